@@ -1,0 +1,51 @@
+# customer_aware_dunning developer commands. `make help` lists them.
+DEV      := .dev
+PYTHON   := $(DEV)/venv/bin/python
+CONF     := $(DEV)/odoo.conf
+ODOO     := $(PYTHON) $(DEV)/odoo/usr/bin/odoo
+ADDON    := customer_aware_dunning
+DEMO_DB  ?= cad_demo
+TEST_DB  ?= cad_test
+PYTEST_ARGS ?=
+
+.PHONY: help bootstrap run test lint db-test stop-pg
+
+help:
+	@echo "make run        bootstrap, create/upgrade the demo database '$(DEMO_DB)' and serve Odoo on 127.0.0.1:8069"
+	@echo "make test       bootstrap, build a fresh '$(TEST_DB)' database with the addon and run every test"
+	@echo "make lint       ruff over the repository"
+	@echo "make bootstrap  only prepare Odoo, the virtualenv, PostgreSQL and $(CONF)"
+
+bootstrap:
+	@python3 tools/bootstrap.py
+
+run: bootstrap
+	@if $(PYTHON) tools/devdb.py exists $(DEMO_DB); then \
+		echo "Upgrading $(ADDON) in the demo database $(DEMO_DB)"; \
+		$(ODOO) -c $(CONF) -d $(DEMO_DB) -u $(ADDON) --stop-after-init --no-http --log-level=warn; \
+	else \
+		echo "Creating the demo database $(DEMO_DB) (takes about a minute)"; \
+		$(ODOO) -c $(CONF) -d $(DEMO_DB) -i $(ADDON) --with-demo --stop-after-init --no-http --log-level=warn; \
+	fi
+	@echo ""
+	@echo "  Odoo is at http://127.0.0.1:8069  -  log in as admin / admin  (Ctrl-C stops it)"
+	@echo ""
+	$(ODOO) -c $(CONF) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$'
+
+lint: bootstrap
+	$(DEV)/venv/bin/ruff check .
+
+db-test: bootstrap
+	@$(PYTHON) tools/devdb.py drop $(TEST_DB)
+	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(ADDON) --stop-after-init --no-http --log-level=warn
+
+# Exit code 5 means pytest collected no test: that is a failure here.
+test: lint db-test
+	@$(PYTHON) -m pytest --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
+		$(ADDON)/tests tests $(PYTEST_ARGS); \
+	status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no test was collected" >&2; exit 1; fi; \
+	exit $$status
+
+stop-pg:
+	@python3 tools/bootstrap.py --stop-private-pg

@@ -1,0 +1,10 @@
+from . import (
+    account_move,
+    dunning_case,
+    dunning_case_event,
+    dunning_delay_reason,
+    dunning_partner_facts,
+    dunning_run,
+    dunning_segment,
+    res_partner,
+)

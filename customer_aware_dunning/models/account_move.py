@@ -1,0 +1,78 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
+USER_GROUP = "customer_aware_dunning.group_collections_user"
+MANAGER_ONLY_FIELDS = {"dunning_excluded", "dunning_exclusion_reason"}
+COLLECTIONS_FIELDS = {
+    "dunning_delay_reason_id", "dunning_delay_note", "dunning_promise_date", "dunning_promise_amount",
+} | MANAGER_ONLY_FIELDS
+
+
+class AccountMove(models.Model):
+    """Customer invoices carry why they are late, what was promised, and where follow-up stands."""
+
+    _inherit = "account.move"
+
+    dunning_delay_reason_id = fields.Many2one(
+        "dunning.delay.reason", string="Delay reason", tracking=True, copy=False, index="btree_not_null"
+    )
+    dunning_delay_note = fields.Text("Delay note", tracking=True, copy=False)
+    dunning_promise_date = fields.Date("Promised payment date", tracking=True, copy=False)
+    dunning_promise_amount = fields.Monetary("Promised amount", tracking=True, copy=False)
+    dunning_excluded = fields.Boolean("Excluded from follow-up", tracking=True, copy=False)
+    dunning_exclusion_reason = fields.Char("Exclusion reason", tracking=True, copy=False)
+    dunning_case_id = fields.Many2one(
+        "dunning.case", string="Collection case", readonly=True, copy=False, index="btree_not_null"
+    )
+    dunning_step = fields.Char(related="dunning_case_id.current_step", string="Follow-up step")
+    dunning_next_action_date = fields.Date(related="dunning_case_id.next_action_date", string="Next follow-up")
+    dunning_satisfaction = fields.Float(
+        related="dunning_case_id.rating_last_value", string="Satisfaction", groups="base.group_user"
+    )
+    dunning_satisfaction_count = fields.Integer(related="dunning_case_id.rating_count")
+    dunning_avg_satisfaction = fields.Float(
+        related="commercial_partner_id.dunning_avg_satisfaction", string="Customer's average satisfaction"
+    )
+
+    @api.constrains("dunning_excluded", "dunning_exclusion_reason")
+    def _check_dunning_exclusion_reason(self):
+        for move in self:
+            if move.dunning_excluded and not (move.dunning_exclusion_reason or "").strip():
+                raise ValidationError(
+                    _("Say why invoice %s is excluded from follow-up.", move.display_name)
+                )
+
+    def write(self, vals):
+        if not self.env.su and MANAGER_ONLY_FIELDS & set(vals) and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Collections managers can exclude invoices from follow-up."))
+        if not self.env.su and vals and set(vals) <= COLLECTIONS_FIELDS and self.env.user.has_group(USER_GROUP):
+            # Salespeople record what the customer told them without being allowed to edit invoices.
+            self.check_access("read")
+            result = super(AccountMove, self.sudo()).write(vals)
+        else:
+            result = super().write(vals)
+        if "dunning_delay_reason_id" in vals or "dunning_promise_date" in vals:
+            self._dunning_log_answer_on_cases()
+        return result
+
+    def _dunning_log_answer_on_cases(self):
+        """What the customer told us becomes part of its case's trail."""
+        for case in self.dunning_case_id:
+            lines = [
+                _("%(invoice)s: reason %(reason)s, promised %(date)s",
+                  invoice=move.name,
+                  reason=move.dunning_delay_reason_id.name or _("none"),
+                  date=move.dunning_promise_date or _("no date"))
+                for move in self.filtered(lambda m, case=case: m.dunning_case_id == case)
+            ]
+            case.sudo()._log_events("delay_reason", {case.id: "; ".join(lines)})
+
+    def action_view_dunning_case(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "dunning.case",
+            "res_id": self.dunning_case_id.id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,50 @@
+from odoo import fields, models
+
+EVENT_KINDS = [
+    ("opened", "Case opened"),
+    ("step", "Step done"),
+    ("decision", "Decision"),
+    ("approval_requested", "Approval requested"),
+    ("approved", "Approved"),
+    ("held", "Held"),
+    ("paused", "Paused"),
+    ("resumed", "Resumed"),
+    ("delay_reason", "Delay reason"),
+    ("promise", "Payment promise"),
+    ("fallback", "Channel fallback"),
+    ("closed", "Case closed"),
+    ("reopened", "Case reopened"),
+    ("note", "Note"),
+]
+
+
+class DunningCaseEvent(models.Model):
+    """One line per thing that happened in a collection case.
+
+    A step done carries a ``step_key`` (journey, step and the invoices it
+    covered); the database refuses the same key twice in one case, which is
+    what makes the daily run idempotent.
+    """
+
+    _name = "dunning.case.event"
+    _description = "Collection Case Event"
+    _order = "date desc, id desc"
+
+    case_id = fields.Many2one("dunning.case", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="case_id.partner_id", store=True, index=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
+    kind = fields.Selection(EVENT_KINDS, required=True, readonly=True)
+    description = fields.Text(readonly=True)
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
+    invoice_ids = fields.Many2many("account.move", string="Invoices", readonly=True)
+    journey = fields.Char(readonly=True)
+    step_index = fields.Integer(readonly=True)
+    channel = fields.Char(readonly=True)
+    step_key = fields.Char(readonly=True, help="Idempotency key of a step: never executed twice in one case.")
+    policy_version = fields.Char(readonly=True)
+    rule = fields.Char(readonly=True, help="The policy rule that caused the event.")
+
+    _step_key_uniq = models.UniqueIndex(
+        "(case_id, step_key) WHERE step_key IS NOT NULL", "This step was already executed for this case."
+    )

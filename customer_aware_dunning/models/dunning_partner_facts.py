@@ -1,0 +1,232 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# Windows over which behaviour is measured (days).
+REVENUE_WINDOW = 365
+PUNCTUALITY_WINDOW = 730
+
+
+class DunningPartnerFacts(models.Model):
+    """What we know about how a customer pays, per company.
+
+    One row per commercial partner and company, computed for every customer at
+    once by :meth:`_refresh` in one set-based statement (the daily run and the
+    "Refresh" button call it).  These are the facts the policy's conditions
+    read; ``_as_policy_facts`` hands them to the pure engine.
+
+    Definitions (amounts in company currency):
+
+    * revenue: posted customer invoices minus credit notes, untaxed;
+    * on-time ratio / average days late: over customer invoices due in the last
+      24 months (and already due).  An invoice is on time when fully settled on
+      or before its due date; the settling date is the latest reconciliation.
+      An invoice still open counts as late until today;
+    * open / overdue balance: residual of posted receivable lines (unallocated
+      payments lower the open balance); overdue = positive residuals past due.
+    """
+
+    _name = "dunning.partner.facts"
+    _description = "Customer Payment Facts"
+    _rec_name = "partner_id"
+    _order = "company_id, partner_id"
+
+    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    computed_on = fields.Date(readonly=True)
+    lifetime_revenue = fields.Monetary(readonly=True)
+    revenue_12m = fields.Monetary("Revenue (12 months)", readonly=True)
+    customer_since = fields.Date(readonly=True)
+    invoices_due_24m = fields.Integer("Invoices due (24 months)", readonly=True)
+    on_time_ratio = fields.Float("Paid on time", readonly=True, help="Share of invoices settled by their due date.")
+    avg_days_late = fields.Float("Average days late", digits=(16, 1), readonly=True)
+    open_balance = fields.Monetary(readonly=True)
+    overdue_balance = fields.Monetary(readonly=True)
+    oldest_overdue_days = fields.Integer(readonly=True)
+    satisfaction_count = fields.Integer(readonly=True)
+    last_satisfaction = fields.Float(digits=(16, 1), readonly=True)
+    avg_satisfaction = fields.Float("Average satisfaction", digits=(16, 1), readonly=True)
+    credit_limit = fields.Monetary(readonly=True)
+    credit_limit_use = fields.Float(readonly=True, help="Open balance divided by the credit limit.")
+
+    _partner_company_uniq = models.UniqueIndex("(partner_id, company_id)")
+
+    @api.model
+    def _refresh(self, company, today, partners=None):
+        """Recompute the facts of every customer of ``company`` (or of ``partners``) as of ``today``."""
+        self.env.flush_all()
+        scope = SQL("TRUE") if partners is None else SQL("partner_id = ANY(%s)", partners.commercial_partner_id.ids)
+        self.env.cr.execute(self._facts_upsert_query(company, today, scope))
+        self.invalidate_model()
+
+    def _facts_upsert_query(self, company, today, scope):
+        columns = SQL(
+            "partner_id, company_id, computed_on, lifetime_revenue, revenue_12m, customer_since, "
+            "invoices_due_24m, on_time_ratio, avg_days_late, open_balance, overdue_balance, "
+            "oldest_overdue_days, satisfaction_count, last_satisfaction, avg_satisfaction, "
+            "credit_limit, credit_limit_use, create_uid, create_date, write_uid, write_date"
+        )
+        updates = SQL(", ").join(
+            SQL("%s = EXCLUDED.%s", SQL.identifier(name), SQL.identifier(name))
+            for name in (
+                "computed_on", "lifetime_revenue", "revenue_12m", "customer_since", "invoices_due_24m",
+                "on_time_ratio", "avg_days_late", "open_balance", "overdue_balance", "oldest_overdue_days",
+                "satisfaction_count", "last_satisfaction", "avg_satisfaction", "credit_limit",
+                "credit_limit_use", "write_uid", "write_date",
+            )
+        )
+        return SQL(
+            """
+            WITH %(ctes)s,
+            upserted AS (
+            INSERT INTO dunning_partner_facts (%(columns)s)
+            SELECT customers.partner_id, %(company)s, %(today)s,
+                   COALESCE(revenue.lifetime, 0), COALESCE(revenue.last_12m, 0), revenue.first_invoice,
+                   COALESCE(punctuality.due_count, 0),
+                   punctuality.on_time::float / NULLIF(punctuality.due_count, 0),
+                   punctuality.avg_days_late,
+                   COALESCE(balances.open_balance, 0), COALESCE(balances.overdue_balance, 0),
+                   %(today)s - balances.oldest_overdue,
+                   COALESCE(satisfaction.rated, 0), satisfaction.last_rating, satisfaction.avg_rating,
+                   limits.credit_limit,
+                   COALESCE(balances.open_balance, 0) / NULLIF(limits.credit_limit, 0),
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM customers
+              LEFT JOIN revenue USING (partner_id)
+              LEFT JOIN punctuality USING (partner_id)
+              LEFT JOIN balances USING (partner_id)
+              LEFT JOIN satisfaction USING (partner_id)
+              LEFT JOIN limits USING (partner_id)
+             WHERE %(scope)s
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET %(updates)s
+            RETURNING partner_id
+            )
+            -- customers that no longer are: their facts go
+            DELETE FROM dunning_partner_facts
+             WHERE company_id = %(company)s AND %(scope)s
+               AND partner_id NOT IN (SELECT partner_id FROM upserted)
+            """,
+            ctes=self._facts_ctes(company, today),
+            columns=columns,
+            company=company.id,
+            today=today,
+            uid=self.env.uid,
+            scope=scope,
+            updates=updates,
+        )
+
+    def _facts_ctes(self, company, today):
+        credit_fallback = self.env["res.partner"]._fields["credit_limit"].get_company_dependent_fallback(
+            self.env["res.partner"].with_company(company)
+        )
+        return SQL(
+            """
+            receivable AS (
+                SELECT partner.commercial_partner_id AS partner_id, line.id, line.move_id,
+                       line.amount_residual, line.date_maturity, line.reconciled
+                  FROM account_move_line line
+                  JOIN account_account account ON account.id = line.account_id
+                  JOIN res_partner partner ON partner.id = line.partner_id
+                 WHERE line.company_id = %(company)s
+                   AND line.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+            ),
+            balances AS (
+                SELECT partner_id,
+                       SUM(amount_residual) AS open_balance,
+                       SUM(amount_residual) FILTER (WHERE date_maturity < %(today)s AND amount_residual > 0)
+                           AS overdue_balance,
+                       MIN(date_maturity) FILTER (WHERE date_maturity < %(today)s AND amount_residual > 0)
+                           AS oldest_overdue
+                  FROM receivable
+                 WHERE NOT reconciled
+                 GROUP BY partner_id
+            ),
+            invoices AS (
+                SELECT move.id, move.commercial_partner_id AS partner_id, move.move_type, move.invoice_date,
+                       move.invoice_date_due, move.amount_untaxed_signed, move.payment_state
+                  FROM account_move move
+                 WHERE move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+            ),
+            revenue AS (
+                SELECT partner_id,
+                       SUM(amount_untaxed_signed) AS lifetime,
+                       SUM(amount_untaxed_signed) FILTER (WHERE invoice_date > %(revenue_since)s) AS last_12m,
+                       MIN(invoice_date) FILTER (WHERE move_type = 'out_invoice') AS first_invoice
+                  FROM invoices
+                 GROUP BY partner_id
+            ),
+            settled AS (
+                SELECT receivable.move_id, MAX(partial.max_date) AS settled_on
+                  FROM receivable
+                  JOIN account_partial_reconcile partial ON partial.debit_move_id = receivable.id
+                 WHERE receivable.reconciled
+                 GROUP BY receivable.move_id
+            ),
+            punctuality AS (
+                SELECT invoices.partner_id,
+                       COUNT(*) AS due_count,
+                       COUNT(*) FILTER (WHERE settled.settled_on <= invoices.invoice_date_due) AS on_time,
+                       AVG(GREATEST(COALESCE(settled.settled_on, %(today)s) - invoices.invoice_date_due, 0))
+                           AS avg_days_late
+                  FROM invoices
+                  LEFT JOIN settled ON settled.move_id = invoices.id
+                 WHERE invoices.move_type = 'out_invoice'
+                   AND invoices.payment_state != 'reversed'
+                   AND invoices.invoice_date_due >= %(punctuality_since)s
+                   AND invoices.invoice_date_due < %(today)s
+                 GROUP BY invoices.partner_id
+            ),
+            satisfaction AS (
+                SELECT DISTINCT ON (dunning_case.partner_id) dunning_case.partner_id,
+                       COUNT(*) OVER per_partner AS rated,
+                       rating.rating AS last_rating,
+                       AVG(rating.rating) OVER per_partner AS avg_rating
+                  FROM rating_rating rating
+                  JOIN dunning_case ON dunning_case.id = rating.res_id
+                 WHERE rating.res_model = 'dunning.case'
+                   AND rating.consumed
+                   AND rating.rating > 0
+                   AND dunning_case.company_id = %(company)s
+                WINDOW per_partner AS (PARTITION BY dunning_case.partner_id)
+                 ORDER BY dunning_case.partner_id, rating.write_date DESC, rating.id DESC
+            ),
+            customers AS (
+                SELECT partner_id FROM invoices UNION SELECT partner_id FROM balances
+            ),
+            limits AS (
+                SELECT customers.partner_id,
+                       NULLIF(COALESCE((partner.credit_limit ->> %(company_key)s)::numeric, %(credit_fallback)s), 0)
+                           AS credit_limit
+                  FROM customers
+                  JOIN res_partner partner ON partner.id = customers.partner_id
+            )
+            """,
+            company=company.id,
+            company_key=str(company.id),
+            today=today,
+            revenue_since=today - timedelta(days=REVENUE_WINDOW),
+            punctuality_since=today - timedelta(days=PUNCTUALITY_WINDOW),
+            credit_fallback=credit_fallback or 0,
+        )
+
+    def _as_policy_facts(self):
+        """The facts in the policy engine's vocabulary (``None`` where nothing is known yet)."""
+        self.ensure_one()
+        return {
+            "lifetime_revenue": self.lifetime_revenue,
+            "revenue_12m": self.revenue_12m,
+            "customer_since_days": (self.computed_on - self.customer_since).days if self.customer_since else None,
+            "on_time_ratio": self.on_time_ratio if self.invoices_due_24m else None,
+            "avg_days_late": self.avg_days_late if self.invoices_due_24m else None,
+            "open_balance": self.open_balance,
+            "overdue_balance": self.overdue_balance,
+            "oldest_overdue_days": self.oldest_overdue_days if self.overdue_balance > 0 else 0,
+            "last_satisfaction": self.last_satisfaction if self.satisfaction_count else None,
+            "avg_satisfaction": self.avg_satisfaction if self.satisfaction_count else None,
+            "credit_limit_use": self.credit_limit_use if self.credit_limit else None,
+        }

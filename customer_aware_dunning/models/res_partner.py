@@ -1,0 +1,124 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
+SEGMENT_FIELDS = {"dunning_segment_id", "dunning_segment_manual"}
+
+
+class ResPartner(models.Model):
+    """Customers carry a segment and their payment behaviour, per company."""
+
+    _inherit = "res.partner"
+
+    dunning_segment_id = fields.Many2one(
+        "dunning.segment", string="Segment", company_dependent=True, index=True,
+        help="Assigned every day by the policy's rules, unless set by hand.",
+    )
+    dunning_segment_manual = fields.Boolean(
+        "Segment set by hand", company_dependent=True,
+        help="A segment set by hand wins over the policy's rules until it is cleared.",
+    )
+    dunning_facts_id = fields.Many2one(
+        "dunning.partner.facts", compute="_compute_dunning_facts_id", search="_search_dunning_facts_id"
+    )
+    dunning_currency_id = fields.Many2one(related="dunning_facts_id.currency_id", string="Facts currency")
+    dunning_lifetime_revenue = fields.Monetary(
+        related="dunning_facts_id.lifetime_revenue", currency_field="dunning_currency_id", string="Lifetime revenue"
+    )
+    dunning_revenue_12m = fields.Monetary(
+        related="dunning_facts_id.revenue_12m", currency_field="dunning_currency_id", string="Revenue (12 months)"
+    )
+    dunning_customer_since = fields.Date(related="dunning_facts_id.customer_since", string="Customer since")
+    dunning_invoices_due_24m = fields.Integer(related="dunning_facts_id.invoices_due_24m")
+    dunning_on_time_ratio = fields.Float(related="dunning_facts_id.on_time_ratio", string="Paid on time")
+    dunning_avg_days_late = fields.Float(related="dunning_facts_id.avg_days_late", string="Average days late")
+    dunning_open_balance = fields.Monetary(
+        related="dunning_facts_id.open_balance", currency_field="dunning_currency_id", string="Open balance"
+    )
+    dunning_overdue_balance = fields.Monetary(
+        related="dunning_facts_id.overdue_balance", currency_field="dunning_currency_id", string="Overdue"
+    )
+    dunning_oldest_overdue_days = fields.Integer(
+        related="dunning_facts_id.oldest_overdue_days", string="Oldest overdue (days)"
+    )
+    dunning_satisfaction_count = fields.Integer(related="dunning_facts_id.satisfaction_count")
+    dunning_last_satisfaction = fields.Float(related="dunning_facts_id.last_satisfaction", string="Last satisfaction")
+    dunning_avg_satisfaction = fields.Float(
+        related="dunning_facts_id.avg_satisfaction", string="Average satisfaction"
+    )
+    dunning_credit_limit_use = fields.Float(related="dunning_facts_id.credit_limit_use", string="Credit limit use")
+    dunning_facts_date = fields.Date(related="dunning_facts_id.computed_on", string="Facts as of")
+    dunning_case_count = fields.Integer(compute="_compute_dunning_case_count", string="Collection cases")
+
+    @api.depends_context("company")
+    def _compute_dunning_facts_id(self):
+        facts = self.env["dunning.partner.facts"].sudo().search([
+            ("partner_id", "in", self.commercial_partner_id.ids),
+            ("company_id", "=", self.env.company.id),
+        ])
+        by_partner = {fact.partner_id: fact for fact in facts}
+        for partner in self:
+            partner.dunning_facts_id = by_partner.get(partner.commercial_partner_id, False)
+
+    def _search_dunning_facts_id(self, operator, value):
+        facts = self.env["dunning.partner.facts"].sudo()._search([
+            ("id", operator, value), ("company_id", "=", self.env.company.id)
+        ])
+        return [("commercial_partner_id", "in", facts.subselect("partner_id"))]
+
+    @api.depends_context("company")
+    def _compute_dunning_case_count(self):
+        counts = dict(
+            self.env["dunning.case"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.dunning_case_count = counts.get(partner.commercial_partner_id, 0)
+
+    def write(self, vals):
+        by_rule = self.env.context.get("dunning_segment_by_rule")
+        if "dunning_segment_id" in vals and not by_rule:
+            vals = dict(vals, dunning_segment_manual=bool(vals["dunning_segment_id"]))
+        if SEGMENT_FIELDS & set(vals) and not by_rule:
+            self._dunning_check_manager(_("set a customer's segment by hand"))
+            if set(vals) <= SEGMENT_FIELDS:
+                # Collections managers need not be allowed to edit contacts to classify them.
+                self.check_access("read")
+                return super(ResPartner, self.sudo()).write(vals)
+        return super().write(vals)
+
+    def _dunning_check_manager(self, what):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Collections managers can %s.", what))
+
+    def _dunning_set_rule_segments(self, segment_by_partner):
+        """Write rule-assigned segments in one write per segment; hand-set segments are left alone."""
+        partners = self.browse([p.id for p in segment_by_partner]).filtered(lambda p: not p.dunning_segment_manual)
+        groups = {}
+        for partner in partners:
+            segment = segment_by_partner[partner]
+            if partner.dunning_segment_id != segment:
+                groups.setdefault(segment, self.browse())
+                groups[segment] |= partner
+        rule_writer = self.with_context(dunning_segment_by_rule=True)
+        for segment, members in groups.items():
+            rule_writer.browse(members.ids).write({"dunning_segment_id": segment.id})
+        return groups
+
+    def action_dunning_segment_by_rule(self):
+        """Clear a hand-set segment: the next run assigns one by the policy's rules."""
+        self.write({"dunning_segment_manual": False})
+
+    def action_dunning_refresh_facts(self):
+        today = fields.Date.context_today(self)
+        self.env["dunning.partner.facts"].sudo()._refresh(self.env.company, today, partners=self)
+
+    def action_view_dunning_cases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_aware_dunning.action_dunning_case")
+        action.update(
+            domain=[("partner_id", "=", self.commercial_partner_id.id)],
+            context={"search_default_filter_not_closed": 0, "create": False},
+        )
+        return action

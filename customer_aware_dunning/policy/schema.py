@@ -1,0 +1,170 @@
+"""The parsed policy: frozen, hashable dataclasses, and the vocabularies they use.
+
+The models' Selection fields reuse the ``(key, label)`` lists below, so the
+policy package stays the one place where states, channels and outcomes are
+named.  A :class:`PolicySpec` is built only by :func:`.loader.load_policy`;
+its values are already checked and defaulted, so nothing downstream re-checks.
+"""
+
+from dataclasses import dataclass
+
+SUPPORTED_VERSION = 1
+
+CHANNELS = [("email", "Email"), ("letter", "Letter"), ("activity", "Activity"), ("sms", "SMS")]
+ACTORS = [("finance", "Finance (collections team)"), ("salesperson", "The customer's salesperson")]
+GROUP_PREFIX = "group:"
+OWNERS = [("finance", "Finance"), ("salesperson", "Salesperson")]
+CASE_STATES = [
+    ("open", "Open"),
+    ("paused", "Paused"),
+    ("waiting_approval", "Waiting for approval"),
+    ("closed", "Closed"),
+]
+OUTCOMES = [
+    ("paid", "Paid"),
+    ("payment_plan", "Payment plan"),
+    ("written_off", "Written off"),
+    ("handed_over", "Handed over"),
+]
+OFFERS = [("payment_plan", "Payment plan"), ("new_date", "New payment date")]
+ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("none", "Nothing")]
+DECISION_KINDS = [
+    ("send_step", "Do a step"),
+    ("need_approval", "Ask for approval"),
+    ("wait", "Wait"),
+    ("hold", "Hold"),
+    ("close", "Close the case"),
+    ("nothing", "Nothing to do"),
+]
+
+DEFAULT_TEMPLATES = frozenset({
+    "friendly_heads_up",
+    "gentle_reminder",
+    "second_reminder",
+    "value_of_relationship",
+    "payment_plan_offer",
+    "firm_reminder",
+    "final_notice",
+})
+DEFAULT_GROUPS = frozenset({
+    "customer_aware_dunning.group_collections_user",
+    "customer_aware_dunning.group_collections_manager",
+    "account.group_account_manager",
+    "sales_team.group_sale_manager",
+    "sales_team.group_sale_salesman",
+})
+HARSH_TEMPLATES = frozenset({"final_notice"})
+
+# The keys each mapping of the YAML accepts (the JSON Schema test keeps
+# ``data/policy.schema.json`` in step with these).
+TOP_LEVEL_KEYS = (
+    "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
+)
+SEGMENT_KEYS = ("key", "label", "description", "when")
+DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
+JOURNEY_KEYS = ("label", "description", "segments", "steps")
+STEP_KEYS = ("day", "send", "template", "to", "approve", "when", "note", "harsh", "attach")
+FALLBACK_KEYS = ("no_email", "no_mobile")
+SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
+PAYMENT_TERM_KEYS = ("when", "suggest", "reason")
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    key: str
+    label: str
+    description: str = ""
+    when: tuple = ()  # empty: every customer matches
+
+
+@dataclass(frozen=True)
+class DelayReasonEffect:
+    key: str
+    label: str
+    customer_label: str = ""
+    description: str = ""
+    pause: bool = False
+    pause_days: int | None = None  # None with pause: until the reason is cleared
+    owner: str | None = None
+    journey: str | None = None
+    offer: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    day: int
+    send: str
+    template: str | None = None
+    to: str = "finance"
+    approve: str | None = None
+    when: tuple = ()
+    note: str = ""
+    harsh: bool = False
+    attach: str = "none"
+
+    @property
+    def before_due(self) -> bool:
+        """Steps on or before the due date concern invoices not overdue yet."""
+        return self.day <= 0
+
+    def label(self, index: int) -> str:
+        what = self.template if self.template else f"for {self.to}"
+        return f"step {index + 1} (day {self.day}, {self.send} {what})"
+
+
+@dataclass(frozen=True)
+class Journey:
+    key: str
+    label: str
+    description: str = ""
+    segments: tuple = ()
+    steps: tuple = ()
+
+
+@dataclass(frozen=True)
+class FallbackSettings:
+    no_email: tuple = ("letter", "activity")
+    no_mobile: tuple = ("email",)
+
+
+@dataclass(frozen=True)
+class SatisfactionSettings:
+    enabled: bool = True
+    ask_days_after_close: int = 2
+    repurchase_window_days: int = 90
+    ask_on_outcomes: tuple = ("paid", "payment_plan")
+
+
+@dataclass(frozen=True)
+class PaymentTermRule:
+    suggest: str  # XML id of an account.payment.term, e.g. account.account_payment_term_30days
+    when: tuple = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    version: int
+    segments: tuple
+    journeys: tuple
+    delay_reasons: tuple = ()
+    description: str = ""
+    fallback: FallbackSettings = FallbackSettings()
+    satisfaction: SatisfactionSettings = SatisfactionSettings()
+    payment_terms: tuple = ()
+
+    def journey(self, key) -> Journey | None:
+        return next((journey for journey in self.journeys if journey.key == key), None)
+
+    def delay_reason(self, key) -> DelayReasonEffect | None:
+        return next((reason for reason in self.delay_reasons if reason.key == key), None)
+
+    def segment(self, key) -> SegmentRule | None:
+        return next((segment for segment in self.segments if segment.key == key), None)
+
+    def journey_for_segment(self, segment_key) -> Journey | None:
+        return next((journey for journey in self.journeys if segment_key in journey.segments), None)
+
+
+def is_group_actor(actor: str) -> bool:
+    return actor.startswith(GROUP_PREFIX)

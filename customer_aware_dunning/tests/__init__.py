@@ -1,0 +1,8 @@
+from . import (
+    test_access,
+    test_collection_case,
+    test_install,
+    test_partner_facts,
+    test_segments,
+    test_web_client,
+)

@@ -1,0 +1,31 @@
+"""Top-level pytest configuration.
+
+The policy engine lives inside the addon (``customer_aware_dunning/policy``) but
+imports nothing from Odoo.  Importing it as ``customer_aware_dunning.policy``
+would run the addon's ``__init__`` (and the ORM models) outside Odoo, so the
+pure tests load the folder under its own name, ``dunning_policy``.
+"""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY_DIR = ROOT / "customer_aware_dunning" / "policy"
+
+
+def _load_policy_package():
+    if "dunning_policy" in sys.modules:
+        return sys.modules["dunning_policy"]
+    spec = importlib.util.spec_from_file_location(
+        "dunning_policy",
+        POLICY_DIR / "__init__.py",
+        submodule_search_locations=[str(POLICY_DIR)],
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["dunning_policy"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_load_policy_package()

@@ -3,18 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-CASE_STATES = [
-    ("open", "Open"),
-    ("paused", "Paused"),
-    ("waiting_approval", "Waiting for approval"),
-    ("closed", "Closed"),
-]
-OUTCOMES = [
-    ("paid", "Paid"),
-    ("payment_plan", "Payment plan"),
-    ("written_off", "Written off"),
-    ("handed_over", "Handed over"),
-]
+from ..policy.schema import CASE_STATES, OUTCOMES
+
 MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
 
 

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.dunning_case import OUTCOMES
+from ..policy.schema import OUTCOMES
 
 
 class DunningCaseClose(models.TransientModel):

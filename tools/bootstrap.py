@@ -54,7 +54,9 @@ NPM_RESTORED_FILES = (
         "mail/static/lib/selfie_segmentation/selfie_segmentation.js",
     ),
 )
-SYSTEM_PACKAGES = ("chromium",)  # HttpCase browser tests; from the machine's own bookworm sources
+# From the machine's own bookworm sources: Chromium for the HttpCase browser tests, wkhtmltopdf for
+# every PDF Odoo prints (invoices, collection letters).
+SYSTEM_PACKAGES = ("chromium", "wkhtmltopdf")
 
 
 class BootstrapError(Exception):
@@ -356,7 +358,8 @@ def ensure_system_packages(names=SYSTEM_PACKAGES):
         return False
     if os.geteuid() != 0:
         raise BootstrapError(
-            f"{', '.join(missing)} is needed for the browser tests: run 'sudo apt-get install {' '.join(missing)}'."
+            f"{', '.join(missing)} is needed for browser tests and PDF reports: "
+            f"run 'sudo apt-get install {' '.join(missing)}'."
         )
     log(f"installing {', '.join(missing)} from the machine's Debian sources")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")

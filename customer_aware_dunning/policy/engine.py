@@ -24,8 +24,11 @@ How it decides, in this order:
 5. steps on or before the due date (day <= 0) are timed per invoice not yet
    overdue, and cover the invoices whose latest such step is the same;
 6. a step with ``approve`` gives ``need_approval``, otherwise ``send_step``;
-   nothing to do: ``wait`` until the next step's date, ``close`` when no
-   invoice is overdue any more, or ``nothing`` at the end of the journey.
+   nothing to do: ``wait`` until the next step's date, or ``nothing`` at the
+   end of the journey.  A case with open invoices none of which is overdue
+   (after a notice before the due date, or once the overdue ones are paid)
+   waits: the case closes when the invoices it covers are settled, which the
+   models see and the engine does not.
 
 Excluded invoices and invoices with nothing left to pay are never covered.
 """
@@ -260,8 +263,6 @@ class _Plan:
         before_due = self._before_due(upcoming)
         if before_due and before_due.kind != WAIT:
             return _replace(before_due, common)
-        if not overdue and state is not None:
-            return Decision(CLOSE, f"{self.prefix}: nothing overdue any more", journey=self.journey.key, **common)
         return self._waiting([follow_up, before_due], common)
 
     def _follow_up(self, overdue):

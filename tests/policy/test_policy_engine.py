@@ -300,10 +300,10 @@ def test_only_excluded_invoices_left_closes_the_case(spec):
     assert decide(spec, case(invoice(excluded=True)), day(7)).kind == "close"
 
 
-def test_nothing_overdue_closes_an_open_case(spec):
+def test_an_open_case_with_nothing_overdue_waits_for_its_invoices(spec):
     decision = decide(spec, case(invoice(due=day(10))), day(0))
-    assert decision.kind == "close"
-    assert decision.reason.endswith("nothing overdue any more")
+    assert decision.kind == "wait"
+    assert decision.next_date is not None
 
 
 def test_no_case_and_nothing_open_is_nothing(spec):

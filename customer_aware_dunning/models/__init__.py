@@ -4,6 +4,8 @@ from . import (
     dunning_case_event,
     dunning_delay_reason,
     dunning_partner_facts,
+    dunning_policy,
+    dunning_policy_sync,
     dunning_run,
     dunning_segment,
     res_partner,

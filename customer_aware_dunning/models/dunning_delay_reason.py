@@ -1,7 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
-OWNERS = [("finance", "Finance"), ("salesperson", "Salesperson")]
-OFFERS = [("payment_plan", "Payment plan"), ("new_date", "New payment date")]
+from ..policy.schema import OFFERS, OWNERS
+from .dunning_policy_sync import label_values
 
 
 class DunningDelayReason(models.Model):
@@ -13,7 +13,9 @@ class DunningDelayReason(models.Model):
     """
 
     _name = "dunning.delay.reason"
+    _inherit = ["dunning.policy.synced"]
     _description = "Payment Delay Reason"
+    _policy_references = (("account_move", "dunning_delay_reason_id"), ("dunning_case", "delay_reason_id"))
     _order = "sequence, id"
 
     key = fields.Char(required=True, help="Identifier used by the policy's YAML (e.g. dispute).")
@@ -26,6 +28,9 @@ class DunningDelayReason(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", index=True, help="Empty: used by every company.")
     pause = fields.Boolean(help="The journey waits while an invoice carries this reason.")
+    pause_days = fields.Integer(
+        help="With a pause: how many days it lasts from when the reason was set (0: until cleared)."
+    )
     owner = fields.Selection(OWNERS, help="Who takes the relationship over.")
     switch_journey = fields.Char(help="Journey key the case switches to.")
     offer = fields.Selection(OFFERS, help="What the customer is offered.")
@@ -33,3 +38,19 @@ class DunningDelayReason(models.Model):
     _key_company_uniq = models.UniqueIndex(
         "(key, COALESCE(company_id, 0))", "A delay reason key must be unique per company."
     )
+
+    @api.model
+    def _policy_values(self, spec):
+        """The policy's delay reasons, in its order, with what each one does."""
+        return {
+            reason.key: {
+                **label_values(reason, 10 * (index + 1)),
+                "customer_label": reason.customer_label or False,
+                "pause": reason.pause,
+                "pause_days": reason.pause_days or 0,
+                "owner": reason.owner or False,
+                "switch_journey": reason.journey or False,
+                "offer": reason.offer or False,
+            }
+            for index, reason in enumerate(spec.delay_reasons)
+        }

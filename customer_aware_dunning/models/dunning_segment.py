@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .dunning_policy_sync import label_values
+
 
 class DunningSegment(models.Model):
     """A class of customer (strategic, loyal, new, at risk...).
@@ -9,7 +11,10 @@ class DunningSegment(models.Model):
     """
 
     _name = "dunning.segment"
+    _inherit = ["dunning.policy.synced"]
     _description = "Customer Segment"
+    _policy_references = (("dunning_case", "segment_id"),)
+    _policy_company_dependent_references = (("res_partner", "dunning_segment_id"),)
     _order = "sequence, id"
 
     key = fields.Char(required=True, help="Identifier used by the policy's YAML (e.g. loyal).")
@@ -35,12 +40,10 @@ class DunningSegment(models.Model):
         for segment in self:
             segment.partner_count = counts.get(segment, 0)
 
-    def _for_company(self, company):
-        """Segments usable in ``company``, by key (a company's own wins over a shared one)."""
-        segments = self.with_context(active_test=False).search(
-            [("company_id", "in", [False, company.id])], order="company_id NULLS FIRST, id"
-        )
-        return {segment.key: segment for segment in segments}
+    @api.model
+    def _policy_values(self, spec):
+        """The policy's segments, in its order (the order the rules are tried)."""
+        return {rule.key: label_values(rule, 10 * (index + 1)) for index, rule in enumerate(spec.segments)}
 
     def action_view_partners(self):
         self.ensure_one()

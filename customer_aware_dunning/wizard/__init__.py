@@ -1,1 +1,1 @@
-from . import dunning_case_close
+from . import dunning_case_close, dunning_policy_compare, dunning_policy_dry_run

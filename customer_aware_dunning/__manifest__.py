@@ -26,8 +26,9 @@
         "views/dunning_policy_views.xml",
         "wizard/dunning_policy_dry_run_views.xml",
         "wizard/dunning_policy_compare_views.xml",
-        "views/account_move_views.xml",
         "wizard/dunning_case_close_views.xml",
+        "wizard/dunning_invoice_answer_views.xml",
+        "views/account_move_views.xml",
     ],
     "demo": [
         "demo/dunning_demo.xml",

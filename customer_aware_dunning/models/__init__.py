@@ -3,6 +3,7 @@ from . import (
     dunning_case,
     dunning_case_event,
     dunning_delay_reason,
+    dunning_demo,
     dunning_partner_facts,
     dunning_policy,
     dunning_policy_sync,

@@ -60,10 +60,12 @@ class AccountMove(models.Model):
         """What the customer told us becomes part of its case's trail."""
         for case in self.dunning_case_id:
             lines = [
-                _("%(invoice)s: reason %(reason)s, promised %(date)s",
-                  invoice=move.name,
-                  reason=move.dunning_delay_reason_id.name or _("none"),
-                  date=move.dunning_promise_date or _("no date"))
+                self.env._(
+                    "%(invoice)s: reason %(reason)s, promised %(date)s",
+                    invoice=move.name,
+                    reason=move.dunning_delay_reason_id.name or self.env._("none"),
+                    date=move.dunning_promise_date or self.env._("no date"),
+                )
                 for move in self.filtered(lambda m, case=case: m.dunning_case_id == case)
             ]
             case.sudo()._log_events("delay_reason", {case.id: "; ".join(lines)})

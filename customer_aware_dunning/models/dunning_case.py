@@ -155,8 +155,10 @@ class DunningCase(models.Model):
         for case, invoices in zip(cases, invoices_by_partner.values(), strict=True):
             invoices.dunning_case_id = case
         cases._log_events("opened", {
-            case.id: _("%(count)s overdue invoice(s), %(amount)s.",
-                       count=len(case.invoice_ids), amount=case._format_amount(case.amount_at_open))
+            case.id: self.env._(
+                "%(count)s overdue invoice(s), %(amount)s.",
+                count=len(case.invoice_ids), amount=case._format_amount(case.amount_at_open),
+            )
             for case in cases
         })
         return cases
@@ -171,10 +173,12 @@ class DunningCase(models.Model):
             return
         self._refresh_amounts()
         self.write({"state": "closed", "outcome": outcome, "closed_on": today, "next_action_date": False})
-        outcome_label = dict(OUTCOMES)[outcome]
+        outcome_label = dict(self._fields["outcome"]._description_selection(self.env))[outcome]
         self._log_events("closed", {
-            case.id: _("Outcome: %(outcome)s. %(reason)s Recovered %(amount)s.",
-                       outcome=outcome_label, reason=reason, amount=case._format_amount(case.amount_recovered))
+            case.id: self.env._(
+                "Outcome: %(outcome)s. %(reason)s Recovered %(amount)s.",
+                outcome=outcome_label, reason=reason, amount=case._format_amount(case.amount_recovered),
+            )
             for case in self
         })
 

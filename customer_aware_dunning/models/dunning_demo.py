@@ -1,0 +1,218 @@
+import logging
+import random
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+DEMO_MARKER = "customer_aware_dunning demo"
+
+# name, segment key, salesperson (xml id), city, days the latest invoice is overdue (None: not due yet)
+DEMO_CUSTOMERS = [
+    ("Nordic Timber Group", "strategic", "base.user_admin", "Turku", 12),
+    ("Baltic Freight Lines", "strategic", "base.user_demo", "Helsinki", 25),
+    ("Aurora Hospital Supplies", "strategic", "base.user_admin", "Oulu", None),
+    ("Kestrel Engineering", "strategic", "base.user_demo", "Tampere", 4),
+    ("Harbour Bakery", "loyal", "base.user_demo", "Porvoo", 9),
+    ("Lakeside Dental Clinic", "loyal", "base.user_admin", "Lahti", None),
+    ("Pine & Birch Interiors", "loyal", "base.user_demo", "Kuopio", 18),
+    ("Midsummer Events", "loyal", "base.user_admin", "Espoo", None),
+    ("Granite Tools", "loyal", "base.user_demo", "Vaasa", 3),
+    ("Reindeer Outdoor Gear", "loyal", "base.user_admin", "Rovaniemi", None),
+    ("Saimaa Boatyard", "loyal", "base.user_demo", "Savonlinna", 30),
+    ("Frostbite Logistics", "at_risk", "base.user_admin", "Kotka", 45),
+    ("Quickprint Studio", "at_risk", "base.user_demo", "Jyväskylä", 20),
+    ("Copperleaf Restaurants", "at_risk", "base.user_admin", "Helsinki", 75),
+    ("Northwind Construction", "at_risk", "base.user_demo", "Pori", 110),
+    ("Silverline Media", "at_risk", "base.user_admin", "Turku", 60),
+    ("Cloudberry Software", "new", "base.user_demo", "Espoo", 15),
+    ("Fjord Fitness", "new", "base.user_admin", "Tampere", None),
+    ("Little Owl Daycare", "new", "base.user_demo", "Joensuu", 8),
+    ("Polar Solar", "new", "base.user_admin", "Oulu", 16),
+    ("Arctic Coffee Roasters", "new", "base.user_demo", "Helsinki", None),
+    ("Moss & Stone Gardens", "new", "base.user_admin", "Hämeenlinna", 2),
+    ("Bluewave Cleaning", "standard", "base.user_demo", "Vantaa", 22),
+    ("Tundra Textiles", "standard", "base.user_admin", "Lappeenranta", 35),
+    ("Kalevala Books", "standard", "base.user_demo", "Kajaani", 50),
+    ("Sisu Security", "standard", "base.user_admin", "Seinäjoki", None),
+    ("Archipelago Ferries", "standard", "base.user_demo", "Naantali", 14),
+    ("Evergreen Pharmacy", "standard", "base.user_admin", "Kouvola", 7),
+    ("Ironclad Machinery", "standard", "base.user_demo", "Rauma", 90),
+    ("Blue Lagoon Spa", "standard", "base.user_admin", "Mikkeli", None),
+]
+
+LINE_LABELS = ["Consulting", "Annual maintenance", "Installation", "Training day", "Spare parts", "Support plan"]
+
+
+class DunningDemo(models.AbstractModel):
+    """Demo data: about thirty customers with a payment history, so the screens look lived in.
+
+    Each segment gets customers whose measured facts lead the default policy's
+    rules to that very segment (strategic by revenue, loyal by seniority and
+    punctuality, at risk by lateness, new by age, standard otherwise).  Dates
+    are relative to the day of installation.  The daily run's work then opens
+    the collection cases.
+    """
+
+    _name = "dunning.demo"
+    _description = "Collections Demo Data"
+
+    @api.model
+    def _dunning_create_demo_data(self):
+        company = self.env.ref("base.main_company")
+        if self.env["res.partner"].search_count([("comment", "=", DEMO_MARKER)], limit=1):
+            return
+        env = self.with_company(company).env
+        today = fields.Date.context_today(self)
+        rng = random.Random(19)
+        segments = {
+            segment.key: segment
+            for segment in env["dunning.segment"].search(
+                [("company_id", "in", [False, company.id])], order="company_id NULLS FIRST, id"
+            )
+        }
+        partners = env["res.partner"].create([
+            {
+                "name": name,
+                "is_company": True,
+                "customer_rank": 1,
+                "city": city,
+                "country_id": env.ref("base.fi").id,
+                "email": "accounts@{}.example.com".format("".join(c for c in name.lower() if c.isalnum())[:20]),
+                "user_id": env.ref(salesperson).id,
+                "comment": DEMO_MARKER,
+            }
+            for name, _segment, salesperson, city, _overdue in DEMO_CUSTOMERS
+        ])
+        plans = [
+            (partner, segment, invoice)
+            for partner, (_name, segment, _user, _city, overdue) in zip(partners, DEMO_CUSTOMERS, strict=True)
+            for invoice in self._dunning_demo_history(segment, overdue, rng, today)
+        ]
+        plans.sort(key=lambda plan: plan[2]["issued"])
+        moves = self._dunning_demo_invoices(company, plans)
+        self._dunning_demo_payments(moves, plans)
+        env["res.partner"]._dunning_set_rule_segments({
+            partner: segments[row[1]] for partner, row in zip(partners, DEMO_CUSTOMERS, strict=True)
+        })
+        self._dunning_demo_customer_answers(partners, moves, today)
+        # The daily run's work for this company, without its per-company commit
+        # (demo data loads inside a savepoint that a commit would break).
+        env["dunning.run"].with_context(lang=env.user.lang or "en_US")._run_company(company, today)
+        _logger.info("Collections demo: %d customers, %d invoices", len(partners), len(moves))
+
+    # ------------------------------------------------------------------ history
+
+    @api.model
+    def _dunning_demo_history(self, segment, overdue_days, rng, today):
+        """Invoices of one customer: ``issued`` and ``due`` dates, amount, and how it was paid.
+
+        The latest invoice is open: overdue by ``overdue_days``, or not due yet.
+        Earlier ones were paid ``paid_late`` days after their due date
+        (negative: early), or are still open when that day is still to come;
+        ``paid_part`` pays only that share of an open invoice.
+        """
+        # count, customer since (days), amounts, days late when paid
+        shapes = {
+            "strategic": (8, rng.randint(850, 1000), (15000, 30000), (-5, 3)),
+            "loyal": (8, rng.randint(800, 1000), (1000, 5000), (-10, 0)),
+            "at_risk": (6, rng.randint(400, 700), (1000, 4000), (35, 70)),
+            "new": (rng.randint(1, 3), rng.randint(90, 170), (500, 3000), (-5, 0)),
+            "standard": (7, rng.randint(250, 700), (800, 6000), (-5, 0)),
+        }
+        count, since, (low, high), (early, late) = shapes[segment]
+        last_issued = today - timedelta(days=30 + overdue_days if overdue_days else rng.randint(3, 25))
+        first_issued = today - timedelta(days=since)
+        step = (last_issued - first_issued).days // max(count - 1, 1)
+        invoices = []
+        for index in range(count):
+            issued = last_issued if index == count - 1 else first_issued + timedelta(days=index * step)
+            due = issued + timedelta(days=30)
+            paid_late = rng.randint(early, late)
+            if segment == "standard" and index in (2, 5):
+                paid_late = rng.randint(5, 25)  # late now and then, mostly on time
+            if index == count - 1 or due + timedelta(days=paid_late) >= today:
+                paid_late = None
+            invoices.append({
+                "issued": issued,
+                "due": due,
+                "amount": round(rng.uniform(low, high), -1),
+                "label": rng.choice(LINE_LABELS),
+                "paid_late": paid_late,
+                "paid_part": None,
+            })
+        if segment == "at_risk":
+            # An older invoice left half paid: the long overdue ones.
+            invoices[-2].update(paid_late=None, paid_part=0.5)
+        return invoices
+
+    def _dunning_demo_invoices(self, company, plans):
+        journal = self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
+        moves = self.env["account.move"].with_company(company).create([
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "partner_id": partner.id,
+                "invoice_user_id": partner.user_id.id,
+                "invoice_date": invoice["issued"],
+                "invoice_date_due": invoice["due"],
+                "invoice_payment_term_id": False,
+                "invoice_line_ids": [Command.create({
+                    "name": invoice["label"], "quantity": 1, "price_unit": invoice["amount"], "tax_ids": [],
+                })],
+            }
+            for partner, _segment, invoice in plans
+        ])
+        for move in moves:  # posted one by one, in date order, so the sequence follows the dates
+            move.action_post()
+        return moves
+
+    def _dunning_demo_payments(self, moves, plans):
+        for move, (_partner, _segment, invoice) in zip(moves, plans, strict=True):
+            if invoice["paid_late"] is None and not invoice["paid_part"]:
+                continue
+            if invoice["paid_late"] is None:
+                values = {"payment_date": invoice["issued"] + timedelta(days=20),
+                          "amount": move.amount_total * invoice["paid_part"]}
+            else:
+                values = {"payment_date": invoice["due"] + timedelta(days=invoice["paid_late"])}
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create(values)._create_payments()
+
+    # ------------------------------------------------------------------ what customers told us
+
+    def _dunning_demo_customer_answers(self, partners, moves, today):
+        """A few delay reasons, promises, a hand-set segment, an exclusion and a credit limit."""
+        open_moves = moves.filtered(lambda m: m.payment_state in ("not_paid", "partial") and m.invoice_date_due < today)
+        by_partner = {partner: open_moves.filtered(lambda m, p=partner: m.partner_id == p) for partner in partners}
+        reason = {key: self.env.ref(f"customer_aware_dunning.delay_reason_{key}") for key in (
+            "dispute", "cash_flow", "our_error", "waiting_po", "forgot", "insolvency",
+        )}
+        answers = [
+            ("Baltic Freight Lines", "dispute", "The quantity on the last delivery is questioned.", None),
+            ("Harbour Bakery", "forgot", "Their accountant was on holiday; paying next week.", 7),
+            ("Frostbite Logistics", "cash_flow", "Lost a big client; asks to pay in three instalments.", 14),
+            ("Northwind Construction", "insolvency", "Restructuring proceedings started.", None),
+            ("Cloudberry Software", "our_error", "Invoiced the wrong licence count.", None),
+            ("Tundra Textiles", "waiting_po", "Needs a purchase order number on the invoice.", 10),
+        ]
+        for name, key, note, promise_in in answers:
+            invoices = by_partner[partners.filtered(lambda p, n=name: p.name == n)][:1]
+            values = {"dunning_delay_reason_id": reason[key].id, "dunning_delay_note": note}
+            if promise_in:
+                values.update(dunning_promise_date=today + timedelta(days=promise_in),
+                              dunning_promise_amount=invoices.amount_residual)
+            invoices.write(values)
+        # A small customer set by hand as strategic: a reference customer we want to keep.
+        reference = partners.filtered(lambda p: p.name == "Little Owl Daycare")
+        reference.dunning_segment_id = self.env.ref("customer_aware_dunning.segment_strategic")
+        # An invoice settled by an offset agreement: no reminders for it.
+        offset = by_partner[partners.filtered(lambda p: p.name == "Kalevala Books")][:1]
+        offset.write({"dunning_excluded": True, "dunning_exclusion_reason": "Settled by an offset agreement."})
+        # A customer over its credit limit.
+        partners.filtered(lambda p: p.name == "Silverline Media").credit_limit = 2000

@@ -3,6 +3,8 @@ from . import (
     test_collection_case,
     test_install,
     test_partner_facts,
+    test_policy_document,
+    test_policy_dry_run,
     test_segments,
     test_web_client,
 )

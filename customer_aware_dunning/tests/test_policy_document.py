@@ -244,3 +244,22 @@ class TestSegmentsInTheDailyRun(PolicyCommon):
         self.env["dunning.run"]._run_company(self.company, TODAY)
         self.assertEqual(big.with_company(self.company).dunning_segment_id.key, "strategic")
         self.assertEqual(self.partner_b.with_company(self.company).dunning_segment_id.key, "new")
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyTemplates(PolicyCommon):
+    def test_every_template_key_of_the_default_policy_has_a_message_listing_the_invoices(self):
+        known = self.Policy._known_templates()
+        spec = self.Policy._active_spec(self.company)
+        used = {step.template for journey in spec.journeys for step in journey.steps if step.template}
+        self.assertLessEqual(used, set(known))
+        invoice = self.make_invoice(self.partner_a, TODAY - timedelta(days=40), TODAY - timedelta(days=10), 321)
+        self.env["dunning.case"]._sync_open_cases(self.company, TODAY)
+        case = invoice.dunning_case_id
+        for key, template in known.items():
+            with self.subTest(template=key):
+                self.assertEqual(template.env.ref(f"customer_aware_dunning.mail_template_{key}"), template)
+                body = template._render_field("body_html", case.ids)[case.id]
+                self.assertIn(invoice.name, body)
+                self.assertIn(self.partner_a.name, body)
+                self.assertIn(self.company.name, template._render_field("subject", case.ids)[case.id])

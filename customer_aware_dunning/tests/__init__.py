@@ -6,5 +6,6 @@ from . import (
     test_policy_document,
     test_policy_dry_run,
     test_segments,
+    test_views,
     test_web_client,
 )

@@ -22,7 +22,8 @@ class DunningPartnerFacts(models.Model):
     * on-time ratio / average days late: over customer invoices due in the last
       24 months (and already due).  An invoice is on time when fully settled on
       or before its due date; the settling date is the latest reconciliation.
-      An invoice still open counts as late until today;
+      An invoice still open counts as late until today; exchange differences
+      booked for foreign-currency invoices do not move the settling date;
     * open / overdue balance: residual of posted receivable lines (unallocated
       payments lower the open balance); overdue = positive residuals past due.
     """
@@ -161,10 +162,17 @@ class DunningPartnerFacts(models.Model):
                  GROUP BY partner_id
             ),
             settled AS (
+                -- the day of the last payment or credit note; an exchange difference
+                -- booked later (for a foreign currency) is not the customer's doing
                 SELECT receivable.move_id, MAX(partial.max_date) AS settled_on
                   FROM receivable
                   JOIN account_partial_reconcile partial ON partial.debit_move_id = receivable.id
+                  JOIN account_move_line counterpart ON counterpart.id = partial.credit_move_id
                  WHERE receivable.reconciled
+                   AND NOT EXISTS (
+                       SELECT 1 FROM account_partial_reconcile cause
+                        WHERE cause.exchange_move_id = counterpart.move_id
+                   )
                  GROUP BY receivable.move_id
             ),
             punctuality AS (

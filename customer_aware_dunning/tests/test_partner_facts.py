@@ -138,3 +138,56 @@ class TestPartnerFacts(DunningCommon):
         self.assertEqual(partner.dunning_overdue_balance, 300)
         self.assertEqual(partner.dunning_facts_date, TODAY)
         self.assertIn(self.customer, self.env["res.partner"].search([("dunning_facts_id.overdue_balance", ">", 0)]))
+
+    # ------------------------------------------------------------------ credit notes and currencies
+
+    def receivable_lines(self, moves):
+        return moves.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+
+    def test_invoice_cancelled_by_its_credit_note_counts_neither_as_revenue_nor_as_late(self):
+        invoice = self.make_invoice(self.partner_b, date(2026, 3, 1), date(2026, 3, 31), 1000)
+        refund = self._reverse_invoice(invoice, post=True, date=date(2026, 4, 20))
+        if invoice.payment_state != "reversed":
+            self.receivable_lines(invoice | refund).reconcile()
+        self.assertEqual(invoice.payment_state, "reversed")
+        self.refresh_facts()
+        facts = self.facts_of(self.partner_b)
+        self.assertEqual(facts.lifetime_revenue, 0)
+        self.assertEqual(facts.invoices_due_24m, 0)
+        self.assertEqual((facts.open_balance, facts.overdue_balance), (0, 0))
+        self.assertIsNone(facts._as_policy_facts()["on_time_ratio"], "no invoice to judge punctuality by")
+
+    def test_partial_credit_note_then_late_payment_settles_on_the_payment_day(self):
+        invoice = self.make_invoice(self.partner_b, date(2026, 3, 1), date(2026, 3, 31), 1000)
+        refund = self.make_invoice(self.partner_b, date(2026, 3, 10), date(2026, 3, 10), 200, move_type="out_refund")
+        self.receivable_lines(invoice | refund).reconcile()
+        self.assertEqual(invoice.amount_residual, 800)
+        self.pay(invoice, date(2026, 4, 10))
+        self.refresh_facts()
+        facts = self.facts_of(self.partner_b)
+        self.assertEqual(facts.lifetime_revenue, 800)
+        self.assertEqual(facts.invoices_due_24m, 1)
+        self.assertEqual(facts.on_time_ratio, 0)
+        self.assertAlmostEqual(facts.avg_days_late, 10, places=1)
+        self.assertEqual((facts.open_balance, facts.overdue_balance), (0, 0))
+
+    def test_foreign_currency_invoice_paid_late_at_another_rate(self):
+        eur = self.setup_other_currency("EUR", rates=[("2026-01-01", 2.0), ("2026-05-15", 2.5)])
+        invoice = self.make_invoice(self.partner_b, date(2026, 4, 1), date(2026, 5, 1), 1000, currency_id=eur.id)
+        self.pay(invoice, date(2026, 6, 1), amount=1000)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.refresh_facts()
+        facts = self.facts_of(self.partner_b)
+        self.assertEqual(facts.lifetime_revenue, 500, "revenue at the invoice's rate, in company currency")
+        self.assertEqual((facts.open_balance, facts.overdue_balance), (0, 0), "the exchange difference is settled too")
+        self.assertEqual(facts.on_time_ratio, 0)
+        self.assertAlmostEqual(facts.avg_days_late, 31, places=1)
+
+    def test_early_payment_of_an_invoice_not_yet_due_is_not_judged_yet(self):
+        invoice = self.make_invoice(self.partner_b, date(2026, 6, 15), date(2026, 7, 15), 400)
+        self.pay(invoice, date(2026, 6, 25))
+        self.refresh_facts()
+        facts = self.facts_of(self.partner_b)
+        self.assertEqual(facts.invoices_due_24m, 0)
+        self.assertEqual(facts.revenue_12m, 400)
+        self.assertEqual(facts.customer_since, date(2026, 6, 15))

@@ -1,7 +1,8 @@
 from datetime import date
 
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import DunningCommon
 
@@ -129,6 +130,42 @@ class TestCollectionCase(DunningCommon):
         self.assertEqual(len(event), 1)
         self.assertIn("Dispute", event.description)
         self.assertIn("2026-07-15", event.description)
+
+    def test_salesperson_answers_for_several_invoices_at_once_and_it_is_tracked(self):
+        self.sync(date(2026, 6, 20))
+        case = self.open_case()
+        salesperson = new_test_user(
+            self.env, login="sally.sales", name="Sally Sales", groups="sales_team.group_sale_salesman",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
+        )
+        invoices = self.first | self.second
+        invoices.invoice_user_id = salesperson
+        cash_flow = self.env.ref("customer_aware_dunning.delay_reason_cash_flow")
+        self.env.cr.precommit.clear()
+        wizard = (
+            self.env["dunning.invoice.answer"]
+            .with_user(salesperson)
+            .with_context(
+                active_model="account.move", active_ids=invoices.ids, tracking_disable=False, mail_notrack=False
+            )
+            .create({"delay_reason_id": cash_flow.id, "promise_date": date(2026, 7, 31)})
+        )
+        wizard.action_confirm()
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.assertEqual(invoices.dunning_delay_reason_id, cash_flow)
+        for invoice in invoices:
+            with self.subTest(invoice=invoice.name):
+                tracking = self.env["mail.tracking.value"].search([
+                    ("mail_message_id.model", "=", "account.move"),
+                    ("mail_message_id.res_id", "=", invoice.id),
+                    ("field_id.name", "=", "dunning_delay_reason_id"),
+                ])
+                self.assertEqual(tracking.mail_message_id.author_id, salesperson.partner_id)
+        event = case.event_ids.filtered(lambda e: e.kind == "delay_reason")
+        self.assertEqual(len(event), 1, "one line on the case for the whole answer")
+        self.assertIn(self.first.name, event.description)
+        self.assertIn(self.second.name, event.description)
 
     def test_smart_buttons(self):
         self.sync(date(2026, 6, 20))

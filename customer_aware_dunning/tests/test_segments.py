@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import DunningCommon
 
@@ -53,3 +53,18 @@ class TestSegments(DunningCommon):
         )
         self.assertEqual(groups[self.loyal], 1)
         self.assertEqual(self.loyal.partner_count, 1)
+
+    def test_manager_sets_the_segment_on_the_customer_form(self):
+        partner = self.partner_a.with_user(self.collections_manager).with_company(self.company)
+        with Form(partner, view="base.view_partner_form") as form:
+            form.dunning_segment_id = self.loyal
+        self.assertEqual(self.partner_a.with_company(self.company).dunning_segment_id, self.loyal)
+        self.assertTrue(self.partner_a.with_company(self.company).dunning_segment_manual)
+
+    def test_clearing_a_hand_set_segment_gives_it_back_to_the_rules(self):
+        partner = self.partner_a.with_user(self.collections_manager)
+        partner.dunning_segment_id = self.loyal
+        partner.dunning_segment_id = False
+        self.assertFalse(self.partner_a.dunning_segment_manual)
+        self.env["res.partner"]._dunning_set_rule_segments({self.partner_a: self.at_risk})
+        self.assertEqual(self.partner_a.dunning_segment_id, self.at_risk)

@@ -27,8 +27,10 @@
         "wizard/dunning_policy_dry_run_views.xml",
         "wizard/dunning_policy_compare_views.xml",
         "wizard/dunning_case_close_views.xml",
+        "wizard/dunning_case_hold_views.xml",
         "wizard/dunning_invoice_answer_views.xml",
         "views/account_move_views.xml",
+        "report/dunning_letter_report.xml",
     ],
     "demo": [
         "demo/dunning_demo.xml",

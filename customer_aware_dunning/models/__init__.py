@@ -2,6 +2,7 @@ from . import (
     account_move,
     dunning_case,
     dunning_case_event,
+    dunning_channel,
     dunning_delay_reason,
     dunning_demo,
     dunning_partner_facts,

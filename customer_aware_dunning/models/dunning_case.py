@@ -1,8 +1,11 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP, Decision, parse_step_key
 from ..policy.schema import CASE_STATES, OUTCOMES
 
 MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
@@ -53,6 +56,16 @@ class DunningCase(models.Model):
     invoice_ids = fields.One2many("account.move", "dunning_case_id", string="Invoices", readonly=True)
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     event_ids = fields.One2many("dunning.case.event", "case_id", string="Events", readonly=True)
+    step_invoice_ids = fields.Many2many(
+        "account.move", "dunning_case_step_invoice_rel", "case_id", "move_id", string="Invoices of the last step",
+        readonly=True, help="The invoices the last message covered: what the customer was written about.",
+    )
+    paused_by = fields.Selection(
+        [("hand", "By hand"), ("policy", "The policy (delay reason or promise)")], readonly=True,
+        help="A pause set by hand lasts until someone resumes the case; the policy's pauses end by themselves.",
+    )
+    pending_step_key = fields.Char(readonly=True, help="The step waiting for an approval.")
+    pending_step = fields.Char("Step to approve", readonly=True)
 
     _one_open_case_per_customer = models.UniqueIndex(
         "(partner_id, company_id) WHERE state != 'closed'",
@@ -83,14 +96,18 @@ class DunningCase(models.Model):
 
     # ------------------------------------------------------------------ trail
 
-    def _log_events(self, kind, descriptions, **values):
+    def _log_events(self, kind, descriptions, per_case=None, **values):
         """Record one event per case and the same line on each case's chatter.
 
         ``descriptions`` maps case id to its text; ``values`` are shared event
-        fields.  Messages are logged in one batch, not one post per case.
+        fields, ``per_case`` maps case id to fields of that case's event only.
+        Messages are logged in one batch, not one post per case.
         """
+        per_case = per_case or {}
         events = self.env["dunning.case.event"].sudo().create([
-            {"case_id": case.id, "kind": kind, "description": descriptions[case.id], **values} for case in self
+            {"case_id": case.id, "kind": kind, "description": descriptions[case.id], **values,
+             **per_case.get(case.id, {})}
+            for case in self
         ])
         label = dict(self.env["dunning.case.event"]._fields["kind"]._description_selection(self.env))[kind]
         self._message_log_batch(
@@ -134,9 +151,13 @@ class DunningCase(models.Model):
                 case.amount_added += sum(joining.mapped("amount_residual_signed"))
         (still_open | opened)._refresh_amounts()
 
-        settled = open_cases - still_open
-        settled._close("paid", today, _("Every overdue invoice is settled."))
+        settled = (open_cases - still_open).filtered(lambda case: not case._collectable_invoices())
+        settled._close("paid", today, _("Every invoice of the case is settled."))
         return opened, settled
+
+    def _collectable_invoices(self):
+        """The case's invoices still to be paid and not excluded from follow-up."""
+        return self.invoice_ids.filtered(lambda move: move.amount_residual > 0 and not move.dunning_excluded)
 
     def _open_cases(self, company, today, invoices_by_partner):
         if not invoices_by_partner:
@@ -158,7 +179,7 @@ class DunningCase(models.Model):
             case.id: self.env._(
                 "%(count)s overdue invoice(s), %(amount)s.",
                 count=len(case.invoice_ids), amount=case._format_amount(case.amount_at_open),
-            )
+            ) if case.invoice_ids else self.env._("Opened for a notice before the due date.")
             for case in cases
         })
         return cases
@@ -184,6 +205,218 @@ class DunningCase(models.Model):
 
     def _format_amount(self, amount):
         return self.currency_id.format(amount) if self.currency_id else str(amount)
+
+    # ------------------------------------------------------------------ acting on the engine's decisions
+
+    @api.model
+    def _dunning_apply(self, company, policy, spec, today, decisions, next_dates=None):
+        """Carry out the engine's ``decisions`` (``{partner: Decision}``) for ``company``, each kind in a batch.
+
+        Steps are recorded with their key before anything is sent, and the
+        database refuses a key twice in a case, so a step is never done twice.
+        ``next_dates`` gives, per partner, when the journey moves on after the
+        step done today.
+        """
+        by_kind = defaultdict(dict)
+        for partner, decision in decisions.items():
+            by_kind[decision.kind][partner] = decision
+        cases = self._cases_by_partner(company, decisions)
+        acting = {**by_kind[SEND_STEP], **by_kind[NEED_APPROVAL]}
+        cases.update(self._open_for_notice(company, today, [p for p in acting if p not in cases]))
+        version = policy.display_name
+
+        held = {cases[p]: d for p, d in by_kind[HOLD].items() if p in cases}
+        self.union(*held)._dunning_hold_by_policy(held, version)
+        moving = self.union(*(case for p, case in cases.items() if p not in by_kind[HOLD]))
+        moving.filtered(lambda case: case.state == "paused" and case.paused_by == "policy")._dunning_resume(
+            _("The reason for the pause is gone."), version
+        )
+        self.union(*(cases[p] for p in by_kind[CLOSE] if p in cases))._close(
+            "paid", today, _("Nothing is left to collect.")
+        )
+        self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()])
+        self._dunning_do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()])
+        for partner, decision in decisions.items():
+            case = cases.get(partner)
+            if case and case.state != "closed":
+                next_date = (next_dates or {}).get(partner, decision.next_date) or False
+                if case.next_action_date != next_date:
+                    case.next_action_date = next_date
+
+    @api.model
+    def _cases_by_partner(self, company, decisions):
+        partners = self.env["res.partner"].union(*decisions)
+        cases = self.search([("company_id", "=", company.id), ("state", "!=", "closed"),
+                             ("partner_id", "in", partners.ids)])
+        return {case.partner_id: case for case in cases}
+
+    @api.model
+    def _open_for_notice(self, company, today, partners):
+        """Cases for customers whose first step comes before anything is overdue (a notice before the due date)."""
+        if not partners:
+            return {}
+        cases = self._open_cases(company, today, dict.fromkeys(partners, self.env["account.move"]))
+        return {case.partner_id: case for case in cases}
+
+    def _dunning_hold_by_policy(self, decisions, version):
+        """Pause the cases a delay reason or a payment promise holds (a pause by hand or an approval stays as is)."""
+        changed = self.filtered(lambda case: case.state == "open" or (
+            case.paused_by == "policy" and (case.pause_reason, case.pause_until) != (
+                decisions[case].reason, decisions[case].next_date or False)))
+        for case in changed:
+            case.write({"state": "paused", "paused_by": "policy", "pause_reason": decisions[case].reason,
+                        "pause_until": decisions[case].next_date or False})
+        changed._log_events("paused", {case.id: decisions[case].reason for case in changed},
+                            per_case={case.id: {"rule": decisions[case].reason} for case in changed},
+                            policy_version=version)
+        owners = [(case, decisions[case].owner) for case in changed if decisions[case].owner]
+        for case, owner in owners:
+            case.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=_("Collections paused: %(customer)s", customer=case.partner_id.display_name),
+                note=decisions[case].reason,
+                user_id=self.env["dunning.channel"]._actor(case, owner).id,
+            )
+
+    def _dunning_resume(self, why, version=False):
+        if not self:
+            return
+        self.write({"state": "open", "paused_by": False, "pause_until": False, "pause_reason": False})
+        self._log_events("resumed", dict.fromkeys(self.ids, why), policy_version=version)
+
+    @api.model
+    def _dunning_request_approvals(self, spec, version, items):
+        """Park each step that needs an approval and ask the approver with an activity."""
+        for case, decision in items:
+            case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
+                        "pending_step": decision.step.label(decision.step_index)})
+            case.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=_("Approve: %(step)s", step=case.pending_step),
+                note=decision.reason,
+                user_id=self.env["dunning.channel"]._actor(case, decision.step.approve).id,
+            )
+        cases = self.union(*(case for case, _decision in items))
+        reasons = {case.id: decision.reason for case, decision in items}
+        cases._log_events("approval_requested", reasons, per_case={
+            case.id: {"rule": decision.reason, "journey": decision.journey, "step_index": decision.step_index}
+            for case, decision in items
+        }, policy_version=version)
+
+    @api.model
+    def _dunning_do_steps(self, spec, version, items):
+        """Record each step with its key, then send it through its channel: ``items`` are ``(case, Decision)``."""
+        if not items:
+            return
+        cases = self.union(*(case for case, _decision in items))
+        invoices = {case.id: self.env["account.move"].browse(decision.invoice_ids) for case, decision in items}
+        cases._log_events("step", {case.id: decision.reason for case, decision in items}, per_case={
+            case.id: {
+                "step_key": decision.step_key,
+                "journey": decision.journey,
+                "step_index": decision.step_index,
+                "channel": decision.step.send,
+                "invoice_ids": [Command.set(decision.invoice_ids)],
+                "rule": decision.reason,
+            }
+            for case, decision in items
+        }, policy_version=version)
+        for case, decision in items:
+            (invoices[case.id] - case.invoice_ids).dunning_case_id = case
+            case.write({
+                "journey": decision.journey,
+                "current_step": decision.step.label(decision.step_index),
+                "policy_version": version,
+            })
+        cases._refresh_amounts()
+        self.env["dunning.channel"]._send_steps(
+            spec, [(case, decision.step, invoices[case.id]) for case, decision in items]
+        )
+        self.env["res.partner"].union(*(case.partner_id for case in cases))._message_log_batch(bodies={
+            case.partner_id.id: Markup("<b>%s</b>: %s") % (_("Collections"), decision.reason)
+            for case, decision in items
+        })
+
+    def _dunning_set_step_invoices(self, invoices_by_case):
+        for case in self:
+            case.step_invoice_ids = invoices_by_case[case.id]
+
+    # ------------------------------------------------------------------ people in the loop
+
+    def _check_can_approve(self):
+        """Managers approve every step; others only the ones they were asked to approve."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        asked = self.activity_ids.filtered(lambda activity: activity.user_id == self.env.user)
+        if not asked:
+            raise AccessError(_("Only the person asked to approve this step, or a Collections manager, can answer."))
+
+    def action_dunning_approve(self):
+        """Approve the step waiting on each case: it is done now, through its channel."""
+        for case in self:
+            if case.state != "waiting_approval":
+                raise UserError(_("%(case)s is not waiting for an approval.", case=case.display_name))
+            case._check_can_approve()
+        approved_by = _("Approved by %(user)s.", user=self.env.user.name)
+        for case in self.sudo():
+            policy = self.env["dunning.policy"].sudo()._active_for(case.company_id)
+            spec = policy._get_spec()
+            key = parse_step_key(case.pending_step_key)
+            journey = spec.journey(key.journey) if spec and key else None
+            if journey is None or key.index >= len(journey.steps):
+                raise UserError(_("The active policy no longer has the step to approve: hold the case instead."))
+            step = journey.steps[key.index]
+            decision = Decision(SEND_STEP, f"{step.label(key.index)}: {approved_by}", journey=key.journey,
+                                step_index=key.index, step=step, step_key=case.pending_step_key,
+                                invoice_ids=tuple(sorted(key.invoice_ids)))
+            case._dunning_close_approval_activities(approved_by)
+            case.write({"state": "open", "pending_step_key": False, "pending_step": False})
+            case._log_events("approved", {case.id: decision.reason}, policy_version=policy.display_name)
+            self._dunning_do_steps(spec, policy.display_name, [(case, decision)])
+        return True
+
+    def action_dunning_hold(self, reason):
+        """Hold each case (its pending step is not done): it waits until someone resumes it."""
+        for case in self:
+            if case.state == "closed":
+                raise UserError(_("%(case)s is closed.", case=case.display_name))
+            if case.state == "waiting_approval":
+                case._check_can_approve()
+            elif not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+                raise AccessError(_("Only Collections managers can pause a collection case by hand."))
+        why = _("Held by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+        cases = self.sudo()
+        for case in cases.filtered("pending_step_key"):
+            case._dunning_close_approval_activities(why)
+        cases.write({"state": "paused", "paused_by": "hand", "pause_reason": why, "pause_until": False,
+                     "pending_step_key": False, "pending_step": False})
+        cases._log_events("held", dict.fromkeys(cases.ids, why))
+        return True
+
+    def action_dunning_resume(self):
+        """Resume cases paused by hand: the next run decides again."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Collections managers can resume a collection case by hand."))
+        paused = self.sudo().filtered(lambda case: case.state == "paused")
+        paused._dunning_resume(_("Resumed by %(user)s.", user=self.env.user.name))
+        return True
+
+    def action_open_hold_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Hold collection case"),
+            "res_model": "dunning.case.hold",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_ids": self.ids},
+        }
+
+    def _dunning_close_approval_activities(self, feedback):
+        """Mark the approval requests of the pending step done, with the answer as feedback."""
+        summary = _("Approve: %(step)s", step=self.pending_step)
+        self.activity_ids.filtered(lambda activity: activity.summary == summary).action_feedback(feedback=feedback)
 
     # ------------------------------------------------------------------ buttons
 

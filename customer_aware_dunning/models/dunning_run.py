@@ -1,12 +1,19 @@
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+from odoo.modules import module as odoo_module
+from odoo.tools import SQL, split_every
 
-from ..policy.engine import CaseInput, Decision, InvoiceInput, assign_segment, decide
+from ..policy.engine import SEND_STEP, CaseInput, Decision, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
 
 _logger = logging.getLogger(__name__)
+
+# Customers decided and acted on per transaction: a crash loses at most one batch, which the next run redoes.
+BATCH_SIZE = 200
+# First key of the advisory locks a run holds on the customers of its current batch.
+RUN_LOCK = 72_010_019
 
 
 class _Rollback(Exception):
@@ -42,11 +49,9 @@ class DunningRun(models.AbstractModel):
         today = today or fields.Date.context_today(self)
         for company in self.env["res.company"].search([]):
             self.with_company(company)._run_company(company, today)
-            if not self.env.registry.in_test_mode():
-                self.env.cr.commit()
 
     @api.model
-    def _run_company(self, company, today):
+    def _run_company(self, company, today, batch_size=BATCH_SIZE):
         policy = self.env["dunning.policy"].sudo()._import_configured_file(company)
         spec = policy._get_spec()
         self.env["dunning.partner.facts"]._refresh(company, today)
@@ -55,10 +60,89 @@ class DunningRun(models.AbstractModel):
         else:
             self._assign_segments(company, spec)
         opened, closed = self.env["dunning.case"]._sync_open_cases(company, today)
+        self._commit()
+        decided = self._follow_up(company, policy, spec, today, batch_size) if spec else {}
         _logger.info(
-            "Collections run for %s on %s: %d case(s) opened, %d closed", company.name, today, len(opened), len(closed)
+            "Collections run for %s on %s: %d case(s) opened, %d closed, %d customer(s) decided",
+            company.name, today, len(opened), len(closed), len(decided),
         )
         return opened, closed
+
+    def _commit(self, processed=0):
+        """Make the work so far durable, reporting progress to the cron when it runs us.
+
+        Under a test runner the test owns the transaction (and rolls it back):
+        the batches then end at savepoints, the same way Odoo's own reports
+        skip wkhtmltopdf there.
+        """
+        if not (odoo_module.current_test or tools.config["test_enable"]):
+            self.env["ir.cron"]._commit_progress(processed)
+
+    # ------------------------------------------------------------------ deciding and acting
+
+    @api.model
+    def _follow_up(self, company, policy, spec, today, batch_size=BATCH_SIZE):
+        """Decide and act for every customer with an invoice left to pay, one committed batch at a time.
+
+        A batch that fails is rolled back whole, logged, and left to the next
+        run; the other batches go on. Returns ``{partner: Decision}`` of the
+        batches that went through.
+        """
+        customers = self.env["account.move"].sudo()._read_group(
+            self._open_invoices_domain(company), ["commercial_partner_id"], order="commercial_partner_id",
+        )
+        decided = {}
+        for partner_ids in split_every(batch_size, [partner.id for partner, in customers]):
+            try:
+                with self.env.cr.savepoint():
+                    decided.update(self._follow_up_batch(company, policy, spec, today, partner_ids))
+            except Exception:
+                _logger.exception(
+                    "Collections run for %s: a batch of %d customer(s) failed; the next run does it again",
+                    company.name, len(partner_ids),
+                )
+                continue
+            self._commit(len(partner_ids))
+        return decided
+
+    @api.model
+    def _follow_up_batch(self, company, policy, spec, today, partner_ids):
+        locked = self._lock_customers(partner_ids)
+        if len(locked) < len(partner_ids):
+            _logger.info("Collections run: %d customer(s) skipped, another run is working on them",
+                         len(partner_ids) - len(locked))
+        inputs = self._case_inputs(company, today, self.env["res.partner"].browse(locked))
+        decisions = {partner: decide(spec, case, today) for partner, case in inputs.items()}
+        # When the journey moves on after today's step: the engine asked again, with the step done.
+        next_dates = {
+            partner: decide(spec, replace(inputs[partner], state="open", journey=decision.journey,
+                                          done_step_keys=inputs[partner].done_step_keys | {decision.step_key}),
+                            today).next_date
+            for partner, decision in decisions.items() if decision.kind == SEND_STEP
+        }
+        self.env["dunning.case"].sudo()._dunning_apply(company, policy, spec, today, decisions, next_dates)
+        return decisions
+
+    @api.model
+    def _lock_customers(self, partner_ids):
+        """The customers among ``partner_ids`` that no other run is working on, held until the batch commits.
+
+        Advisory locks, so that people editing those customers are never blocked.
+        """
+        rows = self.env.execute_query(SQL(
+            "SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_xact_lock(%s, id)",
+            list(partner_ids), RUN_LOCK,
+        ))
+        return [partner_id for partner_id, in rows]
+
+    @api.model
+    def _open_invoices_domain(self, company):
+        return [
+            ("company_id", "=", company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("amount_residual", ">", 0),
+        ]
 
     # ------------------------------------------------------------------ engine inputs
 
@@ -112,12 +196,7 @@ class DunningRun(models.AbstractModel):
         first for ``today``).
         """
         Move = self.env["account.move"].sudo()
-        domain = [
-            ("company_id", "=", company.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("amount_residual", ">", 0),
-        ]
+        domain = self._open_invoices_domain(company)
         if partners is not None:
             domain.append(("commercial_partner_id", "in", partners.commercial_partner_id.ids))
         invoices = Move.search_read(domain, [
@@ -152,7 +231,8 @@ class DunningRun(models.AbstractModel):
                 facts=facts.get(partner, {}),
                 segment=manual.dunning_segment_id.key if manual.dunning_segment_manual else None,
                 segment_manual=bool(manual.dunning_segment_manual and manual.dunning_segment_id),
-                state=case.get("state"),
+                # A pause the policy made is the policy's to lift: the engine looks at its reasons again.
+                state="open" if case.get("paused_by") == "policy" else case.get("state"),
                 done_step_keys=case.get("done", frozenset()),
                 pause_until=case.get("pause_until") or None,
                 journey=case.get("journey") or None,
@@ -164,7 +244,7 @@ class DunningRun(models.AbstractModel):
         """``{partner id: {state, pause_until, journey, done}}`` of the cases not closed, with their step keys."""
         cases = self.env["dunning.case"].sudo().search_read(
             [("company_id", "=", company.id), ("partner_id", "in", customers.ids), ("state", "!=", "closed")],
-            ["partner_id", "state", "pause_until", "journey"], load=None,
+            ["partner_id", "state", "paused_by", "pause_until", "journey"], load=None,
         )
         events = self.env["dunning.case.event"].sudo().search_read(
             [("case_id", "in", [case["id"] for case in cases]), ("step_key", "!=", False)], ["case_id", "step_key"],

@@ -1,1 +1,7 @@
-from . import dunning_case_close, dunning_invoice_answer, dunning_policy_compare, dunning_policy_dry_run
+from . import (
+    dunning_case_close,
+    dunning_case_hold,
+    dunning_invoice_answer,
+    dunning_policy_compare,
+    dunning_policy_dry_run,
+)

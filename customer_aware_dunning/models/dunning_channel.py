@@ -1,0 +1,196 @@
+import base64
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+
+from ..policy.schema import GROUP_PREFIX
+
+LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
+INVOICE_REPORT = "account.account_invoices"
+TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
+MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
+
+
+class DunningChannel(models.AbstractModel):
+    """Carries out a due step through the mechanism Odoo already has for its channel.
+
+    How to use: the run hands :meth:`_send_steps` the steps it has claimed (one
+    ``dunning.case.event`` with a unique step key each), as ``(case, step,
+    invoices)`` triples. Each channel works on its whole batch at once:
+
+    * ``email``: the step's mail template, rendered for every case in one pass in
+      the customer's language, posted on the case and queued by the mail queue;
+      invoice PDFs attached when the step says ``attach: pdf``;
+    * ``letter``: the QWeb collection letter, attached to the case;
+    * ``activity``: a To-Do for the salesperson, the collections owner or a group;
+    * ``sms``: Odoo's SMS app, when it is installed.
+
+    A customer the channel cannot reach (no email address, no mobile, no SMS app)
+    gets the policy's fallback channels instead, and the case says so.
+    """
+
+    _name = "dunning.channel"
+    _description = "Collections: channels"
+
+    @api.model
+    def _mail_template(self, key):
+        return self.env.ref(TEMPLATE_XMLID % key, raise_if_not_found=False) or self.env["mail.template"]
+
+    @api.model
+    def _send_steps(self, spec, steps):
+        """Send ``steps``, a list of ``(case, step, invoices)``; returns nothing, logs everything."""
+        batches = defaultdict(list)
+        for case, step, invoices in steps:
+            for channel in self._reachable_channels(spec, case, step):
+                batches[channel].append((case, step, invoices))
+        senders = {"email": self._send_emails, "letter": self._send_letters,
+                   "activity": self._schedule_activities, "sms": self._send_sms}
+        for channel, items in batches.items():
+            senders[channel](items)
+
+    def _reachable_channels(self, spec, case, step):
+        """The step's channel, or the policy's fallback when the customer cannot be reached by it."""
+        partner = case.partner_id
+        if step.send == "email" and not partner.email:
+            missing, fallback = _("no email address"), spec.fallback.no_email
+        elif step.send == "sms" and not (partner.mobile or partner.phone):
+            missing, fallback = _("no mobile number"), spec.fallback.no_mobile
+        elif step.send == "sms" and "sms.sms" not in self.env:
+            missing, fallback = _("the SMS app is not installed"), spec.fallback.no_mobile
+        else:
+            return [step.send]
+        channels = [channel for channel in fallback if channel != step.send]
+        case._log_events("fallback", {case.id: _(
+            "%(channel)s not possible (%(missing)s): %(fallback)s instead.",
+            channel=step.send, missing=missing, fallback=", ".join(channels) or _("nothing"),
+        )}, channel=step.send)
+        return channels
+
+    # ------------------------------------------------------------------ email
+
+    def _send_emails(self, items):
+        by_template = defaultdict(list)
+        for case, step, invoices in items:
+            by_template[step.template].append((case, step, invoices))
+        poster = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
+        for key, group in by_template.items():
+            cases = self.env["dunning.case"].union(*(case for case, _step, _invoices in group))
+            cases._dunning_set_step_invoices({case.id: invoices for case, _step, invoices in group})
+            template = self._mail_template(key)
+            subjects = template._render_field("subject", cases.ids, compute_lang=True)
+            bodies = template._render_field("body_html", cases.ids, compute_lang=True)
+            for case, step, invoices in group:
+                attachments = poster._invoice_pdfs(invoices) if step.attach == "pdf" else []
+                case.with_env(poster.env).message_post(
+                    subject=subjects[case.id],
+                    body=bodies[case.id],
+                    partner_ids=case.partner_id.ids,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    attachment_ids=attachments,
+                    email_layout_xmlid="mail.mail_notification_light",
+                )
+
+    def _invoice_pdfs(self, invoices):
+        """The invoices' own PDFs: the one Odoo kept when the invoice was sent, else printed now."""
+        kept = invoices.invoice_pdf_report_id
+        printed = self.env["ir.attachment"].create([
+            {
+                "name": invoice._get_invoice_report_filename(),
+                "raw": self.env["ir.actions.report"]._render(INVOICE_REPORT, invoice.ids)[0],
+                "res_model": "account.move",
+                "res_id": invoice.id,
+            }
+            for invoice in invoices.filtered(lambda invoice: not invoice.invoice_pdf_report_id)
+        ])
+        return (kept | printed).ids
+
+    # ------------------------------------------------------------------ letter
+
+    def _send_letters(self, items):
+        by_template = defaultdict(list)
+        for case, step, invoices in items:
+            by_template[step.template].append((case, invoices))
+        for key, group in by_template.items():
+            cases = self.env["dunning.case"].union(*(case for case, _invoices in group))
+            cases._dunning_set_step_invoices({case.id: invoices for case, invoices in group})
+            files = self._render_letters(cases, key)
+            attachments = self.env["ir.attachment"].create([
+                {
+                    "name": _("Letter %(case)s %(date)s.%(ext)s", case=case.name,
+                              date=fields.Date.context_today(self), ext=files[case.id][1]),
+                    "datas": base64.b64encode(files[case.id][0]),
+                    "res_model": "dunning.case",
+                    "res_id": case.id,
+                }
+                for case in cases
+            ])
+            for case, attachment in zip(cases, attachments, strict=True):
+                case.message_post(
+                    body=_("Collection letter %(template)s ready to post to %(customer)s.",
+                           template=key, customer=case.partner_id.display_name),
+                    attachment_ids=attachment.ids,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def _render_letters(self, cases, key):
+        """``{case id: (content, extension)}``: one PDF per case in one rendering pass."""
+        report = self.env["ir.actions.report"]
+        data = {"template": key}
+        rendered, kind = report._pre_render_qweb_pdf(LETTER_REPORT, cases.ids, data=data)
+        if kind == "pdf":
+            return {case_id: (stream["stream"].getvalue(), "pdf") for case_id, stream in rendered.items()}
+        # Under the test runner Odoo renders HTML instead of calling wkhtmltopdf.
+        return {case.id: (report._render_qweb_html(LETTER_REPORT, case.ids, data=data)[0], "html") for case in cases}
+
+    # ------------------------------------------------------------------ activity
+
+    def _schedule_activities(self, items):
+        for case, step, _invoices in items:
+            user = self._actor(case, step.to)
+            case.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(self),
+                summary=_("Collections: %(customer)s", customer=case.partner_id.display_name),
+                note=step.note or _("Follow up the customer's open invoices."),
+                user_id=user.id,
+            )
+
+    @api.model
+    def _actor(self, case, actor):
+        """The user who acts for ``actor`` (finance, salesperson or group:<xml id>) on ``case``."""
+        if actor == "salesperson" and case.user_id:
+            return case.user_id
+        if actor.startswith(GROUP_PREFIX):
+            group = self.env.ref(actor[len(GROUP_PREFIX):], raise_if_not_found=False)
+            members = group.all_user_ids if group else self.env["res.users"]
+            members = members.filtered(lambda user: case.company_id in user.company_ids and not user.share)
+            if case.collector_id in members:
+                return case.collector_id
+            if members:
+                return members.sorted("id")[0]
+        return case.collector_id or self._finance_user(case.company_id)
+
+    @api.model
+    def _finance_user(self, company):
+        managers = self.env.ref(MANAGER_GROUP).all_user_ids.filtered(
+            lambda user: company in user.company_ids and not user.share and user.active
+        )
+        return managers.sorted("id")[:1] or self.env.user
+
+    # ------------------------------------------------------------------ sms
+
+    def _send_sms(self, items):
+        by_template = defaultdict(list)
+        for case, step, invoices in items:
+            by_template[step.template].append((case, invoices))
+        for key, group in by_template.items():
+            cases = self.env["dunning.case"].union(*(case for case, _invoices in group))
+            subjects = self._mail_template(key)._render_field("subject", cases.ids, compute_lang=True)
+            for case in cases:
+                body = _("%(subject)s: %(amount)s", subject=subjects[case.id],
+                         amount=case._format_amount(case.amount_overdue))
+                case._message_sms(Markup.escape(body), partner_ids=case.partner_id.ids)

@@ -1,0 +1,30 @@
+from odoo import api, fields, models
+
+# What a letter printed by hand from a case says when no step chose a template.
+DEFAULT_LETTER_TEMPLATE = "gentle_reminder"
+
+
+class ReportDunningLetter(models.AbstractModel):
+    """The collection letter: the step's mail template rendered in the customer's language.
+
+    The daily run passes ``data={"template": key}`` for a letter step; printed by
+    hand from a case, the letter uses :data:`DEFAULT_LETTER_TEMPLATE`. Email and
+    letter share one text, so the customer reads the same words on either channel.
+    """
+
+    _name = "report.customer_aware_dunning.report_dunning_letter"
+    _description = "Collection letter"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        cases = self.env["dunning.case"].browse(docids)
+        key = (data or {}).get("template") or DEFAULT_LETTER_TEMPLATE
+        template = self.env["dunning.channel"]._mail_template(key)
+        return {
+            "doc_ids": docids,
+            "doc_model": "dunning.case",
+            "docs": cases,
+            "letter_date": fields.Date.context_today(self),
+            "subjects": template._render_field("subject", cases.ids, compute_lang=True),
+            "bodies": template._render_field("body_html", cases.ids, compute_lang=True),
+        }

@@ -1,0 +1,220 @@
+from datetime import date, timedelta
+
+from odoo.tests import tagged
+
+from .common import DunningCommon
+
+DUE = date(2026, 6, 1)
+
+
+def day(offset):
+    return DUE + timedelta(days=offset)
+
+
+@tagged("post_install", "-at_install")
+class TestDailyRun(DunningCommon):
+    """Scenarios of the daily run over a constructed company, with explicit dates.
+
+    The default policy is active: the standard journey sends a gentle reminder on
+    day 5, a second one on day 15, calls the salesperson in on day 25 (1,000 and
+    more overdue), offers a payment plan on day 35 and asks a manager to approve
+    the final letter on day 50; strategic and loyal customers get a heads-up
+    three days before the due date.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["dunning.policy"]._ensure_default(cls.company)
+        cls.segments = cls.env["dunning.segment"]._for_company(cls.company)
+        cls.standard = cls.customer("Bertta Oy", "standard", email="ap@bertta.example")
+        cls.strategic = cls.customer("Aalto Group", "strategic", email="ap@aalto.example")
+        cls.unreachable = cls.customer("Cecilia Ky", "standard", email=False)
+
+    @classmethod
+    def customer(cls, name, segment, email):
+        partner = cls.env["res.partner"].create({
+            "name": name, "is_company": True, "email": email, "user_id": cls.collections_user.id,
+        })
+        partner.with_company(cls.company).write({"dunning_segment_id": cls.segments[segment].id})
+        return partner
+
+    def run_on(self, today):
+        return self.env["dunning.run"]._run_company(self.company, today)
+
+    def case_of(self, partner):
+        return self.env["dunning.case"].search([("partner_id", "=", partner.id)], order="id desc", limit=1)
+
+    def step_events(self, partner):
+        return self.case_of(partner).event_ids.filtered("step_key").sorted("id")
+
+    def customer_messages(self, partner):
+        """Messages sent to the customer from its cases (emails, not notes)."""
+        return self.env["mail.message"].search([
+            ("model", "=", "dunning.case"),
+            ("res_id", "in", self.env["dunning.case"].search([("partner_id", "=", partner.id)]).ids),
+            ("message_type", "=", "comment"),
+            ("partner_ids", "in", partner.ids),
+        ])
+
+    # ------------------------------------------------------------------ journeys
+
+    def test_standard_journey_fires_each_step_on_its_day(self):
+        invoice = self.make_invoice(self.standard, day(-30), DUE, 1500)
+        self.run_on(day(4))
+        self.assertFalse(self.case_of(self.standard).event_ids.filtered("step_key"), "nothing before day 5")
+
+        self.run_on(day(5))
+        case = self.case_of(self.standard)
+        self.assertEqual(self.step_events(self.standard).mapped("channel"), ["email"])
+        self.assertEqual(len(self.customer_messages(self.standard)), 1)
+        self.assertIn(invoice.name, self.customer_messages(self.standard).body)
+        self.assertEqual(case.next_action_date, day(15))
+
+        self.run_on(day(15))
+        self.run_on(day(25))
+        self.assertEqual(len(self.customer_messages(self.standard)), 2)
+        call = case.activity_ids.filtered(lambda activity: activity.user_id == self.collections_user)
+        self.assertTrue(call, "the salesperson is asked to call on day 25")
+        self.assertEqual(self.step_events(self.standard).mapped("channel"), ["email", "email", "activity"])
+
+    def test_strategic_customer_gets_a_heads_up_before_the_due_date(self):
+        self.make_invoice(self.strategic, day(-20), DUE, 800)
+        self.run_on(day(-4))
+        self.assertFalse(self.customer_messages(self.strategic))
+        self.run_on(day(-3))
+        self.assertEqual(len(self.customer_messages(self.strategic)), 1)
+        case = self.case_of(self.strategic)
+        self.assertEqual(case.state, "open")
+        self.assertIn("keep_the_relationship", self.step_events(self.strategic).step_key)
+
+    def test_one_message_per_customer_covers_all_its_overdue_invoices(self):
+        first = self.make_invoice(self.standard, day(-40), day(-2), 300)
+        second = self.make_invoice(self.standard, day(-30), DUE, 200)
+        self.run_on(day(5))
+        messages = self.customer_messages(self.standard)
+        self.assertEqual(len(messages), 1)
+        self.assertIn(first.name, messages.body)
+        self.assertIn(second.name, messages.body)
+        self.assertEqual(self.step_events(self.standard).invoice_ids, first | second)
+
+    def test_second_run_the_same_day_sends_nothing(self):
+        self.make_invoice(self.standard, day(-30), DUE, 500)
+        self.run_on(day(5))
+        queued = self.env["mail.mail"].search_count([])
+        events = len(self.case_of(self.standard).event_ids)
+        self.run_on(day(5))
+        self.run_on(day(6))
+        self.assertEqual(self.env["mail.mail"].search_count([]), queued)
+        self.assertEqual(len(self.case_of(self.standard).event_ids), events)
+        self.assertEqual(len(self.customer_messages(self.standard)), 1)
+
+    def test_excluded_invoice_never_appears_in_a_message(self):
+        kept = self.make_invoice(self.standard, day(-30), DUE, 500)
+        excluded = self.make_invoice(self.standard, day(-30), DUE, 700)
+        excluded.write({"dunning_excluded": True, "dunning_exclusion_reason": "Credit note on its way"})
+        self.run_on(day(5))
+        message = self.customer_messages(self.standard)
+        self.assertIn(kept.name, message.body)
+        self.assertNotIn(excluded.name, message.body)
+        self.assertEqual(self.step_events(self.standard).invoice_ids, kept)
+
+    # ------------------------------------------------------------------ people in the loop
+
+    def test_final_letter_waits_for_approval_then_is_sent(self):
+        self.make_invoice(self.standard, day(-60), DUE, 900)
+        self.run_on(day(49))
+        self.run_on(day(50))
+        case = self.case_of(self.standard)
+        self.assertEqual(case.state, "waiting_approval")
+        approval = case.activity_ids.filtered(lambda activity: "Approve" in (activity.summary or ""))
+        self.assertTrue(approval)
+        letters = len(case.message_ids.attachment_ids)
+        self.run_on(day(51))
+        self.assertEqual(case.state, "waiting_approval", "nothing moves while the approval is pending")
+
+        case.with_user(self.collections_manager).action_dunning_approve()
+        self.assertEqual(case.state, "open")
+        self.assertEqual(self.step_events(self.standard)[-1].channel, "letter")
+        self.assertEqual(len(case.message_ids.attachment_ids), letters + 1, "the letter is attached to the case")
+        self.assertFalse(case.activity_ids.filtered(lambda activity: "Approve" in (activity.summary or "")))
+        self.run_on(day(52))
+        self.assertEqual(self.step_events(self.standard)[-1].channel, "letter", "approved letter is not sent twice")
+
+    def test_hold_pauses_the_case_with_a_reason(self):
+        self.make_invoice(self.standard, day(-60), DUE, 900)
+        self.run_on(day(50))
+        case = self.case_of(self.standard)
+        case.with_user(self.collections_manager).action_dunning_hold(reason="Key account, CEO will call")
+        self.assertEqual(case.state, "paused")
+        self.assertIn("Key account", case.pause_reason)
+        self.run_on(day(55))
+        self.assertEqual(case.state, "paused")
+
+    # ------------------------------------------------------------------ delay reasons and promises
+
+    def test_dispute_pauses_and_clearing_it_resumes(self):
+        invoice = self.make_invoice(self.standard, day(-30), DUE, 500)
+        self.run_on(day(5))
+        invoice.dunning_delay_reason_id = self.env.ref("customer_aware_dunning.delay_reason_dispute")
+        self.run_on(day(15))
+        case = self.case_of(self.standard)
+        self.assertEqual(case.state, "paused")
+        self.assertEqual(len(self.customer_messages(self.standard)), 1, "no reminder during a dispute")
+        invoice.dunning_delay_reason_id = False
+        self.run_on(day(16))
+        self.assertEqual(case.state, "open")
+        self.assertEqual(len(self.customer_messages(self.standard)), 2, "the due second reminder goes out")
+        self.assertIn("resumed", case.event_ids.mapped("kind"))
+
+    def test_promise_pauses_until_the_day_after_then_resumes_if_unpaid(self):
+        invoice = self.make_invoice(self.standard, day(-30), DUE, 500)
+        self.run_on(day(5))
+        invoice.dunning_promise_date = day(20)
+        self.run_on(day(15))
+        case = self.case_of(self.standard)
+        self.assertEqual((case.state, case.pause_until), ("paused", day(21)))
+        self.run_on(day(20))
+        self.assertEqual(len(self.customer_messages(self.standard)), 1)
+        self.run_on(day(21))
+        self.assertEqual(case.state, "open")
+        self.assertEqual(len(self.customer_messages(self.standard)), 2)
+
+    # ------------------------------------------------------------------ channels
+
+    def test_customer_without_email_gets_the_fallback_and_it_is_logged(self):
+        self.make_invoice(self.unreachable, day(-30), DUE, 500)
+        self.run_on(day(5))
+        case = self.case_of(self.unreachable)
+        fallback = case.event_ids.filtered(lambda event: event.kind == "fallback")
+        self.assertTrue(fallback)
+        self.assertIn("no email address", fallback.description)
+        self.assertTrue(case.message_ids.attachment_ids, "a letter instead of the email")
+        self.assertTrue(case.activity_ids, "and an activity for a person to follow it up")
+        self.assertFalse(self.customer_messages(self.unreachable))
+
+    # ------------------------------------------------------------------ exactly once
+
+    def test_a_failed_batch_is_retried_and_every_step_is_done_once(self):
+        customers = [self.customer(f"Batch customer {n}", "standard", f"ap{n}@batch.example") for n in range(4)]
+        for partner in customers:
+            self.make_invoice(partner, day(-30), DUE, 100)
+        self.env["dunning.case"]._sync_open_cases(self.company, day(5))
+        broken = self.case_of(customers[2])
+        # A real failure inside the database while the third customer's step is recorded.
+        self.env.cr.execute("""
+            CREATE FUNCTION pg_temp.dunning_fail() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+            CREATE TRIGGER dunning_fail BEFORE INSERT ON dunning_case_event FOR EACH ROW
+            WHEN (NEW.case_id = %s AND NEW.step_key IS NOT NULL) EXECUTE FUNCTION pg_temp.dunning_fail();
+        """, [broken.id])
+        self.env["dunning.run"]._run_company(self.company, day(5), batch_size=2)
+        sent = {partner: len(self.customer_messages(partner)) for partner in customers}
+        self.assertEqual(sent[customers[2]], 0, "the failed batch sent nothing")
+        self.assertEqual(sum(sent.values()), 2, "the other batch went through")
+
+        self.env.cr.execute("DROP TRIGGER dunning_fail ON dunning_case_event")
+        self.env["dunning.run"]._run_company(self.company, day(5), batch_size=2)
+        for partner in customers:
+            self.assertEqual(len(self.customer_messages(partner)), 1, partner.name)
+            self.assertEqual(len(self.step_events(partner)), 1, partner.name)

@@ -1,5 +1,9 @@
+import ast
 from datetime import date, timedelta
 
+from lxml import etree
+
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import DunningCommon
@@ -218,3 +222,27 @@ class TestDailyRun(DunningCommon):
         for partner in customers:
             self.assertEqual(len(self.customer_messages(partner)), 1, partner.name)
             self.assertEqual(len(self.step_events(partner)), 1, partner.name)
+
+    # ------------------------------------------------------------------ screens
+
+    def test_work_list_shows_what_needs_a_person_today(self):
+        self.make_invoice(self.standard, day(-60), DUE, 900)
+        self.make_invoice(self.strategic, day(-60), DUE, 400)
+        self.run_on(day(50))
+        held = self.case_of(self.strategic)
+        held.action_dunning_hold(reason="Waiting for the customer's board meeting")
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_aware_dunning.action_dunning_worklist")
+        self.assertIn("search_default_filter_to_do_today", action["context"])
+        search = etree.fromstring(self.env.ref("customer_aware_dunning.dunning_case_view_search").arch)
+        domain = ast.literal_eval(search.xpath("//filter[@name='filter_to_do_today']")[0].get("domain"))
+        listed = self.env["dunning.case"].search(domain)
+        self.assertIn(self.case_of(self.standard), listed, "the final letter waits for a manager's approval")
+        self.assertNotIn(held, listed, "a case held by hand waits for a person to resume it, not for today")
+
+    def test_run_now_is_for_managers(self):
+        self.make_invoice(self.standard, day(-30), DUE, 500)
+        with self.assertRaises(AccessError):
+            self.env["dunning.case"].with_user(self.collections_user).action_dunning_run_now()
+        action = self.env["dunning.case"].with_user(self.collections_manager).action_dunning_run_now()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertTrue(self.case_of(self.standard), "the run opened the overdue customer's case")

@@ -110,7 +110,7 @@ class Dunning(Command):
         Run = env["dunning.run"]
         for company in companies:
             today = args.date or _today(env, company)
-            opened, closed = Run.with_company(company)._run_company(company, today)
+            opened, closed = Run.with_company(company)._run_company(company, today, commit=True)
             env.cr.commit()
             print(f"{company.name} on {today}: {len(opened)} case(s) opened, {len(closed)} closed")
         return OK

@@ -46,12 +46,19 @@ class DunningRun(models.AbstractModel):
 
     @api.model
     def _cron_daily_run(self, today=None):
-        today = today or fields.Date.context_today(self)
-        for company in self.env["res.company"].search([]):
-            self.with_company(company)._run_company(company, today)
+        """The scheduled job: every company, as the system (the job's user need not belong to them all)."""
+        run = self.sudo()
+        for company in run.env["res.company"].search([]):
+            company_run = run.with_company(company)
+            company_run._run_company(company, today or fields.Date.context_today(company_run), commit=True)
 
     @api.model
-    def _run_company(self, company, today, batch_size=BATCH_SIZE):
+    def _run_company(self, company, today, batch_size=BATCH_SIZE, commit=False):
+        """The day's work for ``company``; with ``commit``, each batch is committed as soon as it is done.
+
+        Without it (the "Run now" button, demo data) the batches end at savepoints and
+        the caller's transaction decides.
+        """
         policy = self.env["dunning.policy"].sudo()._import_configured_file(company)
         spec = policy._get_spec()
         self.env["dunning.partner.facts"]._refresh(company, today)
@@ -60,8 +67,9 @@ class DunningRun(models.AbstractModel):
         else:
             self._assign_segments(company, spec)
         opened, closed = self.env["dunning.case"]._sync_open_cases(company, today)
-        self._commit()
-        decided = self._follow_up(company, policy, spec, today, batch_size) if spec else {}
+        if commit:
+            self._commit()
+        decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else {}
         _logger.info(
             "Collections run for %s on %s: %d case(s) opened, %d closed, %d customer(s) decided",
             company.name, today, len(opened), len(closed), len(decided),
@@ -71,9 +79,8 @@ class DunningRun(models.AbstractModel):
     def _commit(self, processed=0):
         """Make the work so far durable, reporting progress to the cron when it runs us.
 
-        Under a test runner the test owns the transaction (and rolls it back):
-        the batches then end at savepoints, the same way Odoo's own reports
-        skip wkhtmltopdf there.
+        Under a test runner the test owns the transaction (and rolls it back), so
+        the cron's batches end at savepoints there.
         """
         if not (odoo_module.current_test or tools.config["test_enable"]):
             self.env["ir.cron"]._commit_progress(processed)
@@ -81,7 +88,7 @@ class DunningRun(models.AbstractModel):
     # ------------------------------------------------------------------ deciding and acting
 
     @api.model
-    def _follow_up(self, company, policy, spec, today, batch_size=BATCH_SIZE):
+    def _follow_up(self, company, policy, spec, today, batch_size=BATCH_SIZE, commit=False):
         """Decide and act for every customer with an invoice left to pay, one committed batch at a time.
 
         A batch that fails is rolled back whole, logged, and left to the next
@@ -102,7 +109,8 @@ class DunningRun(models.AbstractModel):
                     company.name, len(partner_ids),
                 )
                 continue
-            self._commit(len(partner_ids))
+            if commit:
+                self._commit(len(partner_ids))
         return decided
 
     @api.model

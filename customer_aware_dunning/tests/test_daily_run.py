@@ -246,3 +246,11 @@ class TestDailyRun(DunningCommon):
         action = self.env["dunning.case"].with_user(self.collections_manager).action_dunning_run_now()
         self.assertEqual(action["tag"], "display_notification")
         self.assertTrue(self.case_of(self.standard), "the run opened the overdue customer's case")
+
+    def test_the_scheduled_job_runs_every_company_through_the_same_entry_point(self):
+        self.make_invoice(self.standard, day(-30), DUE, 500)
+        cron = self.env.ref("customer_aware_dunning.ir_cron_dunning_daily_run")
+        self.assertEqual((cron.interval_number, cron.interval_type, cron.code),
+                         (1, "days", "model._cron_daily_run()"))
+        self.env["dunning.run"]._cron_daily_run(today=day(5))
+        self.assertEqual(len(self.customer_messages(self.standard)), 1)

@@ -335,7 +335,7 @@ class DunningCase(models.Model):
             spec, [(case, decision.step, invoices[case.id]) for case, decision in items]
         )
         self.env["res.partner"].union(*(case.partner_id for case in cases))._message_log_batch(bodies={
-            case.partner_id.id: Markup("<b>%s</b>: %s") % (_("Collections"), decision.reason)
+            case.partner_id.id: Markup("<b>%s</b>: %s") % (self.env._("Collections"), decision.reason)
             for case, decision in items
         })
 

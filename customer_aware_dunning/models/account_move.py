@@ -5,7 +5,8 @@ MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
 USER_GROUP = "customer_aware_dunning.group_collections_user"
 MANAGER_ONLY_FIELDS = {"dunning_excluded", "dunning_exclusion_reason"}
 COLLECTIONS_FIELDS = {
-    "dunning_delay_reason_id", "dunning_delay_note", "dunning_promise_date", "dunning_promise_amount",
+    "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_delay_note", "dunning_promise_date",
+    "dunning_promise_amount",
 } | MANAGER_ONLY_FIELDS
 
 
@@ -16,6 +17,10 @@ class AccountMove(models.Model):
 
     dunning_delay_reason_id = fields.Many2one(
         "dunning.delay.reason", string="Delay reason", tracking=True, copy=False, index="btree_not_null"
+    )
+    dunning_delay_reason_date = fields.Date(
+        "Reason given on", readonly=True, copy=False,
+        help="When the delay reason was set: a reason that pauses for some days counts from here.",
     )
     dunning_delay_note = fields.Text("Delay note", tracking=True, copy=False)
     dunning_promise_date = fields.Date("Promised payment date", tracking=True, copy=False)
@@ -44,6 +49,9 @@ class AccountMove(models.Model):
                 )
 
     def write(self, vals):
+        if "dunning_delay_reason_id" in vals:
+            given_on = fields.Date.context_today(self) if vals["dunning_delay_reason_id"] else False
+            vals = dict(vals, dunning_delay_reason_date=given_on)
         if not self.env.su and MANAGER_ONLY_FIELDS & set(vals) and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(_("Only Collections managers can exclude invoices from follow-up."))
         if not self.env.su and vals and set(vals) <= COLLECTIONS_FIELDS and self.env.user.has_group(USER_GROUP):

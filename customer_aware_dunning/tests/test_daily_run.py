@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from lxml import etree
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -170,6 +171,17 @@ class TestDailyRun(DunningCommon):
         self.assertEqual(case.state, "open")
         self.assertEqual(len(self.customer_messages(self.standard)), 2, "the due second reminder goes out")
         self.assertIn("resumed", case.event_ids.mapped("kind"))
+
+    def test_the_day_a_reason_is_given_reaches_the_engine(self):
+        invoice = self.make_invoice(self.standard, day(-30), DUE, 500)
+        invoice.dunning_delay_reason_id = self.env.ref("customer_aware_dunning.delay_reason_cash_flow")
+        self.assertEqual(invoice.dunning_delay_reason_date, fields.Date.context_today(invoice))
+        inputs = self.env["dunning.run"]._case_inputs(self.company, day(5), self.standard)
+        (given,) = inputs[self.standard].invoices
+        self.assertEqual(given.delay_reason, "cash_flow")
+        self.assertEqual(given.delay_reason_since, invoice.dunning_delay_reason_date)
+        invoice.dunning_delay_reason_id = False
+        self.assertFalse(invoice.dunning_delay_reason_date)
 
     def test_promise_pauses_until_the_day_after_then_resumes_if_unpaid(self):
         invoice = self.make_invoice(self.standard, day(-30), DUE, 500)

@@ -7,14 +7,17 @@ ADDON    := customer_aware_dunning
 DEMO_DB  ?= cad_demo
 TEST_DB  ?= cad_test
 PYTEST_ARGS ?=
+BENCH_DB ?= cad_bench
+BENCH_SIZES ?= 100 1000
 
-.PHONY: help bootstrap run test lint db-test stop-pg
+.PHONY: help bootstrap run test lint db-test stop-pg bench-run
 
 help:
 	@echo "make run        bootstrap, create/upgrade the demo database '$(DEMO_DB)' and serve Odoo on 127.0.0.1:8069"
 	@echo "make test       bootstrap, build a fresh '$(TEST_DB)' database with the addon and run every test"
 	@echo "make lint       ruff over the repository"
 	@echo "make bootstrap  only prepare Odoo, the virtualenv, PostgreSQL and $(CONF)"
+	@echo "make bench-run  queries and seconds of the daily run for $(BENCH_SIZES) customers (database $(BENCH_DB))"
 
 bootstrap:
 	@python3 tools/bootstrap.py
@@ -46,6 +49,12 @@ test: lint db-test
 	status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no test was collected" >&2; exit 1; fi; \
 	exit $$status
+
+# Figures for the closing notes, never a timed test: the script rolls back what it builds.
+bench-run: bootstrap
+	@if $(PYTHON) tools/devdb.py exists $(BENCH_DB); then step=-u; else step=-i; fi; \
+		$(ODOO) -c $(CONF) -d $(BENCH_DB) $$step $(ADDON) --stop-after-init --no-http --log-level=warn
+	$(PYTHON) tools/bench_daily_run.py -c $(CONF) -d $(BENCH_DB) $(BENCH_SIZES)
 
 stop-pg:
 	@python3 tools/bootstrap.py --stop-private-pg

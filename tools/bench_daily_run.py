@@ -16,11 +16,12 @@ import time
 from datetime import date, timedelta
 
 import odoo.init  # noqa: F401  (Odoo 19: sets up the odoo namespace before anything else)
-from odoo import api
+from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
 DUE = date(2026, 6, 1)
+LINE = {"name": "Consulting", "quantity": 1, "price_unit": 400.0, "tax_ids": []}
 
 
 def build_customers(env, company, count):
@@ -35,7 +36,7 @@ def build_customers(env, company, count):
             "invoice_date": DUE - timedelta(days=30 + offset),
             "invoice_date_due": DUE - timedelta(days=offset),
             "invoice_payment_term_id": False,
-            "invoice_line_ids": [{"name": "Consulting", "quantity": 1, "price_unit": 400.0, "tax_ids": []}],
+            "invoice_line_ids": [Command.create(LINE)],
         }
         for partner in partners
         for offset in (0, 3)

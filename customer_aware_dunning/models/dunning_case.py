@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP, Decision, parse_step_key
 from ..policy.schema import CASE_STATES, OUTCOMES
@@ -144,11 +145,11 @@ class DunningCase(models.Model):
         opened = self._open_cases(company, today, {p: overdue[p] for p in new_partners})
 
         still_open = open_cases.filtered(lambda case: case.partner_id in overdue)
-        for case in still_open:
-            joining = overdue[case.partner_id] - case.invoice_ids
-            if joining:
-                joining.dunning_case_id = case
-                case.amount_added += sum(joining.mapped("amount_residual_signed"))
+        joining = {case: overdue[case.partner_id] - case.invoice_ids for case in still_open}
+        joining = {case: invoices for case, invoices in joining.items() if invoices}
+        for case, invoices in joining.items():
+            case.amount_added += sum(invoices.mapped("amount_residual_signed"))
+        self._link_invoices(joining)
         (still_open | opened)._refresh_amounts()
 
         settled = (open_cases - still_open).filtered(lambda case: not case._collectable_invoices())
@@ -173,8 +174,7 @@ class DunningCase(models.Model):
             }
             for partner, invoices in invoices_by_partner.items()
         ])
-        for case, invoices in zip(cases, invoices_by_partner.values(), strict=True):
-            invoices.dunning_case_id = case
+        self._link_invoices(dict(zip(cases, invoices_by_partner.values(), strict=True)))
         cases._log_events("opened", {
             case.id: self.env._(
                 "%(count)s overdue invoice(s), %(amount)s.",
@@ -323,13 +323,12 @@ class DunningCase(models.Model):
             }
             for case, decision in items
         }, policy_version=version)
+        self._link_invoices({case: invoices[case.id] - case.invoice_ids for case, _decision in items})
+        by_step = defaultdict(lambda: self.browse())
         for case, decision in items:
-            (invoices[case.id] - case.invoice_ids).dunning_case_id = case
-            case.write({
-                "journey": decision.journey,
-                "current_step": decision.step.label(decision.step_index),
-                "policy_version": version,
-            })
+            by_step[decision.journey, decision.step.label(decision.step_index)] |= case
+        for (journey, label), group in by_step.items():
+            group.write({"journey": journey, "current_step": label, "policy_version": version})
         cases._refresh_amounts()
         self.env["dunning.channel"]._send_steps(
             spec, [(case, decision.step, invoices[case.id]) for case, decision in items]
@@ -340,8 +339,34 @@ class DunningCase(models.Model):
         })
 
     def _dunning_set_step_invoices(self, invoices_by_case):
-        for case in self:
-            case.step_invoice_ids = invoices_by_case[case.id]
+        """What each case's message is about: one statement for the whole batch."""
+        self.flush_recordset(["step_invoice_ids"])
+        pairs = [(case.id, move.id) for case in self for move in invoices_by_case[case.id]]
+        self.env.cr.execute(SQL("DELETE FROM dunning_case_step_invoice_rel WHERE case_id = ANY(%s)", self.ids))
+        self.env.cr.execute(SQL(
+            "INSERT INTO dunning_case_step_invoice_rel (case_id, move_id) SELECT * FROM unnest(%s::int[], %s::int[])",
+            [pair[0] for pair in pairs], [pair[1] for pair in pairs],
+        ))
+        self.invalidate_recordset(["step_invoice_ids"])
+
+    @api.model
+    def _link_invoices(self, invoices_by_case):
+        """Attach invoices to their cases in one statement (an ORM write per case would re-check every move)."""
+        pairs = [(case.id, move.id) for case, moves in invoices_by_case.items() for move in moves]
+        if not pairs:
+            return
+        moves = self.env["account.move"].browse(pair[1] for pair in pairs)
+        moves.flush_recordset(["dunning_case_id"])
+        self.env.cr.execute(SQL(
+            """
+            UPDATE account_move SET dunning_case_id = link.case_id
+              FROM unnest(%s::int[], %s::int[]) AS link(case_id, move_id)
+             WHERE account_move.id = link.move_id
+            """,
+            [pair[0] for pair in pairs], [pair[1] for pair in pairs],
+        ))
+        moves.invalidate_recordset(["dunning_case_id"])
+        self.browse({pair[0] for pair in pairs}).invalidate_recordset(["invoice_ids"])
 
     # ------------------------------------------------------------------ people in the loop
 

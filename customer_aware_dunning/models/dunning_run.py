@@ -128,7 +128,9 @@ class DunningRun(models.AbstractModel):
                             today).next_date
             for partner, decision in decisions.items() if decision.kind == SEND_STEP
         }
-        self.env["dunning.case"].sudo()._dunning_apply(company, policy, spec, today, decisions, next_dates)
+        # The case events are the trail: field tracking would say the same things again, one message per case.
+        cases = self.env["dunning.case"].sudo().with_context(mail_notrack=True)
+        cases._dunning_apply(company, policy, spec, today, decisions, next_dates)
         return decisions
 
     @api.model

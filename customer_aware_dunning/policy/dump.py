@@ -26,6 +26,10 @@ def spec_to_data(spec) -> dict:
         "payment_terms": [
             {"when": to_data(rule.when), "suggest": rule.suggest, "reason": rule.reason} for rule in spec.payment_terms
         ],
+        "portal": {
+            "max_promise_days": spec.portal.max_promise_days,
+            "max_instalments": spec.portal.max_instalments,
+        },
     }
 
 

@@ -36,6 +36,7 @@ from .schema import (
     OUTCOMES,
     OWNERS,
     PAYMENT_TERM_KEYS,
+    PORTAL_KEYS,
     SATISFACTION_KEYS,
     SEGMENT_KEYS,
     STEP_KEYS,
@@ -46,6 +47,7 @@ from .schema import (
     Journey,
     PaymentTermRule,
     PolicySpec,
+    PortalSettings,
     SatisfactionSettings,
     SegmentRule,
     Step,
@@ -110,6 +112,7 @@ class _Policy:
             "fallback": self.r.field(top, (), "fallback", self._fallback, FallbackSettings()),
             "satisfaction": self.r.field(top, (), "satisfaction", self._satisfaction, SatisfactionSettings()),
             "payment_terms": self.r.field(top, (), "payment_terms", self._payment_terms, ()),
+            "portal": self.r.field(top, (), "portal", self._portal, PortalSettings()),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)
@@ -366,6 +369,25 @@ class _Policy:
             "ask_on_outcomes": self.r.field(raw, path, "ask_on_outcomes", self.r.choices, defaults.ask_on_outcomes,
                                             choices=dict(OUTCOMES), what="outcome"),
         })
+
+    def _portal(self, path, value):
+        raw = self.r.mapping(path, value, PORTAL_KEYS)
+        if raw is INVALID:
+            return INVALID
+        defaults = PortalSettings()
+        return _build(PortalSettings, {
+            "max_promise_days": self.r.field(raw, path, "max_promise_days", self._bounded,
+                                             defaults.max_promise_days, minimum=1, maximum=365),
+            "max_instalments": self.r.field(raw, path, "max_instalments", self._bounded,
+                                            defaults.max_instalments, minimum=2, maximum=60),
+        })
+
+    def _bounded(self, path, value, minimum, maximum):
+        checked = self.r.integer(path, value, minimum=minimum)
+        if checked is not INVALID and checked > maximum:
+            self.r.error(path, f"expected an integer of at most {maximum}, got {checked}")
+            return INVALID
+        return checked
 
     def _payment_terms(self, path, value):
         items = self.r.sequence(path, value)

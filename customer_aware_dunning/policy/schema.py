@@ -59,6 +59,7 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 # ``data/policy.schema.json`` in step with these).
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
+    "portal",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
@@ -67,6 +68,7 @@ STEP_KEYS = ("day", "send", "template", "to", "approve", "when", "note", "harsh"
 FALLBACK_KEYS = ("no_email", "no_mobile")
 SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
 PAYMENT_TERM_KEYS = ("when", "suggest", "reason")
+PORTAL_KEYS = ("max_promise_days", "max_instalments")
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,14 @@ class SatisfactionSettings:
 
 
 @dataclass(frozen=True)
+class PortalSettings:
+    """What a customer may ask for on the page a reminder links to."""
+
+    max_promise_days: int = 30  # a promised date at most this many days from today
+    max_instalments: int = 6  # a payment plan of at most this many instalments
+
+
+@dataclass(frozen=True)
 class PaymentTermRule:
     suggest: str  # XML id of an account.payment.term, e.g. account.account_payment_term_30days
     when: tuple = ()
@@ -152,6 +162,7 @@ class PolicySpec:
     fallback: FallbackSettings = FallbackSettings()
     satisfaction: SatisfactionSettings = SatisfactionSettings()
     payment_terms: tuple = ()
+    portal: PortalSettings = PortalSettings()
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

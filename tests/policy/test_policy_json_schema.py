@@ -15,6 +15,7 @@ from dunning_policy.schema import (
     OUTCOMES,
     OWNERS,
     PAYMENT_TERM_KEYS,
+    PORTAL_KEYS,
     SATISFACTION_KEYS,
     SEGMENT_KEYS,
     STEP_KEYS,
@@ -55,6 +56,7 @@ def test_settings_keys_match_the_loader(policy_schema):
     properties = policy_schema["properties"]
     assert set(properties["fallback"]["properties"]) == set(FALLBACK_KEYS)
     assert set(properties["satisfaction"]["properties"]) == set(SATISFACTION_KEYS)
+    assert set(properties["portal"]["properties"]) == set(PORTAL_KEYS)
     assert set(properties["satisfaction"]["properties"]["ask_on_outcomes"]["items"]["enum"]) == set(dict(OUTCOMES))
 
 

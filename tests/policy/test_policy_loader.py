@@ -6,7 +6,7 @@ import pytest
 from dunning_policy.conditions import Compare
 from dunning_policy.errors import PolicyError
 from dunning_policy.loader import load_policy
-from dunning_policy.schema import FallbackSettings, SatisfactionSettings
+from dunning_policy.schema import FallbackSettings, PortalSettings, SatisfactionSettings
 
 MINIMAL = """\
 version: 1
@@ -28,6 +28,12 @@ def test_minimal_policy_gets_the_defaults(spec_of):
     assert spec.fallback == FallbackSettings(no_email=("letter", "activity"), no_mobile=("email",))
     assert spec.satisfaction == SatisfactionSettings(True, 2, 90, ("paid", "payment_plan"))
     assert spec.delay_reasons == () and spec.payment_terms == ()
+    assert spec.portal == PortalSettings(max_promise_days=30, max_instalments=6)
+
+
+def test_portal_limits_are_read(spec_of):
+    spec = spec_of(MINIMAL + "portal:\n  max_promise_days: 14\n  max_instalments: 3\n")
+    assert spec.portal == PortalSettings(max_promise_days=14, max_instalments=3)
 
 
 def test_letters_and_final_notices_are_harsh_by_default(spec_of):

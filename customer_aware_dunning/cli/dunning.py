@@ -55,12 +55,9 @@ class Dunning(Command):
     def _parser_with_actions(self):
         parser = self.parser
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        check = actions.add_parser("validate", help="check a policy file; no database (exit 0 valid, 1 invalid)")
-        check.add_argument("file")
-        check.add_argument("--template", action="append", default=[], metavar="KEY",
-                           help="a template key your database has besides the shipped ones (repeatable)")
-        check.add_argument("--group", action="append", default=[], metavar="XMLID",
-                           help="a group XML id your database has besides the shipped ones (repeatable)")
+        policy_cli.add_validate_arguments(
+            actions.add_parser("validate", help="check a policy file; no database (exit 0 valid, 1 invalid)")
+        )
         dry = actions.add_parser("dry-run", help="which customer would get which step, and why; nothing is kept")
         dry.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD", help="the day (default: today)")
         dry.add_argument("--company", type=int, metavar="ID", help="only this company (default: all)")

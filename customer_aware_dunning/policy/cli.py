@@ -37,15 +37,21 @@ def validate(path, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT_GR
     return OK
 
 
+def add_validate_arguments(parser):
+    """The arguments of ``validate``, shared with the ``odoo dunning validate`` command."""
+    parser.add_argument("file")
+    parser.add_argument("--template", action="append", default=[], metavar="KEY",
+                        help="a template key your database has besides the shipped ones (repeatable)")
+    parser.add_argument("--group", action="append", default=[], metavar="XMLID",
+                        help="a group XML id that group:<xml id> may name besides the shipped ones (repeatable)")
+
+
 def main(argv=None, out=None) -> int:
     parser = argparse.ArgumentParser(prog="dunning-policy", description="Check customer_aware_dunning policies.")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("validate", help="check a policy file; exit 0 valid, 1 invalid, 2 unreadable")
-    check.add_argument("file")
-    check.add_argument("--template", action="append", default=[], metavar="KEY",
-                       help="a template key your database has besides the shipped ones (repeatable)")
-    check.add_argument("--group", action="append", default=[], metavar="XMLID",
-                       help="a group XML id that group:<xml id> may name besides the shipped ones (repeatable)")
+    add_validate_arguments(
+        commands.add_parser("validate", help="check a policy file; exit 0 valid, 1 invalid, 2 unreadable")
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -35,6 +35,14 @@ class DunningCommon(AccountTestInvoicingCommon):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
+        cls.salesperson = new_test_user(
+            cls.env,
+            login="sally.sales",
+            name="Sally Sales",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
         cls.plain_user = new_test_user(
             cls.env,
             login="ian.internal",

@@ -18,14 +18,6 @@ class TestAccess(DunningCommon):
         cls.env["dunning.partner.facts"]._refresh(cls.company, date(2026, 6, 30))
         cls.env["dunning.case"]._sync_open_cases(cls.company, date(2026, 6, 30))
         cls.case = cls.invoice.dunning_case_id
-        cls.salesperson = new_test_user(
-            cls.env,
-            login="sally.sales",
-            name="Sally Sales",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
         cls.invoice.invoice_user_id = cls.salesperson
         cls.other_company = cls.setup_other_company(name="Nordic Branch")["company"]
         cls.other_manager = new_test_user(

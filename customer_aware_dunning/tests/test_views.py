@@ -2,8 +2,7 @@ from datetime import date
 
 from lxml import etree
 
-from odoo import Command
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from .common import DunningCommon
 
@@ -15,14 +14,6 @@ class TestViews(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesperson = new_test_user(
-            cls.env,
-            login="sally.sales",
-            name="Sally Sales",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
         # Salespeople see the invoices of their own customers.
         cls.invoice = cls.make_invoice(
             cls.partner_a, date(2026, 5, 1), date(2026, 5, 31), 300, invoice_user_id=cls.salesperson.id

@@ -38,9 +38,11 @@ run: bootstrap
 lint: bootstrap
 	$(DEV)/venv/bin/ruff check .
 
+# With OCA queue_job beside the addon (an optional peer, installed by requirements.lock), so that
+# the run's batches-as-jobs are tested too; the other tests keep the batches in process.
 db-test: bootstrap
 	@$(PYTHON) tools/devdb.py drop $(TEST_DB)
-	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(ADDON) --stop-after-init --no-http --log-level=warn
+	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(ADDON),queue_job --stop-after-init --no-http --log-level=warn
 
 # Exit code 5 means pytest collected no test: that is a failure here.
 test: lint db-test

@@ -330,7 +330,9 @@ def ensure_venv(dev=DEV):
             run([find_python(), "-m", "venv", venv])
         log("installing pinned Python packages (requirements.lock)")
         result = run(
-            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS_LOCK],
+            # --no-deps: the lock is the whole freeze; queue_job's `odoo` requirement is no PyPI package.
+            [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+             "-r", REQUIREMENTS_LOCK],
             check=False,
             capture_output=True,
         )

@@ -1,3 +1,4 @@
+import hashlib
 import logging
 from dataclasses import dataclass, replace
 
@@ -14,6 +15,9 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # First key of the advisory locks a run holds on the customers of its current batch.
 RUN_LOCK = 72_010_019
+# Opt-in (with OCA queue_job installed): the run's batches become jobs on this channel.
+JOBS_PARAMETER = "customer_aware_dunning.run_batches_as_jobs"
+JOBS_CHANNEL = "root.dunning"
 
 
 class _Rollback(Exception):
@@ -93,13 +97,18 @@ class DunningRun(models.AbstractModel):
 
         A batch that fails is rolled back whole, logged, and left to the next
         run; the other batches go on. Returns ``{partner: Decision}`` of the
-        batches that went through.
+        batches that went through (empty when the batches were queued as jobs).
         """
         customers = self.env["account.move"].sudo()._read_group(
             self._open_invoices_domain(company), ["commercial_partner_id"], order="commercial_partner_id",
         )
+        batches = list(split_every(batch_size, [partner.id for partner, in customers], list))
+        if self._batches_as_jobs():
+            self._enqueue_batches(company, policy, today, batches)
+            return {}
+        _logger.info("Collections run for %s: %d batch(es) done by this process", company.name, len(batches))
         decided = {}
-        for partner_ids in split_every(batch_size, [partner.id for partner, in customers]):
+        for partner_ids in batches:
             try:
                 with self.env.cr.savepoint():
                     decided.update(self._follow_up_batch(company, policy, spec, today, partner_ids))
@@ -112,6 +121,58 @@ class DunningRun(models.AbstractModel):
             if commit:
                 self._commit(len(partner_ids))
         return decided
+
+    @api.model
+    def _batches_as_jobs(self):
+        """Whether the batches go to OCA ``queue_job`` rather than being done by this process.
+
+        Only when queue_job is installed (it is an optional peer, not a
+        dependency) and the ``customer_aware_dunning.run_batches_as_jobs``
+        parameter says so: queued jobs only run where queue_job's job runner is
+        configured, so a database that merely has the module keeps the cron
+        doing the batches itself.
+        """
+        if "queue.job" not in self.env:
+            return False
+        value = self.env["ir.config_parameter"].sudo().get_param(JOBS_PARAMETER, "False")
+        return tools.str2bool(value, False)
+
+    @api.model
+    def _enqueue_batches(self, company, policy, today, batches):
+        """One queue_job job per batch, on the ``root.dunning`` channel, so that several workers share the run.
+
+        The jobs carry ids and plain values only: each reloads the company and
+        the policy when it runs. The identity key keeps a second run of the day
+        from queuing a batch that is still waiting; a batch done twice anyway
+        sends nothing twice, the step keys see to that.
+        """
+        for partner_ids in batches:
+            batch_key = hashlib.sha1(repr(partner_ids).encode()).hexdigest()
+            self.with_delay(
+                channel=JOBS_CHANNEL,
+                description=f"Collections run for {company.name} on {today}: {len(partner_ids)} customer(s)",
+                identity_key=f"dunning.run:{company.id}:{today}:{batch_key}",
+            )._follow_up_job(company.id, policy.id, today, partner_ids)
+        _logger.info(
+            "Collections run for %s: %d batch(es) queued as jobs on channel %s",
+            company.name, len(batches), JOBS_CHANNEL,
+        )
+
+    @api.model
+    def _follow_up_job(self, company_id, policy_id, today, partner_ids):
+        """A batch run as a queue_job job, in its own transaction: a failure is the job's to retry.
+
+        As the scheduled job does, it works as the system in the batch's company.
+        """
+        company = self.env["res.company"].browse(company_id)
+        run = self.sudo().with_company(company)
+        policy = run.env["dunning.policy"].browse(policy_id)
+        spec = policy._get_spec()
+        if spec is None:
+            _logger.error("Collections run for %s: the policy %s is invalid", company.name, policy.display_name)
+            return "invalid policy: nothing decided"
+        decisions = run._follow_up_batch(company, policy, spec, today, partner_ids)
+        return f"{len(decisions)} customer(s) decided"
 
     @api.model
     def _follow_up_batch(self, company, policy, spec, today, partner_ids):

@@ -1,15 +1,22 @@
 from collections import defaultdict
+from datetime import timedelta
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP, Decision, parse_step_key
-from ..policy.schema import CASE_STATES, OUTCOMES
+from ..policy.schema import CASE_STATES, OUTCOMES, PortalSettings
 
 MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
+# Not a step template: no "mail_template_" prefix, so policies cannot name it.
+SATISFACTION_TEMPLATE = "customer_aware_dunning.satisfaction_mail_template"
+PORTAL_ANSWER_KINDS = ("reason", "promise", "payment_plan", "question")
+PORTAL_TEXT_LIMIT = 2000  # characters of a customer's message
+PORTAL_ANSWERS_PER_HOUR = 5  # per case, counted from its "customer_answer" events
+SATISFACTION_GRACE_DAYS = 7  # a case closed longer ago than the delay plus this is not asked any more
 
 
 class DunningCase(models.Model):
@@ -24,7 +31,7 @@ class DunningCase(models.Model):
 
     _name = "dunning.case"
     _description = "Collection Case"
-    _inherit = ["rating.mixin", "mail.activity.mixin"]  # rating.mixin brings mail.thread
+    _inherit = ["portal.mixin", "rating.mixin", "mail.activity.mixin"]  # rating.mixin brings mail.thread
     _order = "state_rank, next_action_date, amount_overdue desc, id desc"
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
@@ -67,6 +74,31 @@ class DunningCase(models.Model):
     )
     pending_step_key = fields.Char(readonly=True, help="The step waiting for an approval.")
     pending_step = fields.Char("Step to approve", readonly=True)
+    satisfaction_requested_on = fields.Date(
+        "Satisfaction asked on", readonly=True, copy=False,
+        help="When the customer was asked to rate the experience: only once per case.",
+    )
+    repurchase_invoiced = fields.Monetary(
+        "Invoiced after", readonly=True, copy=False,
+        help="Untaxed amount invoiced (minus credit notes) to the customer in the policy's window after closing.",
+    )
+    repurchase_ordered = fields.Monetary(
+        "Ordered after", readonly=True, copy=False,
+        help="Untaxed amount of the customer's confirmed sales orders in the policy's window after closing.",
+    )
+    before_invoiced = fields.Monetary(
+        "Invoiced before", readonly=True, copy=False,
+        help="The same as 'Invoiced after', in a window of the same length before the case opened.",
+    )
+    before_ordered = fields.Monetary(
+        "Ordered before", readonly=True, copy=False,
+        help="The same as 'Ordered after', in a window of the same length before the case opened.",
+    )
+    repurchase_measured_on = fields.Date("Purchases measured on", readonly=True, copy=False)
+    customer_lost = fields.Boolean(
+        readonly=True, copy=False,
+        help="The window after closing is over and the customer bought nothing in it.",
+    )
 
     _one_open_case_per_customer = models.UniqueIndex(
         "(partner_id, company_id) WHERE state != 'closed'",
@@ -78,6 +110,11 @@ class DunningCase(models.Model):
         ranks = {"waiting_approval": 0, "open": 1, "paused": 2, "closed": 3}
         for case in self:
             case.state_rank = ranks.get(case.state, 9)
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for case in self:
+            case.access_url = f"/my/collections/{case.id}"
 
     def _compute_invoice_count(self):
         counts = dict(
@@ -323,7 +360,10 @@ class DunningCase(models.Model):
             }
             for case, decision in items
         }, policy_version=version)
-        self._link_invoices({case: invoices[case.id] - case.invoice_ids for case, _decision in items})
+        joining = {case: invoices[case.id] - case.invoice_ids for case, _decision in items}
+        for case, moves in joining.items():
+            case.amount_added += sum(moves.mapped("amount_residual_signed"))
+        self._link_invoices(joining)
         by_step = defaultdict(lambda: self.browse())
         for case, decision in items:
             by_step[decision.journey, decision.step.label(decision.step_index)] |= case
@@ -497,3 +537,234 @@ class DunningCase(models.Model):
 
     def _rating_get_partner(self):
         return self.partner_id
+
+    # ------------------------------------------------------------------ the customer's answers (portal)
+
+    def _dunning_portal_settings(self):
+        spec = self.env["dunning.policy"].sudo()._active_spec(self.company_id)
+        return spec.portal if spec else PortalSettings()
+
+    def _dunning_portal_reasons(self):
+        """The active policy's delay reasons a customer may give, in its order: ``{key: dunning.delay.reason}``."""
+        spec = self.env["dunning.policy"].sudo()._active_spec(self.company_id)
+        records = self.env["dunning.delay.reason"].sudo()._for_company(self.company_id)
+        keys = [reason.key for reason in spec.delay_reasons] if spec else []
+        return {key: records[key] for key in keys if key in records and records[key].active}
+
+    def _dunning_portal_answers_left(self, now):
+        """How many more answers the customer may send within the hour (events of the last hour count)."""
+        recent = self.env["dunning.case.event"].sudo().search_count([
+            ("case_id", "=", self.id), ("kind", "=", "customer_answer"), ("date", ">", now - timedelta(hours=1)),
+        ])
+        return max(PORTAL_ANSWERS_PER_HOUR - recent, 0)
+
+    def _dunning_portal_check(self, kind, answer, today, now):
+        """The problem with ``answer`` (a dict of parsed form values), worded for the customer, or ``""``."""
+        _t = self.env._
+        limits = self._dunning_portal_settings()
+        message = answer.get("message") or ""
+        if self.state == "closed":
+            return _t("This case is closed: nothing is left to answer. Thank you!")
+        if kind not in PORTAL_ANSWER_KINDS:
+            return _t("Unknown kind of answer.")
+        if not self._dunning_portal_answers_left(now):
+            return _t("You have sent several answers in the last hour: please wait a little before sending more.")
+        if len(message) > PORTAL_TEXT_LIMIT:
+            return _t("Please keep your message under %(limit)s characters.", limit=PORTAL_TEXT_LIMIT)
+        if kind == "reason" and answer.get("reason") not in self._dunning_portal_reasons():
+            return _t("Please choose one of the reasons in the list.")
+        if kind == "promise":
+            promised_on, amount = answer.get("promise_date"), answer.get("promise_amount")
+            last = today + timedelta(days=limits.max_promise_days)
+            if not promised_on or not today <= promised_on <= last:
+                return _t("Please choose a date between %(first)s and %(last)s.", first=today, last=last)
+            owed = sum(self._collectable_invoices().mapped("amount_residual_signed"))
+            if amount is not None and not 0 < amount <= owed:
+                return _t("The amount must be positive and at most what the invoices still owe (%(owed)s).",
+                          owed=self._format_amount(owed))
+        if kind == "payment_plan" and not 2 <= (answer.get("instalments") or 0) <= limits.max_instalments:
+            return _t("A payment plan can have 2 to %(max)s instalments.", max=limits.max_instalments)
+        if kind == "question" and not message.strip():
+            return _t("Please write your question.")
+        return ""
+
+    def _dunning_portal_answer(self, kind, answer, today, now):
+        """Record the customer's answer from the portal page; returns the problem text, or ``""`` when done.
+
+        ``answer`` holds parsed values: ``reason`` (a delay reason key), ``promise_date``,
+        ``promise_amount``, ``instalments``, ``message``. The invoices change through
+        ``account.move.write`` (the path staff use, which logs the answer on the case);
+        the case gets a ``customer_answer`` event on its chatter and an activity for the
+        owner the delay reason names, else the salesperson, else the collections owner.
+        The next daily run pauses or switches the journey as the policy says.
+        """
+        self.ensure_one()
+        case = self.sudo()
+        problem = case._dunning_portal_check(kind, answer, today, now)
+        if problem:
+            return problem
+        invoices = case._collectable_invoices()
+        message = (answer.get("message") or "").strip()
+        reason = case._dunning_portal_reasons().get(answer.get("reason")) if kind == "reason" else None
+        _t = self.env._
+        if kind == "reason":
+            invoices.write({"dunning_delay_reason_id": reason.id, "dunning_delay_note": message or False})
+            text = _t("Reason: %(reason)s.", reason=reason.customer_label or reason.name)
+        elif kind == "promise":
+            case._dunning_record_promise(invoices, answer["promise_date"], answer.get("promise_amount"))
+            amount = answer.get("promise_amount")
+            text = _t("Promises to pay %(amount)s on %(date)s.", date=answer["promise_date"],
+                      amount=case._format_amount(amount) if amount else _t("the invoices"))
+        elif kind == "payment_plan":
+            text = _t("Asks for a payment plan in %(count)s instalments.", count=answer["instalments"])
+            invoices.write({"dunning_delay_note": f"{text} {message}".strip()})
+        else:
+            text = _t("Asks a question.")
+        if message:
+            text = _t("%(text)s Message: %(message)s", text=text, message=message)
+        description = _t("The customer answered online. %(text)s", text=text)
+        case._log_events("customer_answer", {case.id: description}, invoice_ids=[Command.set(invoices.ids)])
+        owner = reason.owner if reason else False
+        user = self.env["dunning.channel"]._actor(case, owner) if owner else (
+            case.user_id or case.collector_id or self.env["dunning.channel"]._finance_user(case.company_id))
+        case.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=today,
+            summary=_t("Customer answered: %(customer)s", customer=case.partner_id.display_name),
+            note=escape(description),
+            user_id=user.id,
+        )
+        return ""
+
+    def _dunning_record_promise(self, invoices, date, amount):
+        """Every open invoice gets the promised date; the amount is spread over them, oldest due first."""
+        left = amount
+        for invoice in invoices.sorted(lambda move: (move.invoice_date_due or date, move.id)):
+            share = min(left, invoice.amount_residual_signed) if left is not None else False
+            invoice.write({"dunning_promise_date": date, "dunning_promise_amount": share or False})
+            if left is not None:
+                left = max(left - (share or 0), 0)
+
+    # ------------------------------------------------------------------ after the case: satisfaction, repurchases
+
+    @api.model
+    def _dunning_after_close(self, company, spec, today):
+        """The daily run's last step: ask closed cases for a rating and measure the customers' purchases."""
+        if spec is None:
+            return
+        self._dunning_send_satisfaction_requests(company, spec, today)
+        self._dunning_measure_repurchases(company, spec, today)
+
+    @api.model
+    def _dunning_send_satisfaction_requests(self, company, spec, today):
+        """Send the thank-you message with the rating links, once per case, for the outcomes the policy names.
+
+        Cases closed ``ask_days_after_close`` days ago or more are asked, unless they
+        closed more than :data:`SATISFACTION_GRACE_DAYS` days before that (a late
+        question would puzzle the customer, and installing the module does not write
+        to every customer of the past). Returns the cases asked.
+        """
+        settings = spec.satisfaction
+        template = self.env.ref(SATISFACTION_TEMPLATE, raise_if_not_found=False)
+        if not settings.enabled or not settings.ask_on_outcomes or not template:
+            return self.browse()
+        last = today - timedelta(days=settings.ask_days_after_close)
+        cases = self.search([
+            ("company_id", "=", company.id),
+            ("state", "=", "closed"),
+            ("satisfaction_requested_on", "=", False),
+            ("outcome", "in", list(settings.ask_on_outcomes)),
+            ("closed_on", "<=", last),
+            ("closed_on", ">=", last - timedelta(days=SATISFACTION_GRACE_DAYS)),
+            ("partner_id.email", "!=", False),
+        ])
+        if not cases:
+            return cases
+        cases.write({"satisfaction_requested_on": today})
+        for case in cases:
+            case.rating_send_request(template, lang=case.partner_id.lang, force_send=False)
+        cases._log_events("satisfaction_requested", dict.fromkeys(
+            cases.ids, self.env._("The customer was asked to rate the experience.")))
+        return cases
+
+    @api.model
+    def _dunning_measure_repurchases(self, company, spec, today):
+        """Measure, in one statement, what every closed case's customer bought before and after the case.
+
+        After: invoiced (posted invoices minus credit notes, untaxed, company
+        currency) and ordered (confirmed sales orders, untaxed, company currency) in
+        the ``repurchase_window_days`` after closing; before: the same in a window of
+        the same length before opening. A case whose window ended before its last
+        measure is final and left alone. ``customer_lost``: the window is over and
+        the customer bought nothing in it.
+        """
+        window = spec.satisfaction.repurchase_window_days
+        self.flush_model()
+        self.env["account.move"].flush_model(["commercial_partner_id", "company_id", "state", "move_type",
+                                              "invoice_date", "amount_untaxed_signed"])
+        self.env["sale.order"].flush_model(["partner_id", "company_id", "state", "date_order", "amount_untaxed",
+                                            "currency_rate"])
+        self.env.cr.execute(SQL(
+            """
+            WITH target AS (
+                SELECT id, partner_id, opened_on - %(window)s AS before_from, opened_on - 1 AS before_to,
+                       closed_on + 1 AS after_from, closed_on + %(window)s AS after_to
+                  FROM dunning_case
+                 WHERE company_id = %(company)s AND state = 'closed' AND closed_on IS NOT NULL
+                   AND (repurchase_measured_on IS NULL OR repurchase_measured_on <= closed_on + %(window)s)
+            ),
+            invoiced AS (
+                SELECT target.id,
+                       SUM(move.amount_untaxed_signed) FILTER (WHERE move.invoice_date >= target.after_from)
+                           AS after_amount,
+                       SUM(move.amount_untaxed_signed) FILTER (WHERE move.invoice_date <= target.before_to)
+                           AS before_amount
+                  FROM target
+                  JOIN account_move move
+                    ON move.commercial_partner_id = target.partner_id
+                   AND move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND (move.invoice_date BETWEEN target.after_from AND target.after_to
+                        OR move.invoice_date BETWEEN target.before_from AND target.before_to)
+                 GROUP BY target.id
+            ),
+            ordered AS (
+                SELECT target.id,
+                       SUM(sale.amount_untaxed / COALESCE(NULLIF(sale.currency_rate, 0), 1))
+                           FILTER (WHERE sale.date_order::date >= target.after_from) AS after_amount,
+                       SUM(sale.amount_untaxed / COALESCE(NULLIF(sale.currency_rate, 0), 1))
+                           FILTER (WHERE sale.date_order::date <= target.before_to) AS before_amount
+                  FROM target
+                  JOIN res_partner buyer ON buyer.commercial_partner_id = target.partner_id
+                  JOIN sale_order sale
+                    ON sale.partner_id = buyer.id
+                   AND sale.company_id = %(company)s
+                   AND sale.state = 'sale'
+                   AND (sale.date_order::date BETWEEN target.after_from AND target.after_to
+                        OR sale.date_order::date BETWEEN target.before_from AND target.before_to)
+                 GROUP BY target.id
+            )
+            UPDATE dunning_case
+               SET repurchase_invoiced = COALESCE(invoiced.after_amount, 0),
+                   before_invoiced = COALESCE(invoiced.before_amount, 0),
+                   repurchase_ordered = COALESCE(ordered.after_amount, 0),
+                   before_ordered = COALESCE(ordered.before_amount, 0),
+                   repurchase_measured_on = %(today)s,
+                   customer_lost = target.after_to < %(today)s
+                                   AND COALESCE(invoiced.after_amount, 0) <= 0
+                                   AND COALESCE(ordered.after_amount, 0) <= 0
+              FROM target
+              LEFT JOIN invoiced ON invoiced.id = target.id
+              LEFT JOIN ordered ON ordered.id = target.id
+             WHERE dunning_case.id = target.id
+            RETURNING dunning_case.id
+            """,
+            window=window, company=company.id, today=today,
+        ))
+        measured = self.browse(row[0] for row in self.env.cr.fetchall())
+        measured.invalidate_recordset([
+            "repurchase_invoiced", "before_invoiced", "repurchase_ordered", "before_ordered",
+            "repurchase_measured_on", "customer_lost",
+        ])
+        return measured

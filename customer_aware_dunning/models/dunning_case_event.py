@@ -15,6 +15,8 @@ EVENT_KINDS = [
     ("closed", "Case closed"),
     ("reopened", "Case reopened"),
     ("note", "Note"),
+    ("customer_answer", "Customer's answer"),
+    ("satisfaction_requested", "Satisfaction asked"),
 ]
 
 

@@ -74,6 +74,7 @@ class DunningRun(models.AbstractModel):
         if commit:
             self._commit()
         decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else {}
+        self.env["dunning.case"]._dunning_after_close(company, spec, today)
         _logger.info(
             "Collections run for %s on %s: %d case(s) opened, %d closed, %d customer(s) decided",
             company.name, today, len(opened), len(closed), len(decided),

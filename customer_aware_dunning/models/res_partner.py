@@ -49,6 +49,33 @@ class ResPartner(models.Model):
     dunning_credit_limit_use = fields.Float(related="dunning_facts_id.credit_limit_use", string="Credit limit use")
     dunning_facts_date = fields.Date(related="dunning_facts_id.computed_on", string="Facts as of")
     dunning_case_count = fields.Integer(compute="_compute_dunning_case_count", string="Collection cases")
+    # What the customer bought around its last closed case (computed together, from the case's stored figures).
+    dunning_last_closed_case_id = fields.Many2one(
+        "dunning.case", compute="_compute_dunning_last_closed_case", string="Last closed collection case"
+    )
+    dunning_closed_case_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_dunning_last_closed_case", string="Last case currency"
+    )
+    dunning_repurchase_invoiced = fields.Monetary(
+        compute="_compute_dunning_last_closed_case", currency_field="dunning_closed_case_currency_id",
+        string="Invoiced after the last case",
+    )
+    dunning_repurchase_ordered = fields.Monetary(
+        compute="_compute_dunning_last_closed_case", currency_field="dunning_closed_case_currency_id",
+        string="Ordered after the last case",
+    )
+    dunning_before_invoiced = fields.Monetary(
+        compute="_compute_dunning_last_closed_case", currency_field="dunning_closed_case_currency_id",
+        string="Invoiced before the last case",
+    )
+    dunning_before_ordered = fields.Monetary(
+        compute="_compute_dunning_last_closed_case", currency_field="dunning_closed_case_currency_id",
+        string="Ordered before the last case",
+    )
+    dunning_repurchase_measured_on = fields.Date(
+        compute="_compute_dunning_last_closed_case", string="Purchases measured on"
+    )
+    dunning_customer_lost = fields.Boolean(compute="_compute_dunning_last_closed_case", string="Customer lost")
 
     @api.depends_context("company")
     def _compute_dunning_facts_id(self):
@@ -75,6 +102,27 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.dunning_case_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends_context("company")
+    def _compute_dunning_last_closed_case(self):
+        cases = self.env["dunning.case"].sudo().search([
+            ("partner_id", "in", self.commercial_partner_id.ids),
+            ("company_id", "=", self.env.company.id),
+            ("state", "=", "closed"),
+        ], order="closed_on desc, id desc")
+        last = {}
+        for case in cases:
+            last.setdefault(case.partner_id, case)
+        for partner in self:
+            case = last.get(partner.commercial_partner_id, cases.browse())
+            partner.dunning_last_closed_case_id = case
+            partner.dunning_closed_case_currency_id = case.currency_id
+            partner.dunning_repurchase_invoiced = case.repurchase_invoiced
+            partner.dunning_repurchase_ordered = case.repurchase_ordered
+            partner.dunning_before_invoiced = case.before_invoiced
+            partner.dunning_before_ordered = case.before_ordered
+            partner.dunning_repurchase_measured_on = case.repurchase_measured_on
+            partner.dunning_customer_lost = case.customer_lost
 
     def write(self, vals):
         by_rule = self.env.context.get("dunning_segment_by_rule")

@@ -1,0 +1,113 @@
+"""The page a reminder links to: the case's invoices and the customer's answers.
+
+Access follows Odoo's portal: :meth:`CustomerPortal._document_check_access` lets a
+user who may read the case in, or anyone with the case's access token (compared in
+constant time). Portal users get no access right on cases (the case holds internal
+notes: segment, pause reasons); their list under /my shows their company's open
+cases through ``sudo`` with a domain on their commercial partner, each linked with
+its token. Everything a wrong link gets is a plain "link not valid" page.
+"""
+
+from odoo import fields, http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+INVALID_LINK_TEMPLATE = "customer_aware_dunning.portal_collection_invalid"
+
+
+class DunningPortal(CustomerPortal):
+
+    # ------------------------------------------------------------------ /my
+
+    def _dunning_my_cases_domain(self):
+        partner = request.env.user.partner_id.commercial_partner_id
+        return [("partner_id", "=", partner.id), ("state", "!=", "closed")]
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "dunning_case_count" in counters:
+            values["dunning_case_count"] = request.env["dunning.case"].sudo().search_count(
+                self._dunning_my_cases_domain()
+            )
+        return values
+
+    @http.route(["/my/collections"], type="http", auth="user", website=True)
+    def portal_my_collections(self, **kw):
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "cases": request.env["dunning.case"].sudo().search(self._dunning_my_cases_domain()),
+            "page_name": "dunning_cases",
+        })
+        return request.render("customer_aware_dunning.portal_my_collections", values)
+
+    # ------------------------------------------------------------------ one case
+
+    def _dunning_case_or_none(self, case_id, access_token):
+        try:
+            return self._document_check_access("dunning.case", case_id, access_token=access_token)
+        except (AccessError, MissingError):
+            return None
+
+    def _dunning_invalid_link(self):
+        return request.render(INVALID_LINK_TEMPLATE, {}, status=404)
+
+    @http.route(["/my/collections/<int:case_id>"], type="http", auth="public", website=True)
+    def portal_collection_case(self, case_id, access_token=None, answered=None, **kw):
+        case_sudo = self._dunning_case_or_none(case_id, access_token)
+        if case_sudo is None:
+            return self._dunning_invalid_link()
+        return self._dunning_render_case(case_sudo, access_token, answered=answered == "1")
+
+    @http.route(["/my/collections/<int:case_id>/answer"], type="http", auth="public", methods=["POST"],
+                website=True)
+    def portal_collection_answer(self, case_id, access_token=None, kind=None, **form):
+        case_sudo = self._dunning_case_or_none(case_id, access_token)
+        if case_sudo is None:
+            return self._dunning_invalid_link()
+        answer, problem = self._dunning_parse_answer(form)
+        if not problem:
+            today = fields.Date.context_today(case_sudo)
+            problem = case_sudo._dunning_portal_answer(kind, answer, today, fields.Datetime.now())
+        if problem:
+            return self._dunning_render_case(case_sudo, access_token, error=problem, form=form, kind=kind,
+                                             status=400)
+        return request.redirect(case_sudo.get_portal_url(query_string="&answered=1"), code=303)
+
+    def _dunning_parse_answer(self, form):
+        """Form text to typed values; ``(answer, problem)`` with ``problem`` worded for the customer."""
+        _t = request.env._
+        answer = {"reason": form.get("reason") or None, "message": form.get("message") or ""}
+        try:
+            answer["promise_date"] = fields.Date.to_date(form.get("promise_date") or None)
+        except ValueError:
+            return answer, _t("Please give the date as year-month-day.")
+        try:
+            amount = (form.get("promise_amount") or "").strip()
+            answer["promise_amount"] = float(amount) if amount else None
+            instalments = (form.get("instalments") or "").strip()
+            answer["instalments"] = int(instalments) if instalments else None
+        except ValueError:
+            return answer, _t("Please give numbers as digits, for example 1250.50.")
+        return answer, ""
+
+    def _dunning_render_case(self, case_sudo, access_token, error="", form=None, kind=None, answered=False,
+                             status=200):
+        today = fields.Date.context_today(case_sudo)
+        limits = case_sudo._dunning_portal_settings()
+        values = self._prepare_portal_layout_values()
+        values.update({
+            "case": case_sudo,
+            "page_name": "dunning_case",
+            "invoices": case_sudo._collectable_invoices().sorted("invoice_date_due"),
+            "today": today,
+            "reasons": list(case_sudo._dunning_portal_reasons().items()),
+            "max_promise_date": fields.Date.add(today, days=limits.max_promise_days),
+            "max_instalments": limits.max_instalments,
+            "error": error,
+            "error_kind": kind,
+            "form": form or {},
+            "answered": answered,
+        })
+        values = self._get_page_view_values(case_sudo, access_token, values, "my_collections_history", False)
+        return request.render("customer_aware_dunning.portal_collection_case", values, status=status)

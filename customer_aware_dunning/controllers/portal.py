@@ -14,6 +14,7 @@ from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
 INVALID_LINK_TEMPLATE = "customer_aware_dunning.portal_collection_invalid"
+LINK_DAYS_AFTER_CLOSE = 30  # a closed case's link still says "thank you" this long, then it has expired
 
 
 class DunningPortal(CustomerPortal):
@@ -44,10 +45,15 @@ class DunningPortal(CustomerPortal):
     # ------------------------------------------------------------------ one case
 
     def _dunning_case_or_none(self, case_id, access_token):
+        """The case (sudo) the link opens, or ``None`` for a wrong token, another case or an expired link."""
         try:
-            return self._document_check_access("dunning.case", case_id, access_token=access_token)
+            case_sudo = self._document_check_access("dunning.case", case_id, access_token=access_token)
         except (AccessError, MissingError):
             return None
+        today = fields.Date.context_today(case_sudo)
+        if case_sudo.closed_on and case_sudo.closed_on < fields.Date.subtract(today, days=LINK_DAYS_AFTER_CLOSE):
+            return None
+        return case_sudo
 
     def _dunning_invalid_link(self):
         return request.render(INVALID_LINK_TEMPLATE, {}, status=404)

@@ -608,7 +608,8 @@ class DunningCase(models.Model):
         reason = case._dunning_portal_reasons().get(answer.get("reason")) if kind == "reason" else None
         _t = self.env._
         if kind == "reason":
-            invoices.write({"dunning_delay_reason_id": reason.id, "dunning_delay_note": message or False})
+            note = {"dunning_delay_note": message} if message else {}  # a staff note stays when nothing is added
+            invoices.write({"dunning_delay_reason_id": reason.id, **note})
             text = _t("Reason: %(reason)s.", reason=reason.customer_label or reason.name)
         elif kind == "promise":
             case._dunning_record_promise(invoices, answer["promise_date"], answer.get("promise_amount"))

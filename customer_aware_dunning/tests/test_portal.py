@@ -91,6 +91,18 @@ class TestPortal(DunningCommon, HttpCase):
         self.assertEqual(response.status_code, 404)
         self.assertFalse(self.answers())
 
+    def test_link_of_a_case_closed_long_ago_has_expired(self):
+        url = self.page_url()
+        self.case._close("paid", TODAY - timedelta(days=5), "Paid.")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Nothing is left to pay", response.text)
+        self.assert_refused(self.answer("question", message="Still there?"), "This case is closed")
+        self.case.closed_on = TODAY - timedelta(days=31)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 404)
+        self.assertNotIn(self.invoice.name, response.text)
+
     # ------------------------------------------------------------------ the answers
 
     def test_reason_updates_the_invoices_notifies_the_owner_and_pauses_the_next_run(self):

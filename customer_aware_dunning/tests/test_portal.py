@@ -84,6 +84,8 @@ class TestPortal(DunningCommon, HttpCase):
                 self.assertNotIn(self.invoice.name, response.text)
                 self.assertNotIn(self.other_invoice.name, response.text)
                 self.assertNotIn("Other Oy", response.text)
+        response = self.url_open(f"/my/invoices/{self.other_invoice.id}?access_token={token}")
+        self.assertNotIn(self.other_invoice.name, response.text, "a case's token opens no other invoice")
         response = self.answer("question", case=self.other_case, token=token, message="Hello")
         self.assertEqual(response.status_code, 404)
         self.assertFalse(self.answers(self.other_case))

@@ -1,8 +1,7 @@
 from datetime import date
 
-from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import DunningCommon
 
@@ -134,10 +133,7 @@ class TestCollectionCase(DunningCommon):
     def test_salesperson_answers_for_several_invoices_at_once_and_it_is_tracked(self):
         self.sync(date(2026, 6, 20))
         case = self.open_case()
-        salesperson = new_test_user(
-            self.env, login="sally.sales", name="Sally Sales", groups="sales_team.group_sale_salesman",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)],
-        )
+        salesperson = self.salesperson
         invoices = self.first | self.second
         invoices.invoice_user_id = salesperson
         cash_flow = self.env.ref("customer_aware_dunning.delay_reason_cash_flow")

@@ -92,6 +92,9 @@ class TestDailyRun(DunningCommon):
         case = self.case_of(self.strategic)
         self.assertEqual(case.state, "open")
         self.assertIn("keep_the_relationship", self.step_events(self.strategic).step_key)
+        self.assertEqual((case.amount_at_open, case.amount_added, case.amount_recovered), (0, 800, 0))
+        self.run_on(day(-2))
+        self.assertEqual(case.state, "open", "the case waits for the invoice it wrote about")
 
     def test_one_message_per_customer_covers_all_its_overdue_invoices(self):
         first = self.make_invoice(self.standard, day(-40), day(-2), 300)

@@ -32,6 +32,7 @@
         "wizard/dunning_case_hold_views.xml",
         "wizard/dunning_invoice_answer_views.xml",
         "views/account_move_views.xml",
+        "views/sale_order_views.xml",
         "report/dunning_letter_report.xml",
     ],
     "demo": [

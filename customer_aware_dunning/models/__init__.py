@@ -1,5 +1,6 @@
 from . import (
     account_move,
+    account_payment_term,
     dunning_case,
     dunning_case_event,
     dunning_channel,
@@ -11,4 +12,5 @@ from . import (
     dunning_run,
     dunning_segment,
     res_partner,
+    sale_order,
 )

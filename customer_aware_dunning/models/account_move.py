@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
 USER_GROUP = "customer_aware_dunning.group_collections_user"
@@ -39,6 +39,11 @@ class AccountMove(models.Model):
     dunning_avg_satisfaction = fields.Float(
         related="commercial_partner_id.dunning_avg_satisfaction", string="Customer's average satisfaction"
     )
+    # The payment term the policy suggests, on draft customer invoices (see account.payment.term._dunning_notices).
+    dunning_suggested_term_id = fields.Many2one(
+        "account.payment.term", compute="_compute_dunning_term_notice", string="Suggested payment term"
+    )
+    dunning_term_notice = fields.Char(compute="_compute_dunning_term_notice", string="Payment term notice")
 
     @api.constrains("dunning_excluded", "dunning_exclusion_reason")
     def _check_dunning_exclusion_reason(self):
@@ -47,6 +52,38 @@ class AccountMove(models.Model):
                 raise ValidationError(
                     _("Say why invoice %s is excluded from follow-up.", move.display_name)
                 )
+
+    @api.depends("partner_id", "invoice_payment_term_id", "invoice_date", "invoice_date_due", "amount_total_signed",
+                 "state", "move_type", "company_id")
+    def _compute_dunning_term_notice(self):
+        drafts = self.filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "draft" and move.partner_id
+        )
+        notices = self.env["account.payment.term"]._dunning_notices([
+            (move, move.partner_id, move.company_id, abs(move.amount_total_signed), move._dunning_term_generosity())
+            for move in drafts
+        ])
+        for move in self:
+            notice = notices.get(move)
+            move.dunning_suggested_term_id = notice.suggestion.term if notice and notice.suggestion else False
+            move.dunning_term_notice = notice.text if notice else False
+
+    def _dunning_term_generosity(self):
+        """The chosen term's generosity; without a term, that of the due date typed on the invoice."""
+        self.ensure_one()
+        if self.invoice_payment_term_id or not self.invoice_date_due:
+            return self.invoice_payment_term_id._dunning_generosity()
+        days = (self.invoice_date_due - (self.invoice_date or fields.Date.context_today(self))).days
+        return (0.0, float(days)) if days > 0 else (-100.0, 0.0)
+
+    def action_dunning_use_suggested_term(self):
+        """Switch a draft customer invoice to the suggested payment term; a posted invoice is never changed."""
+        for move in self:
+            if move.state != "draft" or move.move_type != "out_invoice":
+                raise UserError(_("Only a draft customer invoice takes a suggested payment term; %s is not one.",
+                                  move.display_name))
+            if move.dunning_suggested_term_id:
+                move.invoice_payment_term_id = move.dunning_suggested_term_id
 
     def write(self, vals):
         if "dunning_delay_reason_id" in vals:

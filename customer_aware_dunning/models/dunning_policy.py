@@ -53,7 +53,8 @@ EXAMPLES = {
     "payment_terms": """payment_terms:
   - when: [[segment, "=", loyal]]
     suggest: account.account_payment_term_45days
-    reason: Pays on time.""",
+    reason: Pays on time.
+    intent: reward""",
     "": """version: 1
 segments:
   - key: standard
@@ -151,8 +152,11 @@ class DunningPolicy(models.Model):
 
     @api.model
     def _load(self, text):
-        """Validate ``text`` against this database's templates and groups: a :class:`LoadResult`."""
-        return load_policy(text or "", known_templates=set(self._known_templates()), known_groups=self._known_groups())
+        """Validate ``text`` against this database's templates, groups and payment terms: a :class:`LoadResult`."""
+        return load_policy(
+            text or "", known_templates=set(self._known_templates()), known_groups=self._known_groups(),
+            known_payment_terms=self.env["account.payment.term"]._dunning_known_xmlids(),
+        )
 
     def _get_loaded(self):
         """``(spec or None, problems)`` of this version, parsed once per saved version."""

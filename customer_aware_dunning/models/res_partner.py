@@ -170,3 +170,54 @@ class ResPartner(models.Model):
             context={"search_default_filter_not_closed": 0, "create": False},
         )
         return action
+
+    # -- payment terms: the policy's suggestion for this customer (see account.payment.term's _dunning_* methods)
+    dunning_suggested_term_id = fields.Many2one(
+        "account.payment.term", compute="_compute_dunning_suggested_term", string="Suggested payment term",
+    )
+    dunning_suggested_term_reason = fields.Char(compute="_compute_dunning_suggested_term", string="Why this term")
+    dunning_term_differs = fields.Boolean(
+        compute="_compute_dunning_suggested_term", search="_search_dunning_term_differs",
+        string="Payment term to review", help="The customer's payment term is not the one the policy suggests.",
+    )
+
+    @api.depends("commercial_partner_id.property_payment_term_id", "commercial_partner_id.dunning_segment_id")
+    @api.depends_context("company")
+    def _compute_dunning_suggested_term(self):
+        suggestions = self.env["account.payment.term"]._dunning_suggestions(self, self.env.company)
+        for partner in self:
+            suggestion = suggestions.get(partner.commercial_partner_id)
+            partner.dunning_suggested_term_id = suggestion.term if suggestion else False
+            partner.dunning_suggested_term_reason = suggestion.reason if suggestion else False
+            partner.dunning_term_differs = bool(suggestion) and (
+                partner.commercial_partner_id.property_payment_term_id != suggestion.term
+            )
+
+    def _search_dunning_term_differs(self, operator, value):
+        """Customers with open receivables or sales in the last year whose term is not the suggested one."""
+        if operator != "in":
+            return NotImplemented
+        since = fields.Date.subtract(fields.Date.context_today(self), days=365)
+        company = self.env.company
+        owing = self.env["dunning.partner.facts"].sudo().search(
+            [("company_id", "=", company.id), ("open_balance", ">", 0)]
+        ).partner_id
+        buying = self.env["sale.order"].sudo().search(
+            [("company_id", "=", company.id), ("state", "=", "sale"), ("date_order", ">=", since)]
+        ).partner_id.commercial_partner_id
+        differing = (owing | buying).with_env(self.env).filtered("dunning_term_differs")
+        return [("id", "in" if True in value else "not in", differing.ids)]
+
+    def action_dunning_apply_suggested_term(self):
+        """Give the customers the suggested payment term in the current company (Collections managers only)."""
+        self._dunning_check_manager(_("apply a suggested payment term"))
+        self.check_access("read")
+        for partner in self.commercial_partner_id.filtered("dunning_suggested_term_id"):
+            term, reason = partner.dunning_suggested_term_id, partner.dunning_suggested_term_reason
+            previous = partner.property_payment_term_id
+            partner.sudo().write({"property_payment_term_id": term.id})
+            partner.sudo()._message_log(author_id=self.env.user.partner_id.id, body=_(
+                "Payment term in %(company)s: %(previous)s → %(term)s, as the collections policy suggests. %(reason)s",
+                company=self.env.company.name, previous=previous.name or _("none"), term=term.name,
+                reason=reason or "",
+            ))

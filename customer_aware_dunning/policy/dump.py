@@ -24,7 +24,8 @@ def spec_to_data(spec) -> dict:
             "ask_on_outcomes": list(spec.satisfaction.ask_on_outcomes),
         },
         "payment_terms": [
-            {"when": to_data(rule.when), "suggest": rule.suggest, "reason": rule.reason} for rule in spec.payment_terms
+            {"when": to_data(rule.when), "suggest": rule.suggest, "reason": rule.reason, "intent": rule.intent}
+            for rule in spec.payment_terms
         ],
         "portal": {
             "max_promise_days": spec.portal.max_promise_days,

@@ -136,6 +136,26 @@ def suggest_payment_term(spec, facts):
     return next((rule for rule in spec.payment_terms if evaluate(rule.when, facts)), None)
 
 
+MORE_GENEROUS = "more_generous"
+LESS_GENEROUS = "less_generous"
+
+
+def term_deviation(intent, chosen, suggested):
+    """How a document's term departs from a rule's suggestion, when the rule cares; else ``None``.
+
+    ``chosen`` and ``suggested`` are comparable generosity values of the two
+    terms (greater = more generous; the models compute them from the terms'
+    lines).  A ``protect`` rule flags only a more generous term, a ``reward``
+    rule only a less generous one, a ``match`` rule either.  Equal generosity
+    is no departure, even for two different terms.
+    """
+    if chosen == suggested:
+        return None
+    direction = MORE_GENEROUS if chosen > suggested else LESS_GENEROUS
+    wanted = {"protect": (MORE_GENEROUS,), "reward": (LESS_GENEROUS,)}.get(intent, (MORE_GENEROUS, LESS_GENEROUS))
+    return direction if direction in wanted else None
+
+
 def case_facts(case, today) -> dict:
     """The case-level facts (see :mod:`.facts`) of ``case`` on ``today``."""
     invoices = _open_invoices(case)

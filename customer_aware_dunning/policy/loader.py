@@ -2,7 +2,7 @@
 
 How to use::
 
-    result = load_policy(text, known_templates=..., known_groups=...)
+    result = load_policy(text, known_templates=..., known_groups=..., known_payment_terms=...)
     if result.errors:
         print("\\n".join(map(str, result.errors)))   # all of them, in document order
     else:
@@ -41,6 +41,7 @@ from .schema import (
     SEGMENT_KEYS,
     STEP_KEYS,
     SUPPORTED_VERSION,
+    TERM_INTENTS,
     TOP_LEVEL_KEYS,
     DelayReasonEffect,
     FallbackSettings,
@@ -68,12 +69,15 @@ class LoadResult:
         return self.spec is not None
 
 
-def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT_GROUPS) -> LoadResult:
+def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT_GROUPS,
+                known_payment_terms=None) -> LoadResult:
     """Parse and validate a policy document; never raises on any input text.
 
     ``known_templates``: the template keys the steps may name (the Odoo side
     passes the mail templates it has); ``known_groups``: the XML ids of the
-    groups that ``group:<xml id>`` actors may name.
+    groups that ``group:<xml id>`` actors may name; ``known_payment_terms``: the
+    XML ids of the payment terms ``payment_terms[].suggest`` may name (``None``:
+    only their form is checked, as without a database).
     """
     source = parse_yaml(text)
     if source.data is None:
@@ -82,7 +86,8 @@ def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT
         return LoadResult(None, sorted(errors, key=sort_key))
     reader = Reader(source)
     reader.errors.extend(source.errors)
-    spec = _Policy(reader, frozenset(known_templates), frozenset(known_groups)).read(source.data)
+    terms = None if known_payment_terms is None else frozenset(known_payment_terms)
+    spec = _Policy(reader, frozenset(known_templates), frozenset(known_groups), terms).read(source.data)
     errors = sorted(set(reader.errors), key=sort_key)
     return LoadResult(None if errors else spec, errors)
 
@@ -90,10 +95,11 @@ def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT
 class _Policy:
     """The section readers of one document, sharing the reader and the declared names."""
 
-    def __init__(self, reader, known_templates, known_groups):
+    def __init__(self, reader, known_templates, known_groups, known_payment_terms=None):
         self.r = reader
         self.known_templates = known_templates
         self.known_groups = known_groups
+        self.known_payment_terms = known_payment_terms
         self.segment_keys = ()
         self.journey_keys = ()
         self.reason_keys = ()
@@ -400,10 +406,20 @@ class _Policy:
         if raw is INVALID:
             return INVALID
         return _build(PaymentTermRule, {
-            "suggest": self.r.field(raw, path, "suggest", self.r.xmlid, INVALID, what="a payment term"),
+            "suggest": self.r.field(raw, path, "suggest", self._payment_term_ref, INVALID),
             "when": self._conditions((*path, "when"), raw.get("when"), fact_names.PAYMENT_TERM_FACTS),
             "reason": self.r.field(raw, path, "reason", self.r.text, ""),
+            "intent": self.r.field(raw, path, "intent", self.r.choice, "match", choices=dict(TERM_INTENTS),
+                                   what="intent"),
         })
+
+    def _payment_term_ref(self, path, value):
+        xmlid = self.r.xmlid(path, value, "a payment term")
+        known = self.known_payment_terms
+        if xmlid is INVALID or known is None or xmlid in known:
+            return xmlid
+        self.r.error(path, f"unknown payment term '{xmlid}'{suggestion(xmlid, known)}")
+        return INVALID
 
     # -- shared -----------------------------------------------------------------
 

@@ -67,7 +67,7 @@ JOURNEY_KEYS = ("label", "description", "segments", "steps")
 STEP_KEYS = ("day", "send", "template", "to", "approve", "when", "note", "harsh", "attach")
 FALLBACK_KEYS = ("no_email", "no_mobile")
 SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
-PAYMENT_TERM_KEYS = ("when", "suggest", "reason")
+PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
 PORTAL_KEYS = ("max_promise_days", "max_instalments")
 
 
@@ -145,11 +145,21 @@ class PortalSettings:
     max_instalments: int = 6  # a payment plan of at most this many instalments
 
 
+# What a payment-term suggestion stands for, so a document's term is flagged only in the direction that matters:
+# protect = at most this generous (our risk), reward = at least this generous (earned), match = exactly this term.
+TERM_INTENTS = (
+    ("protect", "Offer no more generous terms than the suggestion"),
+    ("reward", "Offer no less generous terms than the suggestion"),
+    ("match", "Offer the suggested term"),
+)
+
+
 @dataclass(frozen=True)
 class PaymentTermRule:
     suggest: str  # XML id of an account.payment.term, e.g. account.account_payment_term_30days
     when: tuple = ()
     reason: str = ""
+    intent: str = "match"  # one of TERM_INTENTS
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from . import (
     test_daily_run,
     test_install,
     test_partner_facts,
+    test_payment_terms,
     test_policy_document,
     test_policy_dry_run,
     test_portal,

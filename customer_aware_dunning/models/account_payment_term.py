@@ -73,11 +73,12 @@ class AccountPaymentTerm(models.Model):
 
     @api.model
     def _dunning_known_xmlids(self):
-        """The XML ids of the active payment terms: what a policy's ``payment_terms`` may suggest."""
+        """The XML ids of the payment terms a policy may suggest (archived ones too: they then suggest nothing)."""
         data = self.env["ir.model.data"].sudo().search_read(
             [("model", "=", self._name)], ["module", "name", "res_id"]
         )
-        existing = set(self.sudo().search([("id", "in", [row["res_id"] for row in data])]).ids)
+        terms = self.sudo().with_context(active_test=False)
+        existing = set(terms.search([("id", "in", [row["res_id"] for row in data])]).ids)
         return {f"{row['module']}.{row['name']}" for row in data if row["res_id"] in existing}
 
     # ------------------------------------------------------------------ suggest

@@ -151,11 +151,17 @@ class DunningPolicy(models.Model):
         return DEFAULT_GROUPS | {f"{row['module']}.{row['name']}" for row in data}
 
     @api.model
-    def _load(self, text):
-        """Validate ``text`` against this database's templates, groups and payment terms: a :class:`LoadResult`."""
+    def _load(self, text, check_payment_terms=True):
+        """Validate ``text`` against this database's templates, groups and payment terms: a :class:`LoadResult`.
+
+        Payment terms are data users delete: they are checked when a version is
+        validated or activated, not again once it is active (a rule naming a
+        term that is gone then suggests nothing, and collections go on).
+        """
+        terms = self.env["account.payment.term"]._dunning_known_xmlids() if check_payment_terms else None
         return load_policy(
             text or "", known_templates=set(self._known_templates()), known_groups=self._known_groups(),
-            known_payment_terms=self.env["account.payment.term"]._dunning_known_xmlids(),
+            known_payment_terms=terms,
         )
 
     def _get_loaded(self):
@@ -164,12 +170,12 @@ class DunningPolicy(models.Model):
         if not self.id or not self.write_date:
             result = self._load(self.yaml_text)
             return result.spec, tuple(result.errors)
-        return self._load_cached(self.id, self.write_date)
+        return self._load_cached(self.id, self.write_date, self.state != "active")
 
-    @tools.ormcache("policy_id", "write_date")
-    def _load_cached(self, policy_id, write_date):
+    @tools.ormcache("policy_id", "write_date", "check_payment_terms")
+    def _load_cached(self, policy_id, write_date, check_payment_terms=True):
         # Like queue_job's job_config(): the parsed, frozen spec, cached by version; write() clears it.
-        result = self._load(self.browse(policy_id).yaml_text)
+        result = self._load(self.browse(policy_id).yaml_text, check_payment_terms)
         return result.spec, tuple(result.errors)
 
     def _get_spec(self):
@@ -195,7 +201,8 @@ class DunningPolicy(models.Model):
             if self.search_count([("company_id", "=", company.id), ("state", "=", "active")]):
                 continue
             text = self._shipped_default_text()
-            result = self._load(text)
+            # The shipped default names Odoo's own terms; one deleted here must not leave the company without a policy.
+            result = self._load(text, check_payment_terms=False)
             policy = self.create({
                 "name": _("Default policy"), "company_id": company.id, "yaml_text": text, "source": "default",
             })

@@ -186,3 +186,22 @@ class TestPaymentTerms(PolicyCommon):
         self.assertIn(f"• payment_terms[3].suggest: unknown payment term 'base.main_company' (line {wrong[1]})",
                       message)
         self.assertEqual(draft.state, "draft")
+
+    def test_a_term_deleted_after_activation_suggests_nothing_and_collections_go_on(self):
+        term = self.env["account.payment.term"].create({"name": "Ten days", "line_ids": [
+            Command.create({"value": "percent", "value_amount": 100.0, "nb_days": 10}),
+        ]})
+        self.env["ir.model.data"].create({
+            "module": "__export__", "name": "ten_days", "model": term._name, "res_id": term.id,
+        })
+        text = self.default.yaml_text.replace("account.account_payment_term_45days", "__export__.ten_days")
+        draft = self.new_version(text)
+        draft.action_activate()
+        self.assertEqual(self.suggestions(self.loyal), [term])
+
+        term.unlink()
+        self.env.registry.clear_cache()  # as after a restart: the active version is parsed again
+        self.assertTrue(self.Policy._active_spec(self.company))
+        self.assertEqual(self.suggestions(self.loyal, self.risky), [None, self.advance])
+        with self.assertRaises(ValidationError):
+            self.new_version(text).action_activate()

@@ -60,7 +60,8 @@ class AccountMove(models.Model):
             lambda move: move.move_type == "out_invoice" and move.state == "draft" and move.partner_id
         )
         notices = self.env["account.payment.term"]._dunning_notices([
-            (move, move.partner_id, move.company_id, abs(move.amount_total_signed), move._dunning_term_generosity())
+            (move, move.partner_id, move.company_id, abs(move.amount_total_signed), move.invoice_payment_term_id,
+             move._dunning_term_generosity())
             for move in drafts
         ])
         for move in self:

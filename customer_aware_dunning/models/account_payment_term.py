@@ -150,7 +150,8 @@ class AccountPaymentTerm(models.Model):
         if facts.get("on_time_ratio") is not None:
             details.append(_("paid %(percent)s%% on time over 24 months", percent=round(facts["on_time_ratio"] * 100)))
         if facts.get("avg_days_late"):
-            details.append(_("%(days)s days late on average", days=round(facts["avg_days_late"])))
+            days = round(facts["avg_days_late"])
+            details.append(_("1 day late on average") if days == 1 else _("%(days)s days late on average", days=days))
         if facts.get("credit_limit") and facts.get("credit_limit_use") is not None:
             use = round(facts["credit_limit_use"] * 100)
             details.append(_("credit limit %(percent)s%% used with this document", percent=use) if with_document
@@ -181,7 +182,7 @@ class AccountPaymentTerm(models.Model):
         """``{document: TermNotice}`` for quotations and draft invoices.
 
         ``documents``: ``[(document, partner, company, amount in company
-        currency, chosen generosity)]``.  The notice text is set when the chosen
+        currency, chosen term, its generosity)]``.  The notice text is set when the chosen
         term departs from the suggestion in the direction the rule cares about:
         more generous than a ``protect`` rule's term (a customer at risk), less
         generous than a ``reward`` rule's (a loyal customer), either for ``match``.
@@ -193,21 +194,23 @@ class AccountPaymentTerm(models.Model):
         for company, items in by_company.items():
             spec = self.env["dunning.policy"]._active_spec(company)
             facts = self._dunning_customer_facts(company, self.env["res.partner"].union(*(i[1] for i in items)))
-            for document, partner, _company, amount, chosen in items:
+            for document, partner, _company, amount, chosen, generosity in items:
                 customer = partner.commercial_partner_id
                 values = facts.get(customer)
                 segment = customer.sudo().with_company(company).dunning_segment_id.name or ""
                 suggestion = self._dunning_suggest(spec, values, amount, segment) if values else None
-                notices[document] = TermNotice(suggestion, suggestion and self._dunning_notice_text(chosen, suggestion))
+                text = suggestion and self._dunning_notice_text(chosen, generosity, suggestion)
+                notices[document] = TermNotice(suggestion, text)
         return notices
 
     @api.model
-    def _dunning_notice_text(self, chosen, suggestion):
-        departure = term_deviation(suggestion.rule.intent, chosen, suggestion.term._dunning_generosity())
+    def _dunning_notice_text(self, chosen, generosity, suggestion):
+        departure = term_deviation(suggestion.rule.intent, generosity, suggestion.term._dunning_generosity())
         if not departure:
             return False
+        values = {"chosen": chosen.name, "term": suggestion.term.name, "reason": suggestion.reason}
+        if not chosen:
+            return _("No payment term chosen: the policy suggests %(term)s for this customer. %(reason)s", **values)
         if departure == MORE_GENEROUS:
-            return _("This term is more generous than the %(term)s suggested for this customer. %(reason)s",
-                     term=suggestion.term.name, reason=suggestion.reason)
-        return _("This term is less generous than the %(term)s suggested for this customer. %(reason)s",
-                 term=suggestion.term.name, reason=suggestion.reason)
+            return _("%(chosen)s is more generous than the %(term)s suggested for this customer. %(reason)s", **values)
+        return _("%(chosen)s is less generous than the %(term)s suggested for this customer. %(reason)s", **values)

@@ -22,7 +22,7 @@ class SaleOrder(models.Model):
     def _compute_dunning_term_notice(self):
         quotations = self.filtered(lambda order: order.state in ("draft", "sent") and order.partner_id)
         notices = self.env["account.payment.term"]._dunning_notices([
-            (order, order.partner_id, order.company_id, order._dunning_amount(),
+            (order, order.partner_id, order.company_id, order._dunning_amount(), order.payment_term_id,
              order.payment_term_id._dunning_generosity())
             for order in quotations
         ])

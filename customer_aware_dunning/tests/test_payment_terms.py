@@ -102,11 +102,13 @@ class TestPaymentTerms(PolicyCommon):
         shown = {
             "loyal offered less": self.quotation(self.loyal, self.days_30),
             "risky offered more": self.quotation(self.risky, self.days_30),
+            "loyal offered no term": self.quotation(self.loyal, self.env["account.payment.term"]),
         }
         quiet = {
             "loyal offered more": self.quotation(self.loyal, self.end_following_month),
             "loyal offered the suggestion": self.quotation(self.loyal, self.days_45),
             "risky offered less": self.quotation(self.risky, self.immediate),
+            "risky offered no term (due at once)": self.quotation(self.risky, self.env["account.payment.term"]),
             "no rule": self.quotation(self.plain, self.days_30),
         }
         for name, order in shown.items():
@@ -115,7 +117,9 @@ class TestPaymentTerms(PolicyCommon):
         for name, order in quiet.items():
             with self.subTest(name):
                 self.assertFalse(order.dunning_term_notice)
-        self.assertIn("less generous than the 45 Days", shown["loyal offered less"].dunning_term_notice)
+        self.assertIn("30 Days is less generous than the 45 Days", shown["loyal offered less"].dunning_term_notice)
+        self.assertIn("No payment term chosen: the policy suggests 45 Days",
+                      shown["loyal offered no term"].dunning_term_notice)
         self.assertIn("more generous than the 30% Now, Balance 60 Days",
                       shown["risky offered more"].dunning_term_notice)
 

@@ -164,6 +164,17 @@ class TestPaymentTerms(PolicyCommon):
         self.assertIn("45 Days", loyal.message_ids[0].body)
         self.assertFalse(loyal.dunning_term_differs)
 
+    def test_customer_form_and_review_list_show_the_suggestion(self):
+        form = Form(self.loyal.with_user(self.collections_user).with_company(self.company),
+                    view="base.view_partner_form")
+        self.assertEqual(form.dunning_suggested_term_id, self.days_45)
+        self.assertIn("paid 100% on time", form.dunning_suggested_term_reason)
+        view = self.env.ref("customer_aware_dunning.res_partner_view_list_dunning_terms")
+        for user, has_button in ((self.collections_user, False), (self.collections_manager, True)):
+            with self.subTest(user=user.login):
+                views = self.env["res.partner"].with_user(user).get_views([(view.id, "list")])
+                self.assertEqual("action_dunning_apply_suggested_term" in views["views"]["list"]["arch"], has_button)
+
     def test_review_lists_customers_whose_term_differs(self):
         Partner = self.env["res.partner"].with_company(self.company).with_user(self.collections_user)
         domain = [("dunning_term_differs", "=", True), ("id", "in", (self.loyal | self.risky | self.plain).ids)]

@@ -181,7 +181,10 @@ class ResPartner(models.Model):
         string="Payment term to review", help="The customer's payment term is not the one the policy suggests.",
     )
 
-    @api.depends("commercial_partner_id.property_payment_term_id", "commercial_partner_id.dunning_segment_id")
+    # Not on the segment: a change of segment on the form would then ask the server for an onchange,
+    # which needs write access to contacts that Collections managers need not have (they set segments
+    # through write()'s own check). The suggestion follows the segment once the form is saved.
+    @api.depends("commercial_partner_id.property_payment_term_id")
     @api.depends_context("company")
     def _compute_dunning_suggested_term(self):
         suggestions = self.env["account.payment.term"]._dunning_suggestions(self, self.env.company)

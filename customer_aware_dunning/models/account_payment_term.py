@@ -182,10 +182,13 @@ class AccountPaymentTerm(models.Model):
         """``{document: TermNotice}`` for quotations and draft invoices.
 
         ``documents``: ``[(document, partner, company, amount in company
-        currency, chosen term, its generosity)]``.  The notice text is set when the chosen
-        term departs from the suggestion in the direction the rule cares about:
-        more generous than a ``protect`` rule's term (a customer at risk), less
-        generous than a ``reward`` rule's (a loyal customer), either for ``match``.
+        currency, chosen term, its generosity)]``.  The notice text is set when
+        the chosen term departs from the suggestion in the direction the rule
+        cares about: more generous than a ``protect`` rule's term (a customer
+        at risk), less generous than a ``reward`` rule's (a loyal customer),
+        either for ``match``.  A generosity of ``None`` means nothing is chosen
+        yet (a new quotation without a term): the suggestion is then offered
+        whatever the rule's intent.
         """
         notices = {}
         by_company = {}
@@ -205,12 +208,15 @@ class AccountPaymentTerm(models.Model):
 
     @api.model
     def _dunning_notice_text(self, chosen, generosity, suggestion):
+        values = {"chosen": chosen.name, "term": suggestion.term.name, "reason": suggestion.reason}
+        if generosity is None:
+            return _("No payment term chosen: the policy suggests %(term)s for this customer. %(reason)s", **values)
         departure = term_deviation(suggestion.rule.intent, generosity, suggestion.term._dunning_generosity())
         if not departure:
             return False
-        values = {"chosen": chosen.name, "term": suggestion.term.name, "reason": suggestion.reason}
         if not chosen:
-            return _("No payment term chosen: the policy suggests %(term)s for this customer. %(reason)s", **values)
+            return _("Without a payment term, this is due at once: %(term)s is suggested for this customer. "
+                     "%(reason)s", **values)
         if departure == MORE_GENEROUS:
             return _("%(chosen)s is more generous than the %(term)s suggested for this customer. %(reason)s", **values)
         return _("%(chosen)s is less generous than the %(term)s suggested for this customer. %(reason)s", **values)

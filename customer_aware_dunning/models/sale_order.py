@@ -7,7 +7,8 @@ class SaleOrder(models.Model):
 
     The notice never blocks: the salesperson may keep the chosen term, or
     switch with one click.  Which departures are flagged is the rule's
-    ``intent`` (see ``account.payment.term._dunning_notices``).
+    ``intent`` (see ``account.payment.term._dunning_notices``); a quotation
+    without a term is offered the suggestion whatever the intent.
     """
 
     _inherit = "sale.order"
@@ -23,7 +24,7 @@ class SaleOrder(models.Model):
         quotations = self.filtered(lambda order: order.state in ("draft", "sent") and order.partner_id)
         notices = self.env["account.payment.term"]._dunning_notices([
             (order, order.partner_id, order.company_id, order._dunning_amount(), order.payment_term_id,
-             order.payment_term_id._dunning_generosity())
+             order.payment_term_id._dunning_generosity() if order.payment_term_id else None)
             for order in quotations
         ])
         for order in self:

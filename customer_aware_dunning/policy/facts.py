@@ -42,7 +42,8 @@ _FACTS = (
     Fact("last_satisfaction", NUMBER, "The customer's last satisfaction rating after a case (1 to 5)."),
     Fact("avg_satisfaction", NUMBER, "The customer's average satisfaction rating after cases (1 to 5)."),
     Fact("credit_limit", NUMBER, "The customer's credit limit (company currency)."),
-    Fact("credit_limit_use", NUMBER, "Open balance divided by the credit limit (1 = limit reached)."),
+    Fact("credit_limit_use", NUMBER, "Open balance divided by the credit limit (1 = limit reached); in payment "
+                                     "terms on a quotation or invoice, the document's total counts too."),
     Fact("country_code", STRING, "The customer's country, ISO code in capitals (e.g. FI)."),
     Fact("tags", STRINGS, "The names of the customer's contact tags."),
     Fact("has_salesperson", BOOLEAN, "Whether the customer has a salesperson."),

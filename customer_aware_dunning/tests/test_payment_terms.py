@@ -57,8 +57,9 @@ class TestPaymentTerms(PolicyCommon):
         })
 
     def draft_invoice(self, partner, term, amount=100.0):
+        due = {} if term else {"invoice_date_due": TODAY}  # without a term: due on its date, as typed
         return self._create_invoice(
-            partner_id=partner, invoice_date=TODAY, invoice_payment_term_id=term.id,
+            partner_id=partner, invoice_date=TODAY, invoice_payment_term_id=term.id, **due,
             invoice_line_ids=[self._prepare_invoice_line(price_unit=amount, name="Consulting", tax_ids=[])],
         )
 
@@ -103,12 +104,12 @@ class TestPaymentTerms(PolicyCommon):
             "loyal offered less": self.quotation(self.loyal, self.days_30),
             "risky offered more": self.quotation(self.risky, self.days_30),
             "loyal offered no term": self.quotation(self.loyal, self.env["account.payment.term"]),
+            "risky offered no term": self.quotation(self.risky, self.env["account.payment.term"]),
         }
         quiet = {
             "loyal offered more": self.quotation(self.loyal, self.end_following_month),
             "loyal offered the suggestion": self.quotation(self.loyal, self.days_45),
             "risky offered less": self.quotation(self.risky, self.immediate),
-            "risky offered no term (due at once)": self.quotation(self.risky, self.env["account.payment.term"]),
             "no rule": self.quotation(self.plain, self.days_30),
         }
         for name, order in shown.items():
@@ -120,6 +121,8 @@ class TestPaymentTerms(PolicyCommon):
         self.assertIn("30 Days is less generous than the 45 Days", shown["loyal offered less"].dunning_term_notice)
         self.assertIn("No payment term chosen: the policy suggests 45 Days",
                       shown["loyal offered no term"].dunning_term_notice)
+        self.assertIn("No payment term chosen: the policy suggests 30% Now, Balance 60 Days",
+                      shown["risky offered no term"].dunning_term_notice)
         self.assertIn("more generous than the 30% Now, Balance 60 Days",
                       shown["risky offered more"].dunning_term_notice)
 
@@ -140,6 +143,10 @@ class TestPaymentTerms(PolicyCommon):
         invoice = self.draft_invoice(self.risky, self.days_30)
         self.assertIn("more generous", invoice.dunning_term_notice)
         self.assertFalse(self.draft_invoice(self.risky, self.immediate).dunning_term_notice)
+        # Without a term an invoice is due on its date: stricter than the advance, nothing to say.
+        self.assertFalse(self.draft_invoice(self.risky, self.env["account.payment.term"]).dunning_term_notice)
+        self.assertIn("due at once: 45 Days is suggested",
+                      self.draft_invoice(self.loyal, self.env["account.payment.term"]).dunning_term_notice)
         invoice.action_dunning_use_suggested_term()
         self.assertEqual(invoice.invoice_payment_term_id, self.advance)
         self.assertFalse(invoice.dunning_term_notice)

@@ -2,10 +2,11 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from .common import TODAY
 from .test_policy_document import PolicyCommon
+from .test_web_client import OPEN_PAGE, WAIT_FOR
 
 
 @tagged("post_install", "-at_install")
@@ -227,3 +228,32 @@ class TestPaymentTerms(PolicyCommon):
         self.assertEqual(self.suggestions(self.loyal, self.risky), [None, self.advance])
         with self.assertRaises(ValidationError):
             self.new_version(text).action_activate()
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentTermsWebClient(HttpCase):
+    """The suggestion on the customer form, the notice on a quotation and the review list, in a browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create({"name": "Fresh Start Oy", "is_company": True})
+        cls.customer.dunning_segment_id = cls.env.ref("customer_aware_dunning.segment_new")
+        cls.order = cls.env["sale.order"].create({"partner_id": cls.customer.id, "payment_term_id": False})
+
+    def test_customer_form_quotation_and_review_list(self):
+        self.assertTrue(self.order.dunning_term_notice)
+        self.browser_js(
+            f"/odoo/action-sale.action_quotations_with_onboarding/{self.order.id}",
+            WAIT_FOR % ".o_form_view .alert button[name=action_dunning_use_suggested_term]",
+            ready="odoo.isReady", login="admin", timeout=90,
+        )
+        self.browser_js(
+            f"/odoo/action-account.res_partner_action_customer/{self.customer.id}",
+            OPEN_PAGE % ("dunning", ".o_field_widget[name=dunning_suggested_term_id]"),
+            ready="odoo.isReady", login="admin", timeout=90,
+        )
+        self.browser_js(
+            "/odoo/action-customer_aware_dunning.action_partner_terms_to_review",
+            WAIT_FOR % ".o_list_view", ready="odoo.isReady", login="admin", timeout=90,
+        )

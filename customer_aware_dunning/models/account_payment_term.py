@@ -122,7 +122,8 @@ class AccountPaymentTerm(models.Model):
         ``amount`` (company currency) is the document being prepared: with a
         credit limit, ``credit_limit_use`` becomes (open balance + amount) /
         credit limit, so a large order can tip the customer over a rule's
-        threshold.  A rule naming a term that no longer exists suggests nothing.
+        threshold.  A rule naming a term that no longer exists, is archived or
+        belongs to another company than the current one suggests nothing.
         """
         values = dict(facts)
         if values.get("credit_limit") and amount:
@@ -136,7 +137,10 @@ class AccountPaymentTerm(models.Model):
     @api.model
     def _dunning_term_of(self, xmlid):
         record = self.env.ref(xmlid, raise_if_not_found=False)
-        if record is None or record._name != self._name or not record.sudo().active:
+        if record is None or record._name != self._name:
+            return self.browse()
+        term = record.sudo()
+        if not term.active or term.company_id not in (term.company_id.browse(), self.env.company):
             return self.browse()
         return self.browse(record.id)
 
@@ -170,8 +174,9 @@ class AccountPaymentTerm(models.Model):
         spec = self.env["dunning.policy"]._active_spec(company)
         facts = self._dunning_customer_facts(company, partners)
         amounts = amounts or {}
+        suggester = self.with_company(company)
         return {
-            partner: self._dunning_suggest(
+            partner: suggester._dunning_suggest(
                 spec, values, amounts.get(partner, 0.0), partner.dunning_segment_id.sudo().name or ""
             )
             for partner, values in facts.items()
@@ -201,7 +206,8 @@ class AccountPaymentTerm(models.Model):
                 customer = partner.commercial_partner_id
                 values = facts.get(customer)
                 segment = customer.sudo().with_company(company).dunning_segment_id.name or ""
-                suggestion = self._dunning_suggest(spec, values, amount, segment) if values else None
+                suggester = self.with_company(company)
+                suggestion = suggester._dunning_suggest(spec, values, amount, segment) if values else None
                 text = suggestion and self._dunning_notice_text(chosen, generosity, suggestion)
                 notices[document] = TermNotice(suggestion, text)
         return notices

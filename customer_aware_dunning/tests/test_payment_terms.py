@@ -222,6 +222,9 @@ class TestPaymentTerms(PolicyCommon):
         draft.action_activate()
         self.assertEqual(self.suggestions(self.loyal), [term])
 
+        term.company_id = self.setup_other_company(name="Nordic Branch")["company"]
+        self.assertEqual(self.suggestions(self.loyal), [None])  # another company's term is not offered here
+
         term.unlink()
         self.env.registry.clear_cache()  # as after a restart: the active version is parsed again
         self.assertTrue(self.Policy._active_spec(self.company))

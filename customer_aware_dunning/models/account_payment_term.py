@@ -116,7 +116,7 @@ class AccountPaymentTerm(models.Model):
         }
 
     @api.model
-    def _dunning_suggest(self, spec, facts, amount=0.0, segment_name=""):
+    def _dunning_suggest(self, spec, facts, amount=0.0, segment_name="", terms=None):
         """The :class:`TermSuggestion` of the first rule matching ``facts``, or ``None``.
 
         ``amount`` (company currency) is the document being prepared: with a
@@ -124,25 +124,30 @@ class AccountPaymentTerm(models.Model):
         credit limit, so a large order can tip the customer over a rule's
         threshold.  A rule naming a term that no longer exists, is archived or
         belongs to another company than the current one suggests nothing.
+        ``terms``: :meth:`_dunning_spec_terms` of ``spec``, when the caller has it.
         """
         values = dict(facts)
         if values.get("credit_limit") and amount:
             values["credit_limit_use"] = ((values.get("open_balance") or 0.0) + amount) / values["credit_limit"]
         rule = suggest_payment_term(spec, values) if spec else None
-        term = self._dunning_term_of(rule.suggest) if rule else self.browse()
+        terms = self._dunning_spec_terms(spec) if terms is None else terms
+        term = terms.get(rule.suggest) if rule else None
         if not term:
             return None
         return TermSuggestion(term, rule, self._dunning_reason(rule, values, segment_name, bool(amount)))
 
     @api.model
-    def _dunning_term_of(self, xmlid):
-        record = self.env.ref(xmlid, raise_if_not_found=False)
-        if record is None or record._name != self._name:
-            return self.browse()
-        term = record.sudo()
-        if not term.active or term.company_id not in (term.company_id.browse(), self.env.company):
-            return self.browse()
-        return self.browse(record.id)
+    def _dunning_spec_terms(self, spec):
+        """``{xml id: payment term}`` of the terms ``spec`` suggests that exist, are active and usable here."""
+        ids = {}
+        for rule in spec.payment_terms if spec else ():
+            model, res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(rule.suggest)
+            if model == self._name:
+                ids[rule.suggest] = res_id
+        found = self.sudo().search([
+            ("id", "in", list(ids.values())), ("company_id", "in", [False, self.env.company.id]),
+        ])
+        return {xmlid: self.browse(res_id) for xmlid, res_id in ids.items() if res_id in found.ids}
 
     @api.model
     def _dunning_reason(self, rule, facts, segment_name, with_document):
@@ -175,9 +180,10 @@ class AccountPaymentTerm(models.Model):
         facts = self._dunning_customer_facts(company, partners)
         amounts = amounts or {}
         suggester = self.with_company(company)
+        terms = suggester._dunning_spec_terms(spec)
         return {
             partner: suggester._dunning_suggest(
-                spec, values, amounts.get(partner, 0.0), partner.dunning_segment_id.sudo().name or ""
+                spec, values, amounts.get(partner, 0.0), partner.dunning_segment_id.sudo().name or "", terms
             )
             for partner, values in facts.items()
         }
@@ -202,12 +208,13 @@ class AccountPaymentTerm(models.Model):
         for company, items in by_company.items():
             spec = self.env["dunning.policy"]._active_spec(company)
             facts = self._dunning_customer_facts(company, self.env["res.partner"].union(*(i[1] for i in items)))
+            suggester = self.with_company(company)
+            terms = suggester._dunning_spec_terms(spec)
             for document, partner, _company, amount, chosen, generosity in items:
                 customer = partner.commercial_partner_id
                 values = facts.get(customer)
                 segment = customer.sudo().with_company(company).dunning_segment_id.name or ""
-                suggester = self.with_company(company)
-                suggestion = suggester._dunning_suggest(spec, values, amount, segment) if values else None
+                suggestion = suggester._dunning_suggest(spec, values, amount, segment, terms) if values else None
                 text = suggestion and self._dunning_notice_text(chosen, generosity, suggestion)
                 notices[document] = TermNotice(suggestion, text)
         return notices

@@ -98,6 +98,17 @@ class TestPaymentTerms(PolicyCommon):
         self.assertEqual(self.quotation(self.risky, self.days_30, amount=100.0).dunning_suggested_term_id,
                          self.advance)
 
+    def test_suggestions_are_computed_in_one_batch(self):
+        def queries(partners):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            partners.with_company(self.company).mapped("dunning_suggested_term_reason")
+            return self.env.cr.sql_log_count - before
+
+        queries(self.loyal)  # warm the caches (the parsed policy, the XML ids)
+        everyone = self.loyal | self.risky | self.newcomer | self.plain
+        self.assertEqual(queries(self.loyal | self.newcomer), queries(everyone))
+
     # ------------------------------------------------------------------ notices
 
     def test_quotation_notice_in_the_rules_direction(self):

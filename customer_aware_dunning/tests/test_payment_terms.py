@@ -200,6 +200,11 @@ class TestPaymentTerms(PolicyCommon):
         self.assertEqual(Partner.search(domain), self.loyal | self.risky)  # plain: no rule, and nothing open
         self.risky.with_company(self.company).property_payment_term_id = self.advance
         self.assertEqual(Partner.search(domain), self.loyal)
+        # The review list's header button applies the suggestions to the selected customers at once.
+        selected = (self.loyal | self.plain).with_user(self.collections_manager).with_company(self.company)
+        selected.action_dunning_apply_suggested_term()
+        self.assertFalse(Partner.search(domain))
+        self.assertFalse(self.plain.with_company(self.company).property_payment_term_id)  # nothing to apply
 
     # ------------------------------------------------------------------ policy
 

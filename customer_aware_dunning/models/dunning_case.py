@@ -52,7 +52,10 @@ class DunningCase(models.Model):
     next_action_date = fields.Date(readonly=True, tracking=True)
     pause_until = fields.Date(readonly=True)
     pause_reason = fields.Char(readonly=True)
-    delay_reason_id = fields.Many2one("dunning.delay.reason", string="Main delay reason", readonly=True)
+    delay_reason_id = fields.Many2one(
+        "dunning.delay.reason", string="Main delay reason", compute="_compute_delay_reason_id", store=True,
+        help="The reason given for the case's oldest invoice that has one.",
+    )
     outcome = fields.Selection(OUTCOMES, readonly=True, tracking=True)
     opened_on = fields.Date(required=True, readonly=True, default=fields.Date.context_today)
     closed_on = fields.Date(readonly=True)
@@ -115,6 +118,12 @@ class DunningCase(models.Model):
         super()._compute_access_url()
         for case in self:
             case.access_url = f"/my/collections/{case.id}"
+
+    @api.depends("invoice_ids.dunning_delay_reason_id", "invoice_ids.invoice_date_due")
+    def _compute_delay_reason_id(self):
+        for case in self:
+            given = case.invoice_ids.filtered("dunning_delay_reason_id").sorted(lambda move: move.invoice_date_due)
+            case.delay_reason_id = given[:1].dunning_delay_reason_id
 
     def _compute_invoice_count(self):
         counts = dict(
@@ -407,6 +416,7 @@ class DunningCase(models.Model):
         ))
         moves.invalidate_recordset(["dunning_case_id"])
         self.browse({pair[0] for pair in pairs}).invalidate_recordset(["invoice_ids"])
+        moves.modified(["dunning_case_id"])  # what depends on a case's invoices follows
 
     # ------------------------------------------------------------------ people in the loop
 

@@ -273,7 +273,7 @@ class DunningRun(models.AbstractModel):
             domain.append(("commercial_partner_id", "in", partners.commercial_partner_id.ids))
         invoices = Move.search_read(domain, [
             "commercial_partner_id", "invoice_date_due", "amount_residual_signed", "dunning_excluded",
-            "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date",
+            "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date", "name",
         ], order="invoice_date_due, id", load=None)
         customers = self.env["res.partner"].browse({row["commercial_partner_id"] for row in invoices})
         reason_ids = {row["dunning_delay_reason_id"] for row in invoices if row["dunning_delay_reason_id"]}
@@ -288,6 +288,7 @@ class DunningRun(models.AbstractModel):
                 delay_reason=reason_keys.get(row["dunning_delay_reason_id"]),
                 delay_reason_since=row["dunning_delay_reason_date"] or None,
                 promised_date=row["dunning_promise_date"] or None,
+                name=row["name"],
             ))
         cases = self._open_cases_by_partner(company, customers)
         facts = self._policy_facts(company, customers)

@@ -57,6 +57,11 @@ class InvoiceInput:
     delay_reason: str | None = None
     delay_reason_since: date | None = None
     promised_date: date | None = None
+    name: str | None = None  # how people know the invoice (its number); the id when not given
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.id)
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,7 @@ def _reason_hold(spec, invoices, today):
         if until is None or today < until:
             owner = f"; {effect.owner} takes it over" if effect.owner else ""
             end = f" until {until}" if until else ""
-            return {"reason": f"held: delay reason {effect.key} on invoice {invoice.id} pauses the case{end}{owner}",
+            return {"reason": f"held: delay reason {effect.key} on invoice {invoice.label} pauses the case{end}{owner}",
                     "held_by": effect.key, "next_date": until}
     return None
 

@@ -164,10 +164,13 @@ class TestDailyRun(DunningCommon):
     def test_dispute_pauses_and_clearing_it_resumes(self):
         invoice = self.make_invoice(self.standard, day(-30), DUE, 500)
         self.run_on(day(5))
-        invoice.dunning_delay_reason_id = self.env.ref("customer_aware_dunning.delay_reason_dispute")
+        dispute = self.env.ref("customer_aware_dunning.delay_reason_dispute")
+        invoice.dunning_delay_reason_id = dispute
         self.run_on(day(15))
         case = self.case_of(self.standard)
         self.assertEqual(case.state, "paused")
+        self.assertEqual(case.delay_reason_id, dispute)
+        self.assertIn(invoice.name, case.pause_reason, "people read invoice numbers, not ids")
         self.assertEqual(len(self.customer_messages(self.standard)), 1, "no reminder during a dispute")
         invoice.dunning_delay_reason_id = False
         self.run_on(day(16))

@@ -34,6 +34,7 @@
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
         "report/dunning_letter_report.xml",
+        "report/dunning_case_report_views.xml",
     ],
     "demo": [
         "demo/dunning_demo.xml",

@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_case_report,
     test_collection_case,
     test_daily_run,
     test_install,

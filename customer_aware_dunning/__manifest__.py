@@ -35,6 +35,7 @@
         "views/sale_order_views.xml",
         "report/dunning_letter_report.xml",
         "report/dunning_case_report_views.xml",
+        "report/dunning_case_summary_report.xml",
     ],
     "demo": [
         "demo/dunning_demo.xml",

@@ -4,6 +4,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.tests import new_test_user, tagged
+from odoo.tools import html2plaintext
 
 from .common import DunningCommon
 
@@ -188,3 +189,29 @@ class TestCaseReport(DunningCommon):
 
     def test_plain_user_cannot_read_it(self):
         self.assertFalse(self.env["dunning.case.report"].with_user(self.plain_user).has_access("read"))
+
+    # ------------------------------------------------------------------ monthly summary
+
+    def summary_text(self, user, date_from, date_to):
+        summary = self.env["dunning.case.summary"].with_user(user).create(
+            {"date_from": date_from, "date_to": date_to})
+        self.assertEqual(summary.action_print()["report_name"], "customer_aware_dunning.report_case_summary")
+        html, _kind = self.env["ir.actions.report"].with_user(user)._render_qweb_pdf(
+            "customer_aware_dunning.report_case_summary", summary.ids)
+        return " ".join(html2plaintext(html.decode()).split())
+
+    def test_monthly_summary_renders_the_headline_and_the_delay_reasons(self):
+        text = self.summary_text(self.collections_manager, date(2026, 3, 1), date(2026, 4, 30))
+        self.assertIn("Collections summary", text)
+        self.assertIn("Report test", text)
+        # paid and slow closed in March-April: 3000 of 5000 recovered, 1 of 2 without a harsh step.
+        self.assertIn("60.0 %", text)
+        self.assertIn("50.0 %", text)
+        self.assertIn("25.0", text, "days to collect")
+        self.assertIn("5.0 (1)", text, "satisfaction of the rated case")
+        self.assertIn(self.reason.display_name, text)
+
+    def test_monthly_summary_of_a_quiet_month(self):
+        text = self.summary_text(self.collections_manager, date(2026, 1, 1), date(2026, 1, 31))
+        self.assertIn("No delay reason was given", text)
+        self.assertNotIn("Report test", text)

@@ -3,10 +3,12 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import _find_executable
 from odoo.tools import html2plaintext
 
 from .common import DunningCommon
+from .test_web_client import WAIT_FOR
 
 
 @tagged("post_install", "-at_install")
@@ -215,3 +217,39 @@ class TestCaseReport(DunningCommon):
         text = self.summary_text(self.collections_manager, date(2026, 1, 1), date(2026, 1, 31))
         self.assertIn("No delay reason was given", text)
         self.assertNotIn("Report test", text)
+
+
+@tagged("post_install", "-at_install")
+class TestCaseReportWebClient(HttpCase):
+    """A finance user and a salesperson open the same analysis, in every view, without an error."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesperson = new_test_user(cls.env, login="rex.report", name="Rex Report",
+                                        groups="sales_team.group_sale_salesman")
+        customer = cls.env["res.partner"].create({"name": "Harbour Bakery Oy", "is_company": True})
+        cls.env["dunning.case"].create({
+            "partner_id": customer.id, "user_id": cls.salesperson.id, "amount_at_open": 120,
+            "state": "closed", "outcome": "paid", "opened_on": date(2026, 3, 1), "closed_on": date(2026, 3, 11),
+            "amount_recovered": 120,
+        })
+
+    def setUp(self):
+        super().setUp()
+        self.assertTrue(_find_executable(), "Chromium is required: run the bootstrap")
+
+    def open_screen(self, url, selector, login):
+        self.browser_js(url, WAIT_FOR % selector, ready="odoo.isReady", login=login, timeout=90)
+
+    def test_pivot_graph_and_list_open_for_finance_and_sales(self):
+        url = "/odoo/action-customer_aware_dunning.action_dunning_case_report"
+        for login in ("admin", "rex.report"):
+            with self.subTest(login=login):
+                self.open_screen(url, ".o_pivot_view .o_pivot table", login)
+                self.open_screen(f"{url}?view_type=graph", ".o_graph_view canvas", login)
+                self.open_screen(f"{url}?view_type=list", ".o_list_view .o_data_row", login)
+
+    def test_summary_wizard_opens(self):
+        self.open_screen("/odoo/action-customer_aware_dunning.action_dunning_case_summary",
+                         ".modal .o_field_widget[name=date_from]", "admin")

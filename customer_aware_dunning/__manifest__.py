@@ -7,7 +7,7 @@
     "author": "customer_aware_dunning developers",
     "website": "https://example.invalid/customer_aware_dunning",
     "license": "LGPL-3",
-    "depends": ["account", "sale", "mail", "rating", "portal"],
+    "depends": ["account", "sale", "mail", "rating", "portal", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["PyYAML"]},
     "data": [
         "security/customer_aware_dunning_security.xml",
@@ -36,6 +36,7 @@
         "report/dunning_letter_report.xml",
         "report/dunning_case_report_views.xml",
         "report/dunning_case_summary_report.xml",
+        "report/dunning_case_dashboard.xml",
     ],
     "demo": [
         "demo/dunning_demo.xml",

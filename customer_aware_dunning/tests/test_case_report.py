@@ -1,8 +1,11 @@
 """The collections analysis on a constructed set of cases: figures checked by hand, grouped ratios, access."""
 
+import base64
+import json
 from datetime import date
 
 from odoo import Command
+from odoo.addons.spreadsheet.utils.validate_data import fields_in_spreadsheet, menus_xml_ids_in_spreadsheet
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import _find_executable
 from odoo.tools import html2plaintext
@@ -161,6 +164,14 @@ class TestCaseReport(DunningCommon):
         self.assertEqual(by_user[self.collections_manager.id]["recovery_rate:avg"], 0)
         self.assertEqual(by_user[self.salesperson.id]["__count"], 2)
 
+    def test_spreadsheet_pivot_reads_ratios_of_sums_in_every_grouping_set(self):
+        by_segment, total = self.env["dunning.case.report"].formatted_read_grouping_sets(
+            [("case_id", "in", self.cases.ids)], [["segment_id"], []], ["recovery_rate:avg", "no_harsh_rate:avg"],
+        )
+        self.assertAlmostEqual(by_segment[0]["recovery_rate:avg"], 100 * 3000 / 5500)
+        self.assertAlmostEqual(total[0]["recovery_rate:avg"], 100 * 3000 / 5500)
+        self.assertAlmostEqual(total[0]["no_harsh_rate:avg"], 100 * 2 / 3)
+
     # ------------------------------------------------------------------ access
 
     def test_salesperson_reads_only_own_customers(self):
@@ -188,6 +199,18 @@ class TestCaseReport(DunningCommon):
         self.env.flush_all()
         Report = self.env["dunning.case.report"].with_user(other_manager)
         self.assertEqual(Report.search([("case_id", "in", (self.cases | other_case).ids)]).case_id, other_case)
+
+    def test_dashboard_reads_the_analysis_with_existing_fields_and_menus(self):
+        dashboard = self.env.ref("customer_aware_dunning.spreadsheet_dashboard_collections")
+        self.assertIn(self.env.ref("customer_aware_dunning.group_collections_user"), dashboard.group_ids)
+        data = json.loads(base64.b64decode(dashboard.spreadsheet_binary_data))
+        used = fields_in_spreadsheet(data)
+        self.assertEqual(set(used), {"dunning.case.report"})
+        for chain in used["dunning.case.report"]:
+            self.assertIn(chain, self.env["dunning.case.report"]._fields)
+        self.assertIn("recovery_rate", used["dunning.case.report"])
+        for xml_id in menus_xml_ids_in_spreadsheet(data):
+            self.assertTrue(self.env.ref(xml_id, raise_if_not_found=False), xml_id)
 
     def test_plain_user_cannot_read_it(self):
         self.assertFalse(self.env["dunning.case.report"].with_user(self.plain_user).has_access("read"))
@@ -249,6 +272,11 @@ class TestCaseReportWebClient(HttpCase):
                 self.open_screen(url, ".o_pivot_view .o_pivot table", login)
                 self.open_screen(f"{url}?view_type=graph", ".o_graph_view canvas", login)
                 self.open_screen(f"{url}?view_type=list", ".o_list_view .o_data_row", login)
+
+    def test_dashboard_opens(self):
+        dashboard = self.env.ref("customer_aware_dunning.spreadsheet_dashboard_collections")
+        self.open_screen(f"/odoo/dashboards?dashboard_id={dashboard.id}",
+                         ".o_spreadsheet_dashboard_action .o-grid canvas", "rex.report")
 
     def test_summary_wizard_opens(self):
         self.open_screen("/odoo/action-customer_aware_dunning.action_dunning_case_summary",

@@ -212,6 +212,21 @@ class TestCaseReport(DunningCommon):
         for xml_id in menus_xml_ids_in_spreadsheet(data):
             self.assertTrue(self.env.ref(xml_id, raise_if_not_found=False), xml_id)
 
+    def test_menus_in_both_apps(self):
+        Menu = self.env["ir.ui.menu"]
+        analysis = self.env.ref("customer_aware_dunning.menu_dunning_case_report_accounting")
+        self.assertEqual(analysis.parent_id, self.env.ref("account.account_reports_management_menu"))
+        sales = self.env.ref("customer_aware_dunning.menu_dunning_case_report_sales")
+        self.assertEqual(sales.parent_id, self.env.ref("sale.menu_sale_report"))
+        self.assertEqual(analysis.action, sales.action, "finance and sales open the same report")
+        in_sales = self.env.ref("customer_aware_dunning.menu_dunning_case_report_sales_collections")
+        summary = self.env.ref("customer_aware_dunning.menu_dunning_case_summary_sales_collections")
+        for_salesperson = Menu.with_user(self.salesperson)._visible_menu_ids()
+        self.assertIn(in_sales.id, for_salesperson)
+        self.assertIn(summary.id, for_salesperson)
+        self.assertIn(analysis.id, Menu.with_user(self.collections_user)._visible_menu_ids())
+        self.assertNotIn(in_sales.id, Menu.with_user(self.plain_user)._visible_menu_ids())
+
     def test_plain_user_cannot_read_it(self):
         self.assertFalse(self.env["dunning.case.report"].with_user(self.plain_user).has_access("read"))
 

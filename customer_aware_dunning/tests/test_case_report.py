@@ -257,6 +257,37 @@ class TestCaseReport(DunningCommon):
         self.assertNotIn("Report test", text)
 
 
+# Wait until the dashboard's pivots are loaded, then fail on any cell in error.
+DASHBOARD_CELLS = """
+(async () => {
+    const started = Date.now();
+    while (true) {
+        const loader = odoo.__WOWL_DEBUG__.root.env.services.spreadsheet_dashboard_loader;
+        const model = loader && loader.getActiveDashboard() && loader.getActiveDashboard().model;
+        if (model) {
+            const cells = model.getters.getEvaluatedCells(model.getters.getActiveSheetId());
+            const values = cells.map((cell) => String(cell.value));
+            if (!values.some((value) => value.includes("Loading")) && values.includes("Recovery rate (%%)")
+                && values.includes(%r)) {
+                const errors = cells.filter((cell) => cell.type === "error");
+                if (errors.length) {
+                    throw new Error("cells in error: " + errors.map((cell) => cell.value + " " + cell.message));
+                }
+                console.log("test successful");
+                return;
+            }
+            if (Date.now() - started > 30000) {
+                throw new Error("timed out, cells: " + values.join(" | "));
+            }
+        } else if (Date.now() - started > 30000) {
+            throw new Error("timed out: no dashboard");
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+})();
+"""
+
+
 @tagged("post_install", "-at_install")
 class TestCaseReportWebClient(HttpCase):
     """A finance user and a salesperson open the same analysis, in every view, without an error."""
@@ -267,8 +298,9 @@ class TestCaseReportWebClient(HttpCase):
         cls.salesperson = new_test_user(cls.env, login="rex.report", name="Rex Report",
                                         groups="sales_team.group_sale_salesman")
         customer = cls.env["res.partner"].create({"name": "Harbour Bakery Oy", "is_company": True})
+        segment = cls.env["dunning.segment"].create({"key": "harbour", "name": "Harbour segment"})
         cls.env["dunning.case"].create({
-            "partner_id": customer.id, "user_id": cls.salesperson.id, "amount_at_open": 120,
+            "partner_id": customer.id, "user_id": cls.salesperson.id, "segment_id": segment.id, "amount_at_open": 120,
             "state": "closed", "outcome": "paid", "opened_on": date(2026, 3, 1), "closed_on": date(2026, 3, 11),
             "amount_recovered": 120,
         })
@@ -290,8 +322,8 @@ class TestCaseReportWebClient(HttpCase):
 
     def test_dashboard_opens(self):
         dashboard = self.env.ref("customer_aware_dunning.spreadsheet_dashboard_collections")
-        self.open_screen(f"/odoo/dashboards?dashboard_id={dashboard.id}",
-                         ".o_spreadsheet_dashboard_action .o-grid canvas", "rex.report")
+        self.browser_js(f"/odoo/dashboards?dashboard_id={dashboard.id}", DASHBOARD_CELLS % "Harbour segment",
+                        ready="odoo.isReady", login="rex.report", timeout=90)
 
     def test_summary_wizard_opens(self):
         self.open_screen("/odoo/action-customer_aware_dunning.action_dunning_case_summary",

@@ -42,7 +42,7 @@ lint: bootstrap
 # the run's batches-as-jobs are tested too; the other tests keep the batches in process.
 db-test: bootstrap
 	@$(PYTHON) tools/devdb.py drop $(TEST_DB)
-	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(ADDON),queue_job --stop-after-init --no-http --log-level=warn
+	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(ADDON),queue_job,snailmail --stop-after-init --no-http --log-level=warn
 
 # Exit code 5 means pytest collected no test: that is a failure here.
 test: lint db-test

@@ -113,6 +113,7 @@ class DunningChannel(models.AbstractModel):
         by_template = defaultdict(list)
         for case, step, invoices in items:
             by_template[step.template].append((case, invoices))
+        by_post = {case.id: step.post for case, step, _invoices in items}
         for key, group in by_template.items():
             cases = self.env["dunning.case"].union(*(case for case, _invoices in group))
             cases._dunning_set_step_invoices({case.id: invoices for case, invoices in group})
@@ -127,6 +128,8 @@ class DunningChannel(models.AbstractModel):
                 }
                 for case in cases
             ])
+            self._post_letters([(case, attachment) for case, attachment in zip(cases, attachments, strict=True)
+                                if by_post[case.id]])
             for case, attachment in zip(cases, attachments, strict=True):
                 case.message_post(
                     body=_("Collection letter %(template)s ready to post to %(customer)s.",
@@ -135,6 +138,31 @@ class DunningChannel(models.AbstractModel):
                     message_type="comment",
                     subtype_xmlid="mail.mt_note",
                 )
+
+    def _post_letters(self, letters):
+        """Hand ``(case, attachment)`` letters to Odoo's snailmail app, whose queue posts them.
+
+        Without the app nothing is posted, and each case says so: a person prints the letter.
+        """
+        if not letters:
+            return
+        if "snailmail.letter" not in self.env:
+            cases = self.env["dunning.case"].union(*(case for case, _attachment in letters))
+            cases._log_events("fallback", dict.fromkeys(cases.ids, _(
+                "The letter is not posted: Odoo's snailmail app is not installed. Print the attached letter."
+            )), channel="letter")
+            return
+        self.env["snailmail.letter"].create([
+            {
+                "partner_id": case.partner_id.id,
+                "model": "dunning.case",
+                "res_id": case.id,
+                "company_id": case.company_id.id,
+                "user_id": self.env.user.id,
+                "attachment_id": attachment.id,
+            }
+            for case, attachment in letters
+        ])
 
     def _render_letters(self, cases, key):
         """``{case id: (content, extension)}``: one PDF per case in one rendering pass."""

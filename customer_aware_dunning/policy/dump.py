@@ -76,5 +76,6 @@ def _step(step):
         "note": step.note,
         "harsh": step.harsh,
         "attach": step.attach,
+        "post": step.post or None,
     }
     return {key: value for key, value in data.items() if value is not None}

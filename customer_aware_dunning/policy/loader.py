@@ -285,7 +285,15 @@ class _Policy:
             "note": self.r.field(raw, path, "note", self.r.text, ""),
             "harsh": self.r.field(raw, path, "harsh", self.r.boolean, send == "letter" or template in HARSH_TEMPLATES),
             "attach": self._step_attach(path, raw, send),
+            "post": self._step_post(path, raw, send),
         })
+
+    def _step_post(self, path, raw, send):
+        post = self.r.field(raw, path, "post", self.r.boolean, False)
+        if post is True and send != "letter":
+            self.r.error((*path, "post"), f"only letters go by post, this step sends {send}; remove post")
+            return INVALID
+        return post
 
     def _step_template(self, path, raw, send):
         if send == "activity":

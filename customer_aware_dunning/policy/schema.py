@@ -64,7 +64,7 @@ TOP_LEVEL_KEYS = (
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
 JOURNEY_KEYS = ("label", "description", "segments", "steps")
-STEP_KEYS = ("day", "send", "template", "to", "approve", "when", "note", "harsh", "attach")
+STEP_KEYS = ("day", "send", "template", "to", "approve", "when", "note", "harsh", "attach", "post")
 FALLBACK_KEYS = ("no_email", "no_mobile")
 SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
 PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
@@ -103,6 +103,7 @@ class Step:
     note: str = ""
     harsh: bool = False
     attach: str = "none"
+    post: bool = False  # a letter that also goes by post, through Odoo's snailmail app
 
     @property
     def before_due(self) -> bool:

@@ -149,6 +149,26 @@ class TestDailyRun(DunningCommon):
         self.run_on(day(52))
         self.assertEqual(self.step_events(self.standard)[-1].channel, "letter", "approved letter is not sent twice")
 
+    def test_a_letter_the_policy_posts_goes_to_snailmail(self):
+        policy = self.env["dunning.policy"]._active_for(self.company)
+        text = policy.yaml_text
+        letter = "        send: letter\n        template: final_notice\n        attach: pdf\n"
+        self.assertIn(letter, text)
+        draft = policy.browse(policy.action_new_version()["res_id"])
+        draft.yaml_text = text.replace(letter, letter + "        post: true\n", 1)
+        draft.action_activate()
+        self.make_invoice(self.standard, day(-60), DUE, 900)
+        self.run_on(day(50))
+        case = self.case_of(self.standard)
+        case.action_dunning_approve()
+        if "snailmail.letter" in self.env:  # make test installs it beside the addon
+            posted = self.env["snailmail.letter"].search([("model", "=", "dunning.case"), ("res_id", "=", case.id)])
+            self.assertEqual(posted.partner_id, self.standard)
+            self.assertEqual(posted.attachment_id, case.message_ids.attachment_ids.filtered(
+                lambda attachment: attachment.name.startswith("Letter")))
+        else:  # Odoo's runner on a database without it: the case says the letter was not posted
+            self.assertIn("not posted", " ".join(case.event_ids.mapped("description")))
+
     def test_hold_pauses_the_case_with_a_reason(self):
         self.make_invoice(self.standard, day(-60), DUE, 900)
         self.run_on(day(50))

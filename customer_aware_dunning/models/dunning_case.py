@@ -364,6 +364,7 @@ class DunningCase(models.Model):
                 "journey": decision.journey,
                 "step_index": decision.step_index,
                 "channel": decision.step.send,
+                "harsh": decision.step.harsh,
                 "invoice_ids": [Command.set(decision.invoice_ids)],
                 "rule": decision.reason,
             }

@@ -43,6 +43,9 @@ class DunningCaseEvent(models.Model):
     journey = fields.Char(readonly=True)
     step_index = fields.Integer(readonly=True)
     channel = fields.Char(readonly=True)
+    harsh = fields.Boolean(
+        readonly=True, help="The policy counts this step as harsh (letters and final notices by default)."
+    )
     step_key = fields.Char(readonly=True, help="Idempotency key of a step: never executed twice in one case.")
     policy_version = fields.Char(readonly=True)
     rule = fields.Char(readonly=True, help="The policy rule that caused the event.")

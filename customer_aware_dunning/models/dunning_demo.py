@@ -341,7 +341,7 @@ class DunningDemo(models.AbstractModel):
                 values.append({
                     **common, "kind": "step", "date": at(row["invoice"]["due"] + timedelta(days=step.day)),
                     "description": step.label(index) + (" Approved by a Collections manager." if step.approve else ""),
-                    "journey": row["journey"].key, "step_index": index, "channel": step.send,
+                    "journey": row["journey"].key, "step_index": index, "channel": step.send, "harsh": step.harsh,
                     "step_key": make_step_key(row["journey"].key, index, move.ids),
                     "policy_version": case.policy_version,
                 })

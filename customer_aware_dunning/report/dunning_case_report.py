@@ -21,9 +21,9 @@ class DunningCaseReport(models.Model):
     in grouped rows, so every ratio of :data:`RATIOS` is computed from the
     group's sums by :meth:`_read_group_select`.
 
-    A case "needed a harsh step" when one of its steps went out as a letter
-    (the policy's letters, final notices included, are harsh by default) or
-    when its outcome is a hand-over.
+    A case "needed a harsh step" when one of its step events is harsh (the
+    policy's ``harsh`` flag: letters and final notices unless it says
+    otherwise) or when its outcome is a hand-over.
     """
 
     _name = "dunning.case.report"
@@ -129,7 +129,7 @@ class DunningCaseReport(models.Model):
             LEFT JOIN (
                 SELECT DISTINCT case_id
                   FROM dunning_case_event
-                 WHERE kind = 'step' AND channel = 'letter'
+                 WHERE kind = 'step' AND harsh
             ) harsh ON harsh.case_id = c.id
             LEFT JOIN (
                 SELECT DISTINCT ON (res_id) res_id, rating

@@ -59,7 +59,7 @@ class TestCaseReport(DunningCommon):
         cls.env.cr.execute("UPDATE dunning_case SET delay_reason_id = %s WHERE id = %s", [cls.reason.id, cls.paid.id])
         cls.paid.invalidate_recordset(["delay_reason_id"])
         cls.env["dunning.case.event"].sudo().create({
-            "case_id": cls.slow.id, "kind": "step", "channel": "letter", "journey": "standard",
+            "case_id": cls.slow.id, "kind": "step", "channel": "letter", "harsh": True, "journey": "standard",
             "step_index": 3, "step_key": "standard/3/", "description": "Final notice",
         })
         cls.env["dunning.case.event"].sudo().create({

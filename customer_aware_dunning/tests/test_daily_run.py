@@ -144,6 +144,8 @@ class TestDailyRun(DunningCommon):
         case.with_user(self.collections_manager).action_dunning_approve()
         self.assertEqual(case.state, "open")
         self.assertEqual(self.step_events(self.standard)[-1].channel, "letter")
+        harsh = self.step_events(self.standard).mapped("harsh")
+        self.assertEqual((harsh[-1], any(harsh[:-1])), (True, False), "only the final letter is harsh")
         self.assertEqual(len(case.message_ids.attachment_ids), letters + 1, "the letter is attached to the case")
         self.assertFalse(case.activity_ids.filtered(lambda activity: "Approve" in (activity.summary or "")))
         self.run_on(day(52))

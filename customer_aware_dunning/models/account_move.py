@@ -1,8 +1,8 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 
-MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
-USER_GROUP = "customer_aware_dunning.group_collections_user"
+from .collections_access import USER_GROUP, check_collections_manager
+
 MANAGER_ONLY_FIELDS = {"dunning_excluded", "dunning_exclusion_reason"}
 COLLECTIONS_FIELDS = {
     "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_delay_note", "dunning_promise_date",
@@ -90,8 +90,8 @@ class AccountMove(models.Model):
         if "dunning_delay_reason_id" in vals:
             given_on = fields.Date.context_today(self) if vals["dunning_delay_reason_id"] else False
             vals = dict(vals, dunning_delay_reason_date=given_on)
-        if not self.env.su and MANAGER_ONLY_FIELDS & set(vals) and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only Collections managers can exclude invoices from follow-up."))
+        if MANAGER_ONLY_FIELDS & set(vals):
+            check_collections_manager(self.env, _("Only Collections managers can exclude invoices from follow-up."))
         if not self.env.su and vals and set(vals) <= COLLECTIONS_FIELDS and self.env.user.has_group(USER_GROUP):
             # Salespeople record what the customer told them without being allowed to edit invoices.
             self.check_access("read")

@@ -9,8 +9,8 @@ from odoo.tools import SQL
 
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP, Decision, parse_step_key
 from ..policy.schema import CASE_STATES, OUTCOMES, PortalSettings
+from .collections_access import check_collections_manager, is_collections_manager
 
-MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
 # Not a step template: no "mail_template_" prefix, so policies cannot name it.
 SATISFACTION_TEMPLATE = "customer_aware_dunning.satisfaction_mail_template"
 PORTAL_ANSWER_KINDS = ("reason", "promise", "payment_plan", "question")
@@ -423,7 +423,7 @@ class DunningCase(models.Model):
 
     def _check_can_approve(self):
         """Managers approve every step; others only the ones they were asked to approve."""
-        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+        if is_collections_manager(self.env):
             return
         asked = self.activity_ids.filtered(lambda activity: activity.user_id == self.env.user)
         if not asked:
@@ -460,8 +460,8 @@ class DunningCase(models.Model):
                 raise UserError(_("%(case)s is closed.", case=case.display_name))
             if case.state == "waiting_approval":
                 case._check_can_approve()
-            elif not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-                raise AccessError(_("Only Collections managers can pause a collection case by hand."))
+            else:
+                check_collections_manager(self.env, _("Only Collections managers can pause a collection case by hand."))
         why = _("Held by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
         cases = self.sudo()
         for case in cases.filtered("pending_step_key"):
@@ -473,8 +473,7 @@ class DunningCase(models.Model):
 
     def action_dunning_resume(self):
         """Resume cases paused by hand: the next run decides again."""
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only Collections managers can resume a collection case by hand."))
+        check_collections_manager(self.env, _("Only Collections managers can resume a collection case by hand."))
         paused = self.sudo().filtered(lambda case: case.state == "paused")
         paused._dunning_resume(_("Resumed by %(user)s.", user=self.env.user.name))
         return True
@@ -513,8 +512,7 @@ class DunningCase(models.Model):
     # ------------------------------------------------------------------ buttons
 
     def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only Collections managers can do this."))
+        check_collections_manager(self.env, _("Only Collections managers can do this."))
 
     def action_close(self, outcome, note=""):
         """Close by hand (Collections managers), with one of the outcomes."""

@@ -6,11 +6,11 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 
 from ..policy.schema import GROUP_PREFIX
+from .collections_access import MANAGER_GROUP
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
 TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
-MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
 
 
 class DunningChannel(models.AbstractModel):

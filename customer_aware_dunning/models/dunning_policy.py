@@ -2,17 +2,17 @@ import logging
 import os
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config, file_open
 
 from ..policy import load_policy
 from ..policy.errors import PolicyError
 from ..policy.schema import DEFAULT_GROUPS, DEFAULT_TEMPLATES
 from ..policy.yaml_source import MAX_BYTES
+from .collections_access import check_collections_manager
 
 _logger = logging.getLogger(__name__)
 
-MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
 POLICY_STATES = [("draft", "Draft"), ("active", "Active"), ("archived", "Archived")]
 SOURCES = [("default", "Shipped with the module"), ("odoo", "Edited in Odoo"), ("file", "Imported from a file")]
 DEFAULT_POLICY_FILE = "customer_aware_dunning/data/default_policy.yaml"
@@ -242,8 +242,9 @@ class DunningPolicy(models.Model):
             raise UserError(_("Active and archived policy versions are kept; only drafts can be deleted."))
 
     def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only Collections managers can change, import or activate collections policies."))
+        check_collections_manager(
+            self.env, _("Only Collections managers can change, import or activate collections policies.")
+        )
 
     def _problems_message(self, errors, heading):
         """One message: the heading, every problem with its line and key path, and a short valid example."""

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
 
-MANAGER_GROUP = "customer_aware_dunning.group_collections_manager"
+from .collections_access import check_collections_manager
+
 SEGMENT_FIELDS = {"dunning_segment_id", "dunning_segment_manual"}
 
 
@@ -129,16 +129,12 @@ class ResPartner(models.Model):
         if "dunning_segment_id" in vals and not by_rule:
             vals = dict(vals, dunning_segment_manual=bool(vals["dunning_segment_id"]))
         if SEGMENT_FIELDS & set(vals) and not by_rule:
-            self._dunning_check_manager(_("set a customer's segment by hand"))
+            check_collections_manager(self.env, _("Only Collections managers can set a customer's segment by hand."))
             if set(vals) <= SEGMENT_FIELDS:
                 # Collections managers need not be allowed to edit contacts to classify them.
                 self.check_access("read")
                 return super(ResPartner, self.sudo()).write(vals)
         return super().write(vals)
-
-    def _dunning_check_manager(self, what):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only Collections managers can %s.", what))
 
     def _dunning_set_rule_segments(self, segment_by_partner):
         """Write rule-assigned segments in one write per segment; hand-set segments are left alone."""
@@ -213,7 +209,7 @@ class ResPartner(models.Model):
 
     def action_dunning_apply_suggested_term(self):
         """Give the customers the suggested payment term in the current company (Collections managers only)."""
-        self._dunning_check_manager(_("apply a suggested payment term"))
+        check_collections_manager(self.env, _("Only Collections managers can apply a suggested payment term."))
         self.check_access("read")
         for partner in self.commercial_partner_id.filtered("dunning_suggested_term_id"):
             term, reason = partner.dunning_suggested_term_id, partner.dunning_suggested_term_reason

@@ -607,7 +607,7 @@ def odoo_config(server, dev=DEV, root=ROOT):
         f"db_port = {server.port}\n"
         f"db_user = {ODOO_ROLE}\n"
         "http_interface = 127.0.0.1\n"
-        "http_port = 8069\n"
+        f"http_port = {os.environ.get('CAD_HTTP_PORT', '8069')}\n"
         "admin_passwd = admin\n"
         "max_cron_threads = 1\n"
         "log_level = info\n"

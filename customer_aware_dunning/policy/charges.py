@@ -29,6 +29,7 @@ from itertools import pairwise
 CONSUMER = "consumer"
 BUSINESS = "business"
 YEAR_DAYS = 365
+RATE_VALID_DAYS = 184  # a reference rate is published per half-year: the longest half-year has 184 days
 
 FEE = "fee"
 COMPENSATION = "compensation"
@@ -184,9 +185,17 @@ class InterestPeriod:
 
 
 def reference_rate_on(rates, day):
-    """The reference rate in force on ``day`` (the latest ``date_from`` on or before it), or ``None``."""
+    """The reference rate in force on ``day`` (the latest ``date_from`` on or before it), or ``None``.
+
+    A rate is published for a half-year: one older than :data:`RATE_VALID_DAYS`
+    on ``day`` is stale (the next one is missing from the table), and no
+    interest is charged on a stale rate.
+    """
     known = [rate for rate in rates if rate.date_from <= day]
-    return max(known, key=lambda rate: rate.date_from).rate if known else None
+    latest = max(known, key=lambda rate: rate.date_from) if known else None
+    if latest is None or (day - latest.date_from).days >= RATE_VALID_DAYS:
+        return None
+    return latest.rate
 
 
 def interest_periods(principal, due_date, payments, rates, margin, end, start=None, agreed_rate=None):
@@ -203,6 +212,8 @@ def interest_periods(principal, due_date, payments, rates, margin, end, start=No
     breaks.update(day + timedelta(days=1) for day, _amount in payments if first < day + timedelta(days=1) <= end)
     if agreed_rate is None:
         breaks.update(rate.date_from for rate in rates if first < rate.date_from <= end)
+        stale = (rate.date_from + timedelta(days=RATE_VALID_DAYS) for rate in rates)
+        breaks.update(day for day in stale if first < day <= end)
     edges = sorted(breaks)
     periods = []
     for begin, after in pairwise(edges):

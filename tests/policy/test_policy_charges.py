@@ -104,6 +104,14 @@ def test_no_reference_rate_known_charges_no_interest():
     assert periods[1].rate == pytest.approx(11.15)
 
 
+def test_stale_reference_rate_charges_no_interest_after_its_half_year():
+    periods = interest_periods(1000.0, date(2025, 12, 20), (), RATES, 8.0, date(2026, 1, 10))
+    assert [(p.date_from, p.days, p.rate) for p in periods] == [
+        (date(2025, 12, 21), 11, pytest.approx(10.15)),
+        (date(2026, 1, 1), 10, None),  # 2026's first half-year is not in the table: nothing charged for it
+    ]
+
+
 def test_fully_paid_invoice_accrues_nothing_after_payment():
     periods = interest_periods(1000.0, date(2025, 6, 20), ((date(2025, 6, 22), 1000.0),), RATES, 8.0,
                                date(2025, 7, 10))

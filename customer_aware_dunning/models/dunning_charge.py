@@ -161,14 +161,17 @@ class DunningCharge(models.Model):
         """Say on the case (and in the server log) what the run clamped or did not charge, and why."""
         if not notes:
             return
-        messages = [self._note_message(note, profile) for note in notes]
-        for message in messages:
+        messages = [(note.code, self._note_message(note, profile, case)) for note in notes]
+        for _code, message in messages:
             _logger.warning("Collections charges of %s: %s", case.name, message)
-        case._log_events("note", {case.id: " ".join(messages)})
+        # Without a legal profile or margin interest is simply not charged: the server log says it, not every case.
+        shown = [message for code, message in messages if code != rules.NO_MARGIN]
+        if shown:
+            case._log_events("note", {case.id: " ".join(shown)})
 
     @api.model
-    def _note_message(self, note, profile):
-        fmt = self.env.company.currency_id.format
+    def _note_message(self, note, profile, case):
+        fmt = case._format_amount
         name = profile.name or ""
         messages = {
             rules.FEE_CAPPED: lambda: _(

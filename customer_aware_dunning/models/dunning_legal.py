@@ -73,8 +73,8 @@ class DunningReferenceRate(models.Model):
     """The reference rate of late-payment interest, from a date on (a half-year in Finland: Interest Act §12).
 
     The company maintains the table; the Finnish rates the Bank of Finland
-    published ship with the module.  A row of a company wins over the rows of
-    its country.
+    published ship with the module.  A row of a company wins over the row of
+    its country from the same date.
     """
 
     _name = "dunning.reference.rate"
@@ -94,11 +94,18 @@ class DunningReferenceRate(models.Model):
 
     @api.model
     def _rates_for(self, company):
-        """The reference rates that apply to ``company``, as plain :class:`ReferenceRate` data."""
-        rows = self.sudo().search([("company_id", "=", company.id)])
-        if not rows and company.country_id:
-            rows = self.sudo().search([("company_id", "=", False), ("country_id", "=", company.country_id.id)])
-        return tuple(ReferenceRate(row.date_from, row.rate) for row in rows)
+        """The reference rates that apply to ``company``, as plain :class:`ReferenceRate` data.
+
+        The rows of its country, and its own rows, which win on the same date.
+        """
+        rows = self.sudo().search([
+            "|", ("company_id", "=", company.id),
+            "&", ("company_id", "=", False), ("country_id", "=", company.country_id.id),
+        ], order="company_id desc, date_from")
+        by_date = {}
+        for row in rows.sorted(lambda row: bool(row.company_id)):
+            by_date[row.date_from] = row.rate
+        return tuple(ReferenceRate(day, rate) for day, rate in sorted(by_date.items()))
 
     @api.depends("date_from", "rate")
     def _compute_display_name(self):

@@ -204,7 +204,7 @@ class TestCharges(DunningCommon):
         message = case.message_ids.filtered(lambda message: message.message_type == "comment")[:1]
         self.assertIn("Charges for late payment", message.body)
         self.assertIn("Reminder fee", message.body)
-        self.assertIn("Late-payment interest on %s" % invoice.name, message.body)
+        self.assertIn(f"Late-payment interest on {invoice.name}", message.body)
 
     def test_business_gets_compensation_once_per_invoice(self):
         self.activate(policy_text())

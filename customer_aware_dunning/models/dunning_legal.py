@@ -96,11 +96,13 @@ class DunningReferenceRate(models.Model):
     def _rates_for(self, company):
         """The reference rates that apply to ``company``, as plain :class:`ReferenceRate` data.
 
-        The rows of its country, and its own rows, which win on the same date.
+        The rows of its country (of the legal profile chosen on it, if any), and
+        its own rows, which win on the same date.
         """
+        country = company.dunning_legal_profile_id.country_ids[:1] or company.country_id
         rows = self.sudo().search([
             "|", ("company_id", "=", company.id),
-            "&", ("company_id", "=", False), ("country_id", "=", company.country_id.id),
+            "&", ("company_id", "=", False), ("country_id", "=", country.id),
         ], order="company_id desc, date_from")
         by_date = {}
         for row in rows.sorted(lambda row: bool(row.company_id)):

@@ -206,6 +206,20 @@ class TestCharges(DunningCommon):
         self.assertIn("Reminder fee", message.body)
         self.assertIn(f"Late-payment interest on {invoice.name}", message.body)
 
+    def test_a_letter_itemises_the_step_charges(self):
+        self.activate(policy_text(steps="      - {day: 21, send: letter, template: second_reminder, fee: 5}"))
+        self.make_invoice(self.consumer, day(-30), DUE, 1000)
+        self.run_on(day(21))
+        case = self.case_of(self.consumer)
+        letter = case.message_ids.attachment_ids.filtered(lambda attachment: attachment.name.startswith("Letter"))
+        self.assertEqual(len(letter), 1)
+        content = letter.raw.decode()
+        self.assertIn("Charges for late payment", content)
+        self.assertIn("Reminder fee", content)
+        printed = self.env["ir.actions.report"]._render_qweb_html(
+            "customer_aware_dunning.action_report_dunning_letter", case.ids)[0].decode()
+        self.assertNotIn("Charges for late payment", printed, "a letter printed by hand does not charge again")
+
     def test_business_gets_compensation_once_per_invoice(self):
         self.activate(policy_text())
         invoice = self.make_invoice(self.business, day(-30), DUE, 1000)

@@ -211,6 +211,12 @@ class DunningCharge(models.Model):
         by_event = defaultdict(lambda: self.browse())
         for charge in self.filtered(lambda charge: not charge.waived and charge.amount > 0):
             by_event[charge.event_id] |= charge
+        if by_event and not self._income_journal().default_account_id:
+            cases = self.case_id
+            cases._log_events("note", dict.fromkeys(cases.ids, _(
+                "The charges are recorded but not posted: the company has no sales journal with an income account."
+            )))
+            return
         for group in by_event.values():
             move = group._create_invoice(today) if how == "invoice" else group._create_entry(today)
             move.action_post()

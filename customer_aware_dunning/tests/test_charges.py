@@ -85,6 +85,22 @@ class TestCharges(DunningCommon):
             self.activate(text)
         return str(caught.exception).split("\n\n", 1)[1]
 
+    # ------------------------------------------------------------------ shipped data
+
+    def test_finland_profile_and_reference_rates_are_shipped_and_found_by_country(self):
+        self.assertEqual(self.env["dunning.legal.profile"]._for_company(self.company), self.finland)
+        limits = self.finland._limits()
+        self.assertEqual(
+            (limits.consumer_fee_max, limits.business_fee_max, limits.consumer_first_fee_days,
+             limits.consumer_fee_interval_days, limits.business_fee_interval_days, limits.consumer_compensation_max,
+             limits.business_compensation_max, limits.consumer_interest_margin, limits.business_interest_margin,
+             limits.consumer_no_promotion),
+            (5.0, 12.0, 14, 14, 10, 0.0, 40.0, 7.0, 8.0, True),
+        )
+        rates = {rate.date_from: rate.rate for rate in self.env["dunning.reference.rate"]._rates_for(self.company)}
+        self.assertEqual((rates[date(2023, 1, 1)], rates[date(2024, 7, 1)], rates[date(2025, 1, 1)],
+                          rates[date(2026, 1, 1)]), (2.5, 4.5, 3.5, 2.5))
+
     # ------------------------------------------------------------------ customer type
 
     def test_customer_type_comes_from_the_partner_and_can_be_set_by_hand(self):

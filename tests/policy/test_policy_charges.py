@@ -256,3 +256,10 @@ def test_step_for_businesses_is_skipped_for_consumers():
     consumer = decide(spec, CaseInput(invoices, {"customer_type": "consumer"}), today)
     assert business.step_index == 1
     assert consumer.step_index == 0
+
+
+def test_shipped_default_policy_is_lawful_in_finland(default_spec):
+    assert check_limits(default_spec, FINLAND) == ()
+    charging = [step for journey in default_spec.journeys for step in journey.steps if step.charges]
+    assert charging and all(step.day >= 14 and step.fee <= 5 for step in charging)
+    assert set(default_spec.charges.waive_segments) == {"strategic", "loyal"}

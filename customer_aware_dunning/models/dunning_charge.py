@@ -83,7 +83,7 @@ class DunningCharge(models.Model):
                 limits=limits,
                 rates=rates,
                 margin=getattr(spec.charges, f"interest_margin_{customer_type}"),
-                agreed_rate=partner.dunning_agreed_interest_rate or None,
+                agreed_rate=partner.with_company(company).dunning_agreed_interest_rate or None,
                 last_fee_date=history["last_fee"].get(case.partner_id.id),
                 waive=bool((journey and journey.waive_charges) or segment in spec.charges.waive_segments),
             )

@@ -236,6 +236,15 @@ class TestCharges(DunningCommon):
             "customer_aware_dunning.action_report_dunning_letter", case.ids)[0].decode()
         self.assertNotIn("Charges for late payment", printed, "a letter printed by hand does not charge again")
 
+    def test_rate_agreed_with_the_customer_replaces_the_statutory_one(self):
+        self.activate(policy_text())
+        self.business.with_company(self.company).dunning_agreed_interest_rate = 12.0
+        self.make_invoice(self.business, day(-30), DUE, 1000)
+        self.run_on(day(21))
+        interest = self.case_of(self.business).charge_ids.filtered(lambda c: c.kind == "interest")
+        # 1000 x 12 % x 21/365 = 6.90, one line: the agreed rate does not follow the reference rate.
+        self.assertEqual([(c.amount, c.days, c.rate) for c in interest], [(6.9, 21, 12.0)])
+
     def test_business_gets_compensation_once_per_invoice(self):
         self.activate(policy_text())
         invoice = self.make_invoice(self.business, day(-30), DUE, 1000)

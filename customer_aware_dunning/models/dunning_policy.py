@@ -439,7 +439,8 @@ def _read_policy_file(path):
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
-        return None, [PolicyError("", None, f"the file is not UTF-8 text (byte {exc.start})")]
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [PolicyError("", line, f"the file is not UTF-8 text (byte {exc.start})")]
 
 
 def _summary(env, spec):

@@ -3,6 +3,7 @@ from . import (
     test_case_report,
     test_collection_case,
     test_daily_run,
+    test_hostile_policy,
     test_install,
     test_partner_facts,
     test_payment_terms,

@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_access_matrix,
     test_case_report,
     test_collection_case,
     test_daily_run,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run a selection of Odoo's own account and sale tests on a database that has the addon installed.
 
-    run_compat.py -c .dev/odoo.conf -d DB [--tags TAGS]
+    run_compat.py -c .dev/odoo.conf -d DB [--tags TAGS] [more odoo options]
 
 Odoo runs the post_install tests of installed modules when it loads an existing
 database with ``--test-tags`` and no ``-i``/``-u`` (odoo/service/server.py,
@@ -37,6 +37,15 @@ SELECTION = (
     "/sale:TestSaleOrderInvoicing",
 )
 
+# Tests that fail the same way on a database with only account and sale (no addon) in this
+# Odoo 19 build: not ours to fix, left out so that a failure means something.  Check again
+# after an Odoo update: ``run_compat.py -d <db with account,sale only> --tags <these, without '-'>``.
+KNOWN_UPSTREAM_FAILURES = (
+    "-/account:TestAccountMoveOutInvoiceOnchanges.test_narration_preserved_when_use_invoice_terms_disabled",
+    "-/account:TestAccountMoveOutInvoiceOnchanges.test_narration_translation_on_partner_language_change",
+    "-/account:TestAccountMoveOutInvoiceOnchanges.test_post_valid_invoices_when_auto_post",
+)
+
 RAN = re.compile(r"(\d+) post-tests in ([\d.]+)s")
 FAILED = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
 
@@ -45,11 +54,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--tags", default=",".join(SELECTION))
-    args = parser.parse_args(argv)
+    parser.add_argument("--tags", default=",".join(SELECTION + KNOWN_UPSTREAM_FAILURES))
+    args, extra = parser.parse_known_args(argv)
     command = [
         str(PYTHON), str(ODOO), "-c", args.config, "-d", args.database, "--db-filter", f"^{args.database}$",
-        "--test-tags", args.tags, "--stop-after-init", "--log-level=info", "--max-cron-threads=0",
+        "--test-tags", args.tags, "--stop-after-init", "--log-level=info", "--max-cron-threads=0", *extra,
     ]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -11,6 +11,7 @@ from . import (
     test_policy_document,
     test_policy_dry_run,
     test_portal,
+    test_portal_hostile,
     test_run_jobs,
     test_satisfaction,
     test_segments,

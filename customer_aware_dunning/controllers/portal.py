@@ -50,6 +50,8 @@ class DunningPortal(CustomerPortal):
 
     def _dunning_case_or_none(self, case_id, access_token):
         """The case (sudo) the link opens, or ``None`` for a wrong token, another case or an expired link."""
+        if access_token and not access_token.isascii():
+            return None  # no token of ours is; Odoo's constant-time compare raises TypeError on such text
         try:
             case_sudo = self._document_check_access("dunning.case", case_id, access_token=access_token)
         except (AccessError, MissingError):

@@ -13,6 +13,7 @@ import configparser
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg2
@@ -96,7 +97,10 @@ DIGESTS = {
 
 def odoo(*args, stdin=None, timeout=900):
     command = [sys.executable, str(ODOO_BIN), *map(str, args)]
+    started = time.monotonic()
     result = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    # A figure for the closing notes (pytest -s shows it), never an assertion.
+    print(f"upgrade safety: odoo {' '.join(map(str, args[:1]))} ... {time.monotonic() - started:.0f} s")
     assert result.returncode == 0, f"{' '.join(map(str, args))}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 

@@ -100,7 +100,8 @@ def odoo(*args, stdin=None, timeout=900):
     started = time.monotonic()
     result = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     # A figure for the closing notes (pytest -s shows it), never an assertion.
-    print(f"upgrade safety: odoo {' '.join(map(str, args[:1]))} ... {time.monotonic() - started:.0f} s")
+    step = " ".join(str(arg) for arg in args if not str(arg).startswith(("/", "-c", "-d", "--")))
+    print(f"upgrade safety: odoo {step}: {time.monotonic() - started:.0f} s")
     assert result.returncode == 0, f"{' '.join(map(str, args))}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 

@@ -8,7 +8,7 @@ counts the cases per class for README.md ("Hostile input").
 
 from datetime import timedelta
 
-from odoo import http
+from odoo import fields, http
 from odoo.tests import HttpCase, tagged
 
 from .common import DunningCommon
@@ -236,4 +236,38 @@ HOSTILE_PORTAL_CLASSES = {
     "forged, missing and other-case access tokens": 10 + 1,
     "case ids out of range": 6,
     "forged or missing CSRF token, GET instead of POST": 3,
+    "typed values given to the case's answer method directly": 12,
 }
+
+
+@tagged("post_install", "-at_install")
+class TestPortalAnswerMethod(DunningCommon):
+    """The case's answer method itself, given typed values no form parser would produce."""
+
+    def test_hostile_typed_values_are_refused_and_nothing_is_stored(self):
+        self.env["dunning.policy"]._ensure_default(self.company)
+        customer = self.env["res.partner"].create({"name": "Typed Oy", "is_company": True})
+        invoice = self.make_invoice(customer, TODAY - timedelta(days=40), TODAY - timedelta(days=10), 1000)
+        self.env["dunning.case"]._sync_open_cases(self.company, TODAY)
+        case = self.env["dunning.case"].search([("partner_id", "=", customer.id)])
+        now = fields.Datetime.now()
+        cases = {
+            "nan-amount": ("promise", {"promise_date": LATER, "promise_amount": float("nan")}),
+            "infinite-amount": ("promise", {"promise_date": LATER, "promise_amount": float("inf")}),
+            "negative-amount": ("promise", {"promise_date": LATER, "promise_amount": -5.0}),
+            "date-far-away": ("promise", {"promise_date": TODAY + timedelta(days=10_000)}),
+            "date-in-the-past": ("promise", {"promise_date": TODAY - timedelta(days=1)}),
+            "no-date": ("promise", {}),
+            "huge-instalments": ("payment_plan", {"instalments": 10**30}),
+            "negative-instalments": ("payment_plan", {"instalments": -2}),
+            "unknown-reason": ("reason", {"reason": "<b>x</b>"}),
+            "blank-question": ("question", {"message": " \n\t "}),
+            "oversized-question": ("question", {"message": "x" * 2001}),
+            "unknown-kind": ("__class__", {}),
+        }
+        for name, (kind, answer) in cases.items():
+            with self.subTest(answer=name):
+                self.assertTrue(case._dunning_portal_answer(kind, answer, TODAY, now))
+        self.assertFalse(case.event_ids.filtered(lambda event: event.kind == "customer_answer"))
+        self.assertFalse(invoice.dunning_promise_date or invoice.dunning_promise_amount or invoice.dunning_delay_note)
+        self.assertFalse(case.activity_ids)

@@ -60,3 +60,12 @@ bench-run: bootstrap
 
 stop-pg:
 	@python3 tools/bootstrap.py --stop-private-pg
+
+# Odoo's own account and sale tests (tools/run_compat.py names the selection) on a fresh database
+# with the addon installed: fails on any failure or when no test ran; prints the time taken.
+COMPAT_DB ?= cad_compat
+.PHONY: compat
+compat: bootstrap
+	@$(PYTHON) tools/devdb.py drop $(COMPAT_DB)
+	$(ODOO) -c $(CONF) -d $(COMPAT_DB) -i $(ADDON) --stop-after-init --no-http --log-level=warn
+	$(PYTHON) tools/run_compat.py -c $(CONF) -d $(COMPAT_DB)

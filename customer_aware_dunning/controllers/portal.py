@@ -8,12 +8,16 @@ cases through ``sudo`` with a domain on their commercial partner, each linked wi
 its token. Everything a wrong link gets is a plain "link not valid" page.
 """
 
+import re
+
 from odoo import fields, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
 INVALID_LINK_TEMPLATE = "customer_aware_dunning.portal_collection_invalid"
+# Control characters a browser never sends from a text box (PostgreSQL cannot even store NUL): dropped.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LINK_DAYS_AFTER_CLOSE = 30  # a closed case's link still says "thank you" this long, then it has expired
 
 
@@ -46,6 +50,8 @@ class DunningPortal(CustomerPortal):
 
     def _dunning_case_or_none(self, case_id, access_token):
         """The case (sudo) the link opens, or ``None`` for a wrong token, another case or an expired link."""
+        if access_token and not access_token.isascii():
+            return None  # no token of ours is; Odoo's constant-time compare raises TypeError on such text
         try:
             case_sudo = self._document_check_access("dunning.case", case_id, access_token=access_token)
         except (AccessError, MissingError):
@@ -83,7 +89,8 @@ class DunningPortal(CustomerPortal):
     def _dunning_parse_answer(self, form):
         """Form text to typed values; ``(answer, problem)`` with ``problem`` worded for the customer."""
         _t = request.env._
-        answer = {"reason": form.get("reason") or None, "message": form.get("message") or ""}
+        message = CONTROL_CHARACTERS.sub("", form.get("message") or "")
+        answer = {"reason": form.get("reason") or None, "message": message}
         try:
             answer["promise_date"] = fields.Date.to_date(form.get("promise_date") or None)
         except ValueError:

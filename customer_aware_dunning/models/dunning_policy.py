@@ -293,6 +293,8 @@ class DunningPolicy(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_storable_text(vals.get("yaml_text"))
         companies = {vals.setdefault("company_id", self.env.company.id) for vals in vals_list}
         last = dict(self.sudo()._read_group([("company_id", "in", list(companies))], ["company_id"], ["version:max"]))
         last = {company.id: version for company, version in last.items()}
@@ -304,6 +306,7 @@ class DunningPolicy(models.Model):
     def write(self, vals):
         if "state" in vals and not self.env.context.get("dunning_policy_transition"):
             raise UserError(_("Use the Activate button: a policy becomes active only once it is valid."))
+        self._check_storable_text(vals.get("yaml_text"))
         if "yaml_text" in vals and any(policy.state != "draft" for policy in self):
             raise UserError(_(
                 "Active and archived versions are kept as they were. Click “New version” to edit a copy."
@@ -311,6 +314,15 @@ class DunningPolicy(models.Model):
         result = super().write(vals)
         self.env.registry.clear_cache()  # the parsed specs (see _load_cached)
         return result
+
+    @api.model
+    def _check_storable_text(self, text):
+        """PostgreSQL cannot store a NUL character: say where it is rather than fail in the database."""
+        if isinstance(text, str) and "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise ValidationError(_(
+                "The policy contains a NUL character on line %(line)s. A policy is plain text: remove it.", line=line,
+            ))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
@@ -543,7 +555,8 @@ def _read_policy_file(path):
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
-        return None, [PolicyError("", None, f"the file is not UTF-8 text (byte {exc.start})")]
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [PolicyError("", line, f"the file is not UTF-8 text (byte {exc.start})")]
 
 
 def _summary(env, spec):

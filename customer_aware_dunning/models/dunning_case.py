@@ -483,7 +483,18 @@ class DunningCase(models.Model):
         """Run today's collections for the current company now: the daily job's own entry point."""
         self._check_manager()
         company = self.env.company
-        self.env["dunning.run"].sudo().with_company(company)._run_company(company, fields.Date.context_today(self))
+        done = self.env["dunning.run"].sudo().with_company(company)._run_company(
+            company, fields.Date.context_today(self))
+        if done is None:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": _("A collections run is already working on %(company)s: its cases will be up to "
+                                 "date when it ends.", company=company.name),
+                    "type": "warning",
+                },
+            }
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

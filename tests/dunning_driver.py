@@ -6,7 +6,7 @@ point of the run *in this process only*: the run's own methods are wrapped, the
 database and Odoo are the real ones. The test starts it with ``subprocess``,
 kills it, races two of them, and reads what they left in the database.
 
-    python tests/dunning_driver.py -c .dev/odoo.conf setup DB
+    python tests/dunning_driver.py -c .dev/odoo.conf setup DB --smtp-port PORT
     python tests/dunning_driver.py -c .dev/odoo.conf run DB[@POINT] [DB[@POINT] ...] [--fault kill|raise|hold]
         [--again] [--snapshot-first] [--entry cron|run-now] [--start FILE] [--release FILE]
     python tests/dunning_driver.py -c .dev/odoo.conf mail-queue DB --smtp-port PORT
@@ -112,8 +112,9 @@ def install_fault(way, release):
 # ------------------------------------------------------------------ actions
 
 
-def setup(env):
+def setup(env, smtp_port):
     company = env.ref("base.main_company")
+    set_mail_server(env, smtp_port)
     # wkhtmltopdf fetches the letters' styles from here: nothing listens on port 1, so it fails fast,
     # rather than waiting on whatever server this machine runs on web.base.url's port.
     env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:1")
@@ -183,7 +184,7 @@ def snapshot(env):
         ])
         mails = env["mail.mail"].search([("mail_message_id", "in", customer_mails.ids),
                                          ("recipient_ids", "in", case.partner_id.ids)])
-        email_steps = len(steps.filtered(lambda event: event.channel == "email" and case.partner_id.email))
+        email_steps = len(steps.filtered(lambda event: event.channel == "email")) if case.partner_id.email else 0
         if len(customer_mails) != email_steps:
             problems.append(f"{name}: {len(customer_mails)} emails for {email_steps} email step(s)")
         if len(mails) != len(customer_mails):
@@ -210,8 +211,8 @@ def snapshot(env):
     return {"cases": result, "problems": problems}
 
 
-def mail_queue(env, port):
-    """Odoo's mail queue, through an outgoing server on ``port`` of this machine."""
+def set_mail_server(env, port):
+    """The outgoing mail server: on ``port`` of this machine (the test's SMTP sink, or a closed port)."""
     server = env["ir.mail_server"].search([("name", "=", "Fault test server")])
     values = {"name": "Fault test server", "smtp_host": "127.0.0.1", "smtp_port": port, "sequence": 1,
               "smtp_encryption": "none"}
@@ -219,6 +220,11 @@ def mail_queue(env, port):
         server.write(values)
     else:
         env["ir.mail_server"].create(values)
+
+
+def mail_queue(env, port):
+    """Odoo's mail queue, as its scheduled job runs it, through the server on ``port``."""
+    set_mail_server(env, port)
     env.cr.commit()
     env["mail.mail"].process_email_queue()
 
@@ -260,7 +266,7 @@ def main():
         registry = Registry(database)
         if args.action == "setup":
             with registry.cursor() as cr:
-                setup(api.Environment(cr, api.SUPERUSER_ID, {}))
+                setup(api.Environment(cr, api.SUPERUSER_ID, {}), args.smtp_port)
             continue
         if args.snapshot_first:
             print_snapshot(registry, database, "before")

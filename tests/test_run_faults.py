@@ -19,7 +19,6 @@ import socketserver
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import psycopg2
@@ -122,7 +121,7 @@ def only_opened(cases):
 
 
 def assert_all_or_nothing(partial, reference, done):
-    """Each customer is either exactly as the full run leaves it, or untouched by the follow-up; ``done`` are the first."""
+    """Each customer is either exactly as the full run leaves it (``done``) or untouched by the follow-up."""
     assert partial["problems"] == []
     for name in CUSTOMERS:
         cases = partial["cases"].get(name, [])
@@ -143,10 +142,12 @@ def scratch(request):
     if odoo_sql is not None:
         odoo_sql.close_db(database)  # pytest-odoo's idle connections would keep PostgreSQL from copying it
     databases.copy(database, base)
-    result = driver("setup", base)
+    databases.sink = SmtpSink()  # the scratch databases' outgoing mail server (the staff's notices go there)
+    result = driver("setup", base, "--smtp-port", databases.sink.port)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     databases.base = base
     yield databases
+    databases.sink.close()
     databases.close()
 
 
@@ -226,3 +227,174 @@ def test_a_process_killed_at_every_batch_boundary_then_a_rerun_does_each_step_on
         else:
             assert_all_or_nothing(before, reference, done_before(point))
         assert found[name, "final"] == reference, point
+
+
+# ------------------------------------------------------------------ two runs at once
+
+
+def read_rest(process, seen, timeout=300):
+    rest, _stderr = process.communicate(timeout=timeout)
+    return "".join(seen) + rest
+
+
+def assert_clean(output):
+    assert "Traceback" not in output, output[-3000:]
+    assert "deadlock" not in output.lower()
+
+
+def hold_and_run(scratch, tmp_path, label, point, first_entry, second_entry):
+    """Start a run that stops at ``point`` and waits; run ``second_entry`` meanwhile; let the first end."""
+    name = scratch.copy(scratch.base, f"{scratch.base}_{label}")
+    release = tmp_path / f"release_{label}"
+    first = start_driver("run", f"{name}@{point}", "--fault", "hold", "--release", release, "--entry", first_entry)
+    seen = []
+    try:
+        wait_for_line(first, f"FAULT-POINT {point} hold", seen)
+        second = driver("run", name, "--entry", second_entry, timeout=240)
+    finally:
+        release.touch()
+        first_output = read_rest(first, seen)
+    assert first.returncode == 0, first_output[-3000:]
+    assert_clean(first_output)
+    assert_clean(second.stdout + second.stderr)
+    assert second.returncode == 0
+    return name, snapshots(first_output)[name, "final"], second
+
+
+@pytest.mark.parametrize("point", ["before-commit:1", "after-commit:2"])
+def test_a_second_run_skips_the_company_while_the_first_works_on_it(scratch, reference, tmp_path, point):
+    """2 runs: the first waits inside its case sync (nothing committed yet), then between two committed batches."""
+    label = f"hold_{point.replace('-', '_').replace(':', '_')}"
+    _name, final, second = hold_and_run(scratch, tmp_path, label, point, "cron", "cron")
+    assert "RUN-RESULT skipped" in second.stdout
+    assert "skipped: another run is working on this company" in second.stderr
+    assert final == reference
+
+
+def test_run_now_while_the_scheduled_run_works_tells_the_user(scratch, reference, tmp_path):
+    _name, final, second = hold_and_run(scratch, tmp_path, "cron_then_button", "after-commit:2", "cron", "run-now")
+    notification = json.loads(next(line for line in second.stdout.splitlines()
+                                    if line.startswith("RUN-NOW ")).split(" ", 1)[1])
+    assert notification["type"] == "warning"
+    assert "already working on My Company" in notification["message"]
+    assert final == reference
+
+
+def test_the_scheduled_run_skips_while_run_now_works(scratch, reference, tmp_path):
+    _name, final, second = hold_and_run(scratch, tmp_path, "button_then_cron", "in-batch:1", "run-now", "cron")
+    assert "RUN-RESULT skipped" in second.stdout
+    assert "skipped: another run is working on this company" in second.stderr
+    assert final == reference
+
+
+def test_two_runs_started_together_do_each_step_once(scratch, reference, tmp_path):
+    """2 rounds of two processes released by the same start barrier: one runs, the other skips or finds all done."""
+    for round_ in range(2):
+        name = scratch.copy(scratch.base, f"{scratch.base}_race_{round_}")
+        start = tmp_path / f"start_{round_}"
+        runs = [start_driver("run", name, "--start", start) for _twice in range(2)]
+        seen = [[], []]
+        try:
+            for run, lines in zip(runs, seen, strict=True):
+                wait_for_line(run, "READY", lines)
+        finally:
+            start.touch()
+            outputs = [read_rest(run, lines) for run, lines in zip(runs, seen, strict=True)]
+        for run, output in zip(runs, outputs, strict=True):
+            assert run.returncode == 0, output[-3000:]
+            assert_clean(output)
+        outcomes = sorted(line for output in outputs for line in output.splitlines() if line.startswith("RUN-RESULT"))
+        assert outcomes in (["RUN-RESULT done", "RUN-RESULT done"], ["RUN-RESULT done", "RUN-RESULT skipped"])
+        for output in outputs:
+            if "RUN-RESULT done" in output:
+                assert snapshots(output)[name, "final"] == reference
+
+
+# ------------------------------------------------------------------ the mail server
+
+
+class SmtpSink(socketserver.ThreadingTCPServer):
+    """A small SMTP server on this machine that keeps the recipients of every message it accepts."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.recipients = []
+        super().__init__(("127.0.0.1", 0), SmtpSession)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self):
+        return self.server_address[1]
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
+class SmtpSession(socketserver.StreamRequestHandler):
+    def reply(self, text):
+        self.wfile.write(f"{text}\r\n".encode())
+
+    def handle(self):
+        self.reply("220 sink ready")
+        envelope = []
+        for raw in self.rfile:
+            command = raw.decode(errors="replace").strip()
+            verb = command[:4].upper()
+            if verb == "DATA":
+                self.reply("354 go on")
+                for line in self.rfile:
+                    if line in (b".\r\n", b".\n"):
+                        break
+                self.server.recipients.extend(envelope)
+                envelope = []
+                self.reply("250 accepted")
+            elif verb == "RCPT":
+                envelope.append(command.split(":", 1)[1].strip().strip("<>").lower())
+                self.reply("250 ok")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return
+            else:  # EHLO, HELO, MAIL, RSET, NOOP
+                self.reply("250 ok")
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the probe is closed
+
+
+def test_a_mail_server_down_keeps_the_emails_and_the_next_run_queues_them_again(scratch, reference):
+    """1 outage: the queue runs with the server down, the day's run again, then the queue with the server back."""
+    name = scratch.copy(scratch.base, f"{scratch.base}_mail")
+    assert driver("run", name).returncode == 0
+    down = driver("mail-queue", name, "--smtp-port", closed_port())
+    assert down.returncode == 0, down.stderr[-3000:]
+    failed = snapshots(down.stdout)[name, "final"]["cases"]
+    for customer in EMAILED:
+        case, = failed[customer]
+        assert case["mails"] == ["exception"], "kept aside, not lost"
+        assert case["events"] == sorted([*reference["cases"][customer][0]["events"], "mail_failed:"])
+
+    again = driver("run", name)
+    assert again.returncode == 0, again.stderr[-3000:]
+    queued = snapshots(again.stdout)[name, "final"]
+    assert queued["problems"] == []
+    for customer in EMAILED:
+        case, = queued["cases"][customer]
+        assert case["mails"] == ["outgoing"]
+        assert case["events"] == sorted([*reference["cases"][customer][0]["events"], "mail_failed:",
+                                         "mail_retried:"]), "the step itself is not done again"
+
+    scratch.sink.recipients.clear()
+    back = driver("mail-queue", name, "--smtp-port", scratch.sink.port)
+    assert back.returncode == 0, back.stderr[-3000:]
+    delivered = [address for address in scratch.sink.recipients if address in EMAILED.values()]
+    assert sorted(delivered) == sorted(EMAILED.values()), "each customer gets its email once"
+    sent = snapshots(back.stdout)[name, "final"]["cases"]
+    for customer in EMAILED:
+        assert sent[customer][0]["mails"] in ([], ["sent"])

@@ -11,6 +11,7 @@ from . import (
     dunning_policy_sync,
     dunning_run,
     dunning_segment,
+    mail_mail,
     res_partner,
     sale_order,
 )

@@ -107,6 +107,7 @@ class DunningRun(models.AbstractModel):
         else:
             self._assign_segments(company, spec)
         opened, closed = self.env["dunning.case"]._sync_open_cases(company, today)
+        self.env["dunning.case"]._dunning_requeue_failed_mails(company)
         if commit:
             self._commit()
         decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else {}

@@ -10,6 +10,7 @@ from . import (
     test_policy_dry_run,
     test_portal,
     test_run_jobs,
+    test_run_reliability,
     test_satisfaction,
     test_segments,
     test_views,

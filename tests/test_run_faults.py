@@ -64,10 +64,8 @@ class ScratchDatabases:
 
     def copy(self, template, name):
         self.drop(name)
-        strategy = sql.SQL(" STRATEGY FILE_COPY") if self.connection.server_version >= 150000 else sql.SQL("")
-        with self.connection.cursor() as cr:
-            cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template)) + strategy)
+        with self.connection.cursor() as cr:  # PostgreSQL's default strategy: no checkpoint, unlike FILE_COPY
+            cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
         if (self.filestore / template).exists():
             shutil.copytree(self.filestore / template, self.filestore / name)
         self.created.append(name)
@@ -280,11 +278,17 @@ def test_run_now_while_the_scheduled_run_works_tells_the_user(scratch, reference
     assert final == reference
 
 
+def without_chatter_count(state):
+    """The snapshot but the number of chatter lines, which depends on who runs (the button notes less for its user)."""
+    return {name: [{**case, "chatter_lines": None} for case in cases] for name, cases in state["cases"].items()}
+
+
 def test_the_scheduled_run_skips_while_run_now_works(scratch, reference, tmp_path):
     _name, final, second = hold_and_run(scratch, tmp_path, "button_then_cron", "in-batch:1", "run-now", "cron")
     assert "RUN-RESULT skipped" in second.stdout
     assert "skipped: another run is working on this company" in second.stderr
-    assert final == reference
+    assert final["problems"] == []
+    assert without_chatter_count(final) == without_chatter_count(reference)
 
 
 def test_two_runs_started_together_do_each_step_once(scratch, reference, tmp_path):

@@ -62,14 +62,27 @@ class ScratchDatabases:
         self.connection, self.filestore = postgres()
         self.created = []
 
-    def copy(self, template, name):
-        self.drop(name)
+    def copy(self, template, name, keep=False):
+        """``name`` as a copy of ``template``; an older ``name`` is replaced only once the copy is made."""
+        self.drop(f"{name}_new")
         with self.connection.cursor() as cr:  # PostgreSQL's default strategy: no checkpoint, unlike FILE_COPY
-            cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+            cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(f"{name}_new"),
+                                                                        sql.Identifier(template)))
+        self.drop(name)
+        with self.connection.cursor() as cr:
+            cr.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(f"{name}_new"),
+                                                                      sql.Identifier(name)))
+        shutil.rmtree(self.filestore / name, ignore_errors=True)
         if (self.filestore / template).exists():
             shutil.copytree(self.filestore / template, self.filestore / name)
-        self.created.append(name)
+        if not keep:
+            self.created.append(name)
         return name
+
+    def exists(self, name):
+        with self.connection.cursor() as cr:
+            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cr.fetchone() is not None
 
     def drop(self, name):
         with self.connection.cursor() as cr:
@@ -135,11 +148,17 @@ def scratch(request):
     if not database:
         pytest.skip("needs pytest-odoo's --odoo-database: the scratch database is a copy of it")
     databases = ScratchDatabases()
-    base = f"{database}_faults"
+    template, base = f"{database}_faults", f"{database}_faults_base"
     odoo_sql = sys.modules.get("odoo.sql_db")
     if odoo_sql is not None:
         odoo_sql.close_db(database)  # pytest-odoo's idle connections would keep PostgreSQL from copying it
-    databases.copy(database, base)
+    try:
+        databases.copy(database, template, keep=True)
+    except psycopg2.errors.ObjectInUse:
+        # Still in use (the whole suite's HTTP server): `make db-test` made the copy right after installing.
+        if not databases.exists(template):
+            raise
+    databases.copy(template, base)
     databases.sink = SmtpSink()  # the scratch databases' outgoing mail server (the staff's notices go there)
     result = driver("setup", base, "--smtp-port", databases.sink.port)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

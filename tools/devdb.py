@@ -3,6 +3,7 @@
 
 devdb.py exists NAME   exit 0 when the database exists, 1 otherwise
 devdb.py drop NAME     drop the database and its filestore if they exist
+devdb.py copy NAME TO  (re)create TO as a copy of NAME, filestore included (nobody may be connected to NAME)
 """
 
 import configparser
@@ -49,13 +50,26 @@ def drop(name):
     shutil.rmtree(data_dir / "filestore" / name, ignore_errors=True)
 
 
+def copy(name, to):
+    drop(to)
+    connection, data_dir = connect()
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(to), sql.Identifier(name)))
+    connection.close()
+    if (data_dir / "filestore" / name).exists():
+        shutil.copytree(data_dir / "filestore" / name, data_dir / "filestore" / to)
+
+
 def main(argv):
-    if len(argv) != 2 or argv[0] not in ("exists", "drop"):
+    if not argv or (argv[0], len(argv)) not in (("exists", 2), ("drop", 2), ("copy", 3)):
         print(__doc__, file=sys.stderr)
         return 2
-    command, name = argv
+    command, name, *rest = argv
     if command == "exists":
         return 0 if exists(name) else 1
+    if command == "copy":
+        copy(name, *rest)
+        return 0
     drop(name)
     return 0
 

@@ -107,8 +107,12 @@ class Dunning(Command):
         Run = env["dunning.run"]
         for company in companies:
             today = args.date or _today(env, company)
-            opened, closed = Run.with_company(company)._run_company(company, today, commit=True)
+            result = Run.with_company(company)._run_company(company, today, commit=True)
             env.cr.commit()
+            if result is None:
+                print(f"{company.name} on {today}: skipped, another collections run is working on this company")
+                continue
+            opened, closed = result
             print(f"{company.name} on {today}: {len(opened)} case(s) opened, {len(closed)} closed")
         return OK
 

@@ -13,6 +13,7 @@ from . import (
     dunning_policy_sync,
     dunning_run,
     dunning_segment,
+    mail_mail,
     mail_template,
     res_partner,
     sale_order,

@@ -20,6 +20,8 @@ PORTAL_ANSWER_KINDS = ("reason", "promise", "payment_plan", "question")
 PORTAL_TEXT_LIMIT = 2000  # characters of a customer's message
 PORTAL_ANSWERS_PER_HOUR = 5  # per case, counted from its "customer_answer" events
 SATISFACTION_GRACE_DAYS = 7  # a case closed longer ago than the delay plus this is not asked any more
+# Failures of an email that sending again can cure: the mail server's, not the address's (none: no connection).
+RETRIED_MAIL_FAILURES = (False, "unknown", "mail_smtp")
 
 
 class DunningCase(models.Model):
@@ -205,6 +207,28 @@ class DunningCase(models.Model):
         settled = (open_cases - still_open).filtered(lambda case: not case._collectable_invoices())
         settled._close("paid", today, _("Every invoice of the case is settled."))
         return opened, settled
+
+    @api.model
+    def _dunning_requeue_failed_mails(self, company):
+        """Queue again the emails to the customers of open cases of ``company`` that the mail server could not send.
+
+        Odoo's mail queue leaves a failed email aside (state ``exception``, a red
+        envelope on the chatter) until someone retries it: the daily run does it
+        for collection emails, once a day, with Odoo's own retry, and each case
+        says so. Emails of closed or paused cases stay aside: the customer paid or
+        answered meanwhile, and what is left is a person's call.
+        """
+        mails = self.env["mail.mail"].sudo().search([
+            ("state", "=", "exception"), ("model", "=", "dunning.case"), ("failure_type", "in", RETRIED_MAIL_FAILURES),
+        ])._dunning_customer_mails()
+        cases = self.search([("id", "in", mails.mapped("res_id")), ("company_id", "=", company.id),
+                             ("state", "in", ("open", "waiting_approval"))])
+        if not cases:
+            return cases
+        mails.filtered(lambda mail: mail.res_id in cases.ids).action_retry()
+        cases._log_events("mail_retried", dict.fromkeys(
+            cases.ids, self.env._("The emails the mail server could not send are queued again.")))
+        return cases
 
     def _collectable_invoices(self):
         """The case's invoices still to be paid and not excluded from follow-up."""
@@ -520,7 +544,18 @@ class DunningCase(models.Model):
         """Run today's collections for the current company now: the daily job's own entry point."""
         self._check_manager()
         company = self.env.company
-        self.env["dunning.run"].sudo().with_company(company)._run_company(company, fields.Date.context_today(self))
+        done = self.env["dunning.run"].sudo().with_company(company)._run_company(
+            company, fields.Date.context_today(self))
+        if done is None:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": _("A collections run is already working on %(company)s: its cases will be up to "
+                                 "date when it ends.", company=company.name),
+                    "type": "warning",
+                },
+            }
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -17,6 +17,8 @@ EVENT_KINDS = [
     ("note", "Note"),
     ("customer_answer", "Customer's answer"),
     ("satisfaction_requested", "Satisfaction asked"),
+    ("mail_failed", "Email not sent"),
+    ("mail_retried", "Email queued again"),
 ]
 
 

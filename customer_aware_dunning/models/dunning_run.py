@@ -1,5 +1,6 @@
 import hashlib
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from odoo import api, fields, models, tools
@@ -15,6 +16,8 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # First key of the advisory locks a run holds on the customers of its current batch.
 RUN_LOCK = 72_010_019
+# First key of the advisory lock a run holds on its company (second key) from start to end.
+COMPANY_RUN_LOCK = 72_010_020
 # Opt-in (with OCA queue_job installed): the run's batches become jobs on this channel.
 JOBS_PARAMETER = "customer_aware_dunning.run_batches_as_jobs"
 JOBS_CHANNEL = "root.dunning"
@@ -58,6 +61,39 @@ class DunningRun(models.AbstractModel):
 
     @api.model
     def _run_company(self, company, today, batch_size=BATCH_SIZE, commit=False):
+        """The day's work for ``company``: ``(opened, closed)`` cases, or ``None`` when it was skipped.
+
+        One run per company at a time: a run that finds another one working on
+        the company (the cron and "Run now", two servers' crons, the command
+        line) skips the company and logs why, instead of waiting on its locks
+        or writing the same cases beside it.
+        """
+        with self._company_run_lock(company, commit) as alone:
+            if not alone:
+                _logger.info("Collections run for %s on %s skipped: another run is working on this company",
+                             company.name, today)
+                return None
+            return self._run_company_locked(company, today, batch_size, commit)
+
+    @contextmanager
+    def _company_run_lock(self, company, commit):
+        """Yield whether this run has ``company`` to itself; the advisory lock lasts until the run ends.
+
+        A run that commits as it goes holds the lock in a cursor of its own, which
+        its commits do not release; a run that does not commit holds it in its
+        transaction, until its caller commits what it did. A process that dies
+        loses its connections, and with them the lock.
+        """
+        query = SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", COMPANY_RUN_LOCK, company.id)
+        if not commit:
+            yield self.env.execute_query(query)[0][0]
+            return
+        with self.env.registry.cursor() as lock_cr:
+            lock_cr.execute(query)
+            yield lock_cr.fetchone()[0]
+
+    @api.model
+    def _run_company_locked(self, company, today, batch_size=BATCH_SIZE, commit=False):
         """The day's work for ``company``; with ``commit``, each batch is committed as soon as it is done.
 
         Without it (the "Run now" button, demo data) the batches end at savepoints and
@@ -71,6 +107,7 @@ class DunningRun(models.AbstractModel):
         else:
             self._assign_segments(company, spec)
         opened, closed = self.env["dunning.case"]._sync_open_cases(company, today)
+        self.env["dunning.case"]._dunning_requeue_failed_mails(company)
         if commit:
             self._commit()
         decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else {}

@@ -14,6 +14,7 @@ from . import (
     test_portal_hostile,
     test_route_matrix,
     test_run_jobs,
+    test_run_reliability,
     test_satisfaction,
     test_segments,
     test_views,

@@ -1,0 +1,41 @@
+from collections import defaultdict
+
+from odoo import models
+
+
+class MailMail(models.Model):
+    """A collection case's email to its customer that Odoo's mail queue could not send is written on the case."""
+
+    _inherit = "mail.mail"
+
+    def _postprocess_sent_message(self, success_pids, success_emails, failure_reason=False, failure_type=None):
+        if failure_type:
+            self._dunning_customer_mails()._dunning_log_failures(failure_reason, failure_type)
+        return super()._postprocess_sent_message(
+            success_pids, success_emails, failure_reason=failure_reason, failure_type=failure_type,
+        )
+
+    def _dunning_customer_mails(self):
+        """The emails of collection cases to their customer: not the copies to followers, not the staff's notices."""
+        mails = self.filtered(lambda mail: mail.model == "dunning.case" and mail.res_id)
+        cases = self.env["dunning.case"].sudo().browse(set(mails.mapped("res_id"))).exists()
+        customers = {case.id: case.partner_id for case in cases}
+        return mails.filtered(lambda mail: customers.get(mail.res_id) and customers[mail.res_id] in mail.recipient_ids)
+
+    def _dunning_log_failures(self, failure_reason, failure_type):
+        """One event per case whose emails failed: what was not sent and why (the next run queues it again)."""
+        by_case = defaultdict(list)
+        for mail in self:
+            by_case[mail.res_id].append(mail)
+        cases = self.env["dunning.case"].sudo().browse(by_case)
+        if not cases:
+            return
+        types = dict(self._fields["failure_type"]._description_selection(self.env))
+        cases._log_events("mail_failed", {
+            case.id: self.env._(
+                "The email “%(subject)s” could not be sent: %(reason)s",
+                subject=by_case[case.id][0].subject or "",
+                reason=failure_reason or by_case[case.id][0].failure_reason or types.get(failure_type, failure_type),
+            )
+            for case in cases
+        })

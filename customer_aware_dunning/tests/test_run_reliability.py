@@ -1,0 +1,74 @@
+from datetime import date, timedelta
+
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from ..models.dunning_run import COMPANY_RUN_LOCK
+from .common import DunningCommon
+
+DUE = date(2026, 6, 1)
+DAY_5 = DUE + timedelta(days=5)
+
+
+@tagged("post_install", "-at_install")
+class TestRunReliability(DunningCommon):
+    """One run per company at a time, and the emails the mail server could not send.
+
+    The runs that really commit, get killed and race in separate processes are in
+    ``tests/test_run_faults.py``; these check the same rules inside one transaction.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["dunning.policy"]._ensure_default(cls.company)
+        standard = cls.env["dunning.segment"]._for_company(cls.company)["standard"]
+        cls.customers = cls.env["res.partner"].create([
+            {"name": f"Reliable customer {n}", "is_company": True, "email": f"ap{n}@reliable.example"}
+            for n in range(2)
+        ])
+        cls.customers.with_company(cls.company).write({"dunning_segment_id": standard.id})
+        for partner in cls.customers:
+            cls.make_invoice(partner, DUE - timedelta(days=30), DUE, 100)
+
+    def cases(self):
+        return self.env["dunning.case"].search([("partner_id", "in", self.customers.ids)], order="partner_id")
+
+    def customer_mails(self, case):
+        return self.env["mail.mail"].search([
+            ("model", "=", "dunning.case"), ("res_id", "=", case.id), ("recipient_ids", "in", case.partner_id.ids),
+        ])
+
+    def test_a_run_skips_the_company_another_run_works_on(self):
+        with self.registry.cursor() as other_run:
+            other_run.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", COMPANY_RUN_LOCK, self.company.id))
+            # The log line saying why is checked in tests/test_run_faults.py, where the run is a real process.
+            self.assertIsNone(self.env["dunning.run"]._run_company(self.company, DAY_5))
+            self.assertIsNone(self.env["dunning.run"]._run_company(self.company, DAY_5, commit=True))
+            action = self.env["dunning.case"].with_user(self.collections_manager).action_dunning_run_now()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertFalse(self.cases(), "the skipped runs wrote nothing")
+        opened, _closed = self.env["dunning.run"]._run_company(self.company, DAY_5)
+        self.assertEqual(opened, self.cases(), "once the other run is over, the company's run goes through")
+
+    def test_failed_emails_are_recorded_and_queued_again_for_open_cases_only(self):
+        self.env["dunning.run"]._run_company(self.company, DAY_5)
+        first, second = self.cases()
+        mails = self.customer_mails(first) | self.customer_mails(second)
+        self.assertEqual(len(mails), 2)
+        # What Odoo's mail queue does when it cannot reach the server (mail.mail.send).
+        mails.write({"state": "exception", "failure_reason": "Connection refused"})
+        mails._postprocess_sent_message(success_pids=[], success_emails=[], failure_type="mail_smtp")
+        for case in (first, second):
+            failed = case.event_ids.filtered(lambda event: event.kind == "mail_failed")
+            self.assertEqual(len(failed), 1)
+            self.assertIn("Connection refused", failed.description)
+        second.action_dunning_hold(reason="The customer called: they pay next week")
+
+        self.env["dunning.run"]._run_company(self.company, DAY_5)
+        self.assertEqual(self.customer_mails(first).mapped("state"), ["outgoing"], "Odoo's queue sends it again")
+        self.assertEqual(self.customer_mails(second).mapped("state"), ["exception"], "a held case is a person's call")
+        self.assertEqual(first.event_ids.filtered(lambda event: event.kind == "mail_retried").mapped("kind"),
+                         ["mail_retried"])
+        self.assertFalse(second.event_ids.filtered(lambda event: event.kind == "mail_retried"))
+        self.assertEqual(len(first.event_ids.filtered("step_key")), 1, "the step itself is not done again")

@@ -35,9 +35,13 @@ ACCESS = {
     "dunning.segment": row("r", "rwcu"),
     "dunning.delay.reason": row("r", "rwcu"),
     "dunning.policy": row("r", "rwcu"),
+    # legal limits and reference rates: data the company maintains
+    "dunning.legal.profile": row("r", "rwcu"),
+    "dunning.reference.rate": row("r", "rwcu"),
     # computed by the daily run; nobody edits or deletes them by hand
     "dunning.partner.facts": row("r", "r"),
     "dunning.case.event": row("r", "r"),
+    "dunning.charge": row("r", "r"),
     "dunning.case.report": row("r", "r"),
     # cases: created by the daily run (managers may open one), never deleted (the history stays)
     "dunning.case": row("rw", "rwc"),
@@ -131,8 +135,15 @@ class TestAccessMatrix(DunningCommon):
         segment = self.env["dunning.segment"].create({"key": "matrix", "name": "Matrix", "company_id": self.company.id})
         reason = self.env["dunning.delay.reason"].create({"key": "matrix", "name": "Matrix",
                                                          "company_id": self.company.id})
+        finland = self.env.ref("base.fi")
+        rate = self.env["dunning.reference.rate"].create({"date_from": date(2026, 1, 1), "rate": 2.5,
+                                                          "country_id": finland.id, "company_id": self.company.id})
+        charge = self.env["dunning.charge"].sudo().create({"case_id": self.case.id, "date": date(2026, 6, 30),
+                                                           "kind": "fee", "amount": 5.0}).sudo(False)
         return {
             "dunning.segment": segment,
+            "dunning.reference.rate": rate,
+            "dunning.charge": charge,
             "dunning.delay.reason": reason,
             "dunning.policy": self.env["dunning.policy"]._active_for(self.company),
             "dunning.partner.facts": self.facts_of(self.partner_a),
@@ -156,6 +167,8 @@ class TestAccessMatrix(DunningCommon):
                     record.with_user(other).read(["display_name"])
         shared = self.env["dunning.segment"].search([("company_id", "=", False)], limit=1)
         self.assertTrue(shared.with_user(other).has_access("read"), "segments of no company are shared")
+        country_rate = self.env["dunning.reference.rate"].search([("company_id", "=", False)], limit=1)
+        self.assertTrue(country_rate.with_user(other).has_access("read"), "a country's published rates are shared")
 
     def test_own_company_users_read_what_the_table_allows(self):
         for model, record in self.company_records().items():

@@ -146,12 +146,17 @@ def measure_ours(env, company, today, batch_size):
         "events": events,
         "steps": count(env, "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND step_key IS NOT NULL",
                        company.id),
+        "steps_by_channel": dict(env.execute_query(SQL(
+            "SELECT channel, count(*) FROM dunning_case_event WHERE company_id = %s AND step_key IS NOT NULL"
+            " GROUP BY channel", company.id))),
+        "activities": count(env, "SELECT count(*) FROM mail_activity WHERE res_model = 'dunning.case'"),
         "emails_queued": count(env, "SELECT count(*) FROM mail_mail") - mails_before,
         "messages_posted": count(env, "SELECT count(*) FROM mail_message") - messages_before,
         "peak_rss_mib": rss_peak_mib(),
     }
     result["decide_and_record_s"] = phases["decisions"]["s"] + phases["actions"]["s"]
-    result["messages_per_s"] = result["emails_queued"] / phases["messages"]["s"] if phases["messages"]["s"] else None
+    # A message is one step carried out on its channel (an email rendered and queued, a letter, a To-Do).
+    result["messages_per_s"] = result["steps"] / phases["messages"]["s"] if phases["messages"]["s"] else None
     return result
 
 
@@ -292,9 +297,10 @@ def print_table(size, result):
         label = f"OCA: emails for {oca['communications_sample']} customers"
         print(f"{label:<44} {oca['communications_s']:>9.2f} {oca['communications_queries']:>9}")
     print()
-    print(f"ours: {ours['cases_opened']} cases opened, {ours['steps']} steps, {ours['emails_queued']} emails queued, "
-          f"{ours['messages_posted']} messages posted, "
-          f"{ours['messages_per_s'] or 0:.1f} emails/s, peak RSS {ours['peak_rss_mib']:.0f} MiB")
+    print(f"ours: {ours['cases_opened']} cases opened, {ours['steps']} steps {ours['steps_by_channel']}, "
+          f"{ours['activities']} activities, {ours['emails_queued']} emails queued (with activity notices), "
+          f"{ours['messages_posted']} chatter messages, {ours['messages_per_s'] or 0:.1f} steps/s sent, "
+          f"peak RSS {ours['peak_rss_mib']:.0f} MiB")
     print(f"OCA:  {oca['lines']} lines for {oca['customers']} customers"
           + (f", {oca['messages_per_s']:.1f} emails/s" if oca.get("messages_per_s") else "")
           + f", peak RSS after it {oca['peak_rss_mib']:.0f} MiB")

@@ -325,6 +325,7 @@ def populate(env, companies, size, today, seed=42):
     for plan in ("bench_customer", "bench_group", "bench_move", "bench_line", "bench_full", "bench_partial"):
         cr.execute(SQL("ANALYZE %s", SQL.identifier(plan)))
     cr.execute(SQL("CREATE INDEX ON bench_line (gid)"))
+    cr.execute(SQL("CREATE INDEX ON bench_partial (gid)"))
     cr.execute(SQL("CREATE INDEX ON bench_full (gid, proto_id)"))
 
     # ---- rows

@@ -351,7 +351,7 @@ class DunningCase(models.Model):
                             policy_version=version)
         self._dunning_schedule_activities({
             case: {
-                "summary": _("Collections paused: %(customer)s", customer=case.partner_id.display_name),
+                "summary": self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name),
                 "note": decisions[case].reason,
                 "user_id": self.env["dunning.channel"]._actor(case, decisions[case].owner).id,
             }
@@ -372,7 +372,7 @@ class DunningCase(models.Model):
                         "pending_step": decision.step.label(decision.step_index)})
         self._dunning_schedule_activities({
             case: {
-                "summary": _("Approve: %(step)s", step=case.pending_step),
+                "summary": self.env._("Approve: %(step)s", step=case.pending_step),
                 "note": decision.reason,
                 "user_id": self.env["dunning.channel"]._actor(case, decision.step.approve).id,
             }

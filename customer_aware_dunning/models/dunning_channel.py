@@ -179,8 +179,8 @@ class DunningChannel(models.AbstractModel):
     def _schedule_activities(self, items):
         self.env["dunning.case"]._dunning_schedule_activities({
             case: {
-                "summary": _("Collections: %(customer)s", customer=case.partner_id.display_name),
-                "note": step.note or _("Follow up the customer's open invoices."),
+                "summary": self.env._("Collections: %(customer)s", customer=case.partner_id.display_name),
+                "note": step.note or self.env._("Follow up the customer's open invoices."),
                 "user_id": self._actor(case, step.to).id,
             }
             for case, step, _invoices in items

@@ -136,9 +136,10 @@ class DunningCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        unnamed = [vals for vals in vals_list if vals.get("name", _("New")) == _("New")]
+        new = self.env._("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
-            vals["name"] = name or _("New")
+            vals["name"] = name or new
         return super().create(vals_list)
 
     @api.model

@@ -247,7 +247,8 @@ class DunningCase(models.Model):
     def _open_cases(self, company, today, invoices_by_partner):
         if not invoices_by_partner:
             return self.browse()
-        cases = self.create([
+        # The "opened" event below is the case's first chatter line; the run need not follow every case it opens.
+        cases = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
             {
                 "partner_id": partner.id,
                 "company_id": company.id,

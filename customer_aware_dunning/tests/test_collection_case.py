@@ -38,6 +38,8 @@ class TestCollectionCase(DunningCommon):
         self.assertEqual(self.first.dunning_case_id, case)
         self.assertEqual(case.event_ids.mapped("kind"), ["opened"])
         self.assertIn("Case opened", case.message_ids[0].body)
+        self.assertEqual(len(case.message_ids), 1, "the opened event is the first line, no 'created' note besides")
+        self.assertNotIn(self.env.user.partner_id, case.message_partner_ids, "the run follows no case it opens")
 
         opened, _closed = self.sync(date(2026, 6, 20))
         self.assertFalse(opened)

@@ -290,7 +290,7 @@ def populate(env, companies, size, today, seed=42):
               FROM prefixed x
         )
         UPDATE bench_move m SET sequence_prefix = n.prefix, sequence_number = n.number,
-                                name = n.prefix || lpad(n.number::text, 5, '0')
+                                name = n.prefix || lpad(n.number::text, GREATEST(5, length(n.number::text)), '0')
           FROM numbered n WHERE n.id = m.id
         """
     ))

@@ -119,7 +119,7 @@ def measure_floor(env, company, today):
     return {"s": time.perf_counter() - started, "customers": len(rows), "queries": 1}
 
 
-def measure_ours(env, company, today, batch_size):
+def measure_ours(env, company, today, batch_size, commit=False):
     meter = Meter(env.cr)
     restores = [meter.wrap(env, model, method, phase) for phase, model, method in PHASES]
     run = env["dunning.run"].with_company(company)
@@ -128,7 +128,7 @@ def measure_ours(env, company, today, batch_size):
     queries_before = env.cr.sql_log_count
     started = time.perf_counter()
     try:
-        opened, closed = run._run_company(company, today, batch_size=batch_size, commit=False)
+        opened, closed = run._run_company(company, today, batch_size=batch_size, commit=commit)
         env.flush_all()
     finally:
         for restore in restores:
@@ -141,6 +141,7 @@ def measure_ours(env, company, today, batch_size):
     events = dict(env.execute_query(SQL(
         "SELECT kind, count(*) FROM dunning_case_event WHERE company_id = %s GROUP BY kind", company.id)))
     result = {
+        "commit": commit,
         "s": total,
         "queries": env.cr.sql_log_count - queries_before,
         "phases": phases,
@@ -329,6 +330,9 @@ def main():
     parser.add_argument("--oca-sample", type=int, default=20, help="customers OCA sends emails to (0: none)")
     parser.add_argument("--results", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument("--profile", help="write a cProfile of our run to this file")
+    parser.add_argument("--commit", action="store_true", help=(
+        "commit each batch of our run as the cron does (the copy keeps our cases); without it the batches end at "
+        "savepoints in one transaction, which holds one advisory lock per customer until the end"))
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
     copy_s = copy_template(args.template, args.database)
@@ -347,7 +351,7 @@ def main():
 
             profiler = cProfile.Profile()
             profiler.enable()
-        result["ours"] = measure_ours(env, company, today, args.batch_size)
+        result["ours"] = measure_ours(env, company, today, args.batch_size, args.commit)
         if args.profile:
             profiler.disable()
             profiler.dump_stats(args.profile)

@@ -7,8 +7,11 @@ ADDON    := customer_aware_dunning
 DEMO_DB  ?= cad_demo
 TEST_DB  ?= cad_test
 PYTEST_ARGS ?=
-BENCH_DB ?= cad_bench
-BENCH_SIZES ?= 100 1000
+BENCH_SIZE ?= 10k
+BENCH_PREFIX ?= cad_bench
+BENCH_TPL ?= $(BENCH_PREFIX)_tpl_$(BENCH_SIZE)
+BENCH_DB ?= $(BENCH_PREFIX)_$(BENCH_SIZE)
+BENCH_ARGS ?=
 
 .PHONY: help bootstrap run test lint db-test stop-pg bench-run
 
@@ -17,7 +20,8 @@ help:
 	@echo "make test       bootstrap, build a fresh '$(TEST_DB)' database with the addon and run every test"
 	@echo "make lint       ruff over the repository"
 	@echo "make bootstrap  only prepare Odoo, the virtualenv, PostgreSQL and $(CONF)"
-	@echo "make bench-run  queries and seconds of the daily run for $(BENCH_SIZES) customers (database $(BENCH_DB))"
+	@echo "make bench-data build the template database $(BENCH_TPL) with BENCH_SIZE=1k|10k|50k customers (default 10k)"
+	@echo "make bench      the daily run by phase beside OCA credit control and a SQL floor, on a copy of $(BENCH_TPL)"
 
 bootstrap:
 	@python3 tools/bootstrap.py
@@ -55,11 +59,17 @@ test: lint db-test
 	if [ $$status -eq 5 ]; then echo "make test: no test was collected" >&2; exit 1; fi; \
 	exit $$status
 
-# Figures for the closing notes, never a timed test: the script rolls back what it builds.
-bench-run: bootstrap
-	@if $(PYTHON) tools/devdb.py exists $(BENCH_DB); then step=-u; else step=-i; fi; \
-		$(ODOO) -c $(CONF) -d $(BENCH_DB) $$step $(ADDON) --stop-after-init --no-http --log-level=warn
-	$(PYTHON) tools/bench_daily_run.py -c $(CONF) -d $(BENCH_DB) $(BENCH_SIZES)
+# Figures for the closing notes, never a timed test. bench-data builds the template once (minutes);
+# bench copies it (seconds) and measures ours, OCA account_credit_control and a SQL floor side by side.
+.PHONY: bench-data bench
+bench-data: bootstrap
+	$(PYTHON) tools/bench_data.py -c $(CONF) --size $(BENCH_SIZE) --template $(BENCH_TPL)
+
+bench: bootstrap
+	@$(PYTHON) tools/devdb.py exists $(BENCH_TPL) || { echo "make bench: run 'make bench-data BENCH_SIZE=$(BENCH_SIZE)' first" >&2; exit 1; }
+	$(PYTHON) tools/bench.py -c $(CONF) --template $(BENCH_TPL) -d $(BENCH_DB) --size $(BENCH_SIZE) $(BENCH_ARGS)
+
+bench-run: bench
 
 stop-pg:
 	@python3 tools/bootstrap.py --stop-private-pg

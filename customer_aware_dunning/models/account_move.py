@@ -15,6 +15,12 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"
 
+    # The daily run reads the open invoices of a batch of customers at a time: without it, a scan of every move.
+    _dunning_open_invoices_idx = models.Index(
+        "(commercial_partner_id, company_id)"
+        " WHERE move_type = 'out_invoice' AND state = 'posted' AND amount_residual > 0"
+    )
+
     dunning_delay_reason_id = fields.Many2one(
         "dunning.delay.reason", string="Delay reason", tracking=True, copy=False, index="btree_not_null"
     )

@@ -142,10 +142,48 @@ class DunningCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("dunning.case") or _("New")
+        new = self.env._("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
+        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
+            vals["name"] = name or new
         return super().create(vals_list)
+
+    @api.model
+    def _next_names(self, count):
+        """``count`` case references in one query (the daily run opens hundreds of cases at once).
+
+        The case sequence is a standard one: its numbers come from its PostgreSQL
+        sequence; any other kind (no gap, date ranges) goes one by one.
+        """
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search([("code", "=", "dunning.case"), ("company_id", "in", [self.env.company.id, False])],
+                                   order="company_id", limit=1)
+        if not count or not sequence or sequence.implementation != "standard" or sequence.use_date_range:
+            return [Sequence.next_by_code("dunning.case") for _index in range(count)]
+        numbers = self.env.execute_query(SQL(
+            "SELECT nextval(%s) FROM generate_series(1, %s)", f"ir_sequence_{sequence.id:03d}", count,
+        ))
+        return [sequence.get_next_char(number) for number, in numbers]
+
+    def _dunning_schedule_activities(self, values):
+        """One To-Do per case of ``values`` (``{case: {summary, note, user_id}}``) in a single create.
+
+        What ``activity_schedule`` does for one case, for the whole batch: the
+        assignees are made followers once per user, not once per case.  The run
+        makes To-Dos by the hundred, so, as Odoo's quick create does, it sends no
+        "assigned to you" email for each: assignees find them in their activities
+        (Odoo still pushes the new count to their browser).
+        """
+        if not values or self.env.context.get("mail_activity_automation_skip"):
+            return self.env["mail.activity"]
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        deadline = fields.Date.context_today(self)
+        return self.env["mail.activity"].with_context(mail_activity_quick_update=True).create([
+            {"activity_type_id": todo.id, "automated": True, "date_deadline": deadline, "res_model_id": model_id,
+             "res_id": case.id, **case_values}
+            for case, case_values in values.items()
+        ])
 
     # ------------------------------------------------------------------ trail
 
@@ -237,7 +275,8 @@ class DunningCase(models.Model):
     def _open_cases(self, company, today, invoices_by_partner):
         if not invoices_by_partner:
             return self.browse()
-        cases = self.create([
+        # The "opened" event below is the case's first chatter line; the run need not follow every case it opens.
+        cases = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
             {
                 "partner_id": partner.id,
                 "company_id": company.id,
@@ -343,15 +382,14 @@ class DunningCase(models.Model):
         changed._log_events("paused", {case.id: decisions[case].reason for case in changed},
                             per_case={case.id: {"rule": decisions[case].reason} for case in changed},
                             policy_version=version)
-        owners = [(case, decisions[case].owner) for case in changed if decisions[case].owner]
-        for case, owner in owners:
-            case.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.context_today(self),
-                summary=_("Collections paused: %(customer)s", customer=case.partner_id.display_name),
-                note=decisions[case].reason,
-                user_id=self.env["dunning.channel"]._actor(case, owner).id,
-            )
+        self._dunning_schedule_activities({
+            case: {
+                "summary": self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name),
+                "note": decisions[case].reason,
+                "user_id": self.env["dunning.channel"]._actor(case, decisions[case].owner).id,
+            }
+            for case in changed if decisions[case].owner
+        })
 
     def _dunning_resume(self, why, version=False):
         if not self:
@@ -365,13 +403,14 @@ class DunningCase(models.Model):
         for case, decision in items:
             case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
                         "pending_step": decision.step.label(decision.step_index)})
-            case.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.context_today(self),
-                summary=_("Approve: %(step)s", step=case.pending_step),
-                note=decision.reason,
-                user_id=self.env["dunning.channel"]._actor(case, decision.step.approve).id,
-            )
+        self._dunning_schedule_activities({
+            case: {
+                "summary": self.env._("Approve: %(step)s", step=case.pending_step),
+                "note": decision.reason,
+                "user_id": self.env["dunning.channel"]._actor(case, decision.step.approve).id,
+            }
+            for case, decision in items
+        })
         cases = self.union(*(case for case, _decision in items))
         reasons = {case.id: decision.reason for case, decision in items}
         cases._log_events("approval_requested", reasons, per_case={

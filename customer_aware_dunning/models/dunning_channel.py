@@ -178,15 +178,14 @@ class DunningChannel(models.AbstractModel):
     # ------------------------------------------------------------------ activity
 
     def _schedule_activities(self, items):
-        for case, step, _invoices in items:
-            user = self._actor(case, step.to)
-            case.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=fields.Date.context_today(self),
-                summary=_("Collections: %(customer)s", customer=case.partner_id.display_name),
-                note=step.note or _("Follow up the customer's open invoices."),
-                user_id=user.id,
-            )
+        self.env["dunning.case"]._dunning_schedule_activities({
+            case: {
+                "summary": self.env._("Collections: %(customer)s", customer=case.partner_id.display_name),
+                "note": step.note or self.env._("Follow up the customer's open invoices."),
+                "user_id": self._actor(case, step.to).id,
+            }
+            for case, step, _invoices in items
+        })
 
     @api.model
     def _actor(self, case, actor):

@@ -124,7 +124,7 @@ class DunningPartnerFacts(models.Model):
         )
         return SQL(
             """
-            receivable AS (
+            receivable AS NOT MATERIALIZED (
                 SELECT partner.commercial_partner_id AS partner_id, line.id, line.move_id,
                        line.amount_residual, line.date_maturity, line.reconciled
                   FROM account_move_line line
@@ -145,7 +145,7 @@ class DunningPartnerFacts(models.Model):
                  WHERE NOT reconciled
                  GROUP BY partner_id
             ),
-            invoices AS (
+            invoices AS NOT MATERIALIZED (
                 SELECT move.id, move.commercial_partner_id AS partner_id, move.move_type, move.invoice_date,
                        move.invoice_date_due, move.amount_untaxed_signed, move.payment_state
                   FROM account_move move

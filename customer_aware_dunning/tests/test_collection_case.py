@@ -38,6 +38,8 @@ class TestCollectionCase(DunningCommon):
         self.assertEqual(self.first.dunning_case_id, case)
         self.assertEqual(case.event_ids.mapped("kind"), ["opened"])
         self.assertIn("Case opened", case.message_ids[0].body)
+        self.assertEqual(len(case.message_ids), 1, "the opened event is the first line, no 'created' note besides")
+        self.assertNotIn(self.env.user.partner_id, case.message_partner_ids, "the run follows no case it opens")
 
         opened, _closed = self.sync(date(2026, 6, 20))
         self.assertFalse(opened)
@@ -171,3 +173,29 @@ class TestCollectionCase(DunningCommon):
         self.assertEqual(self.env["dunning.case"].search(action["domain"]), case)
         self.assertEqual(self.customer.dunning_case_count, 1)
         self.assertEqual(self.env["account.move"].search(case.action_view_invoices()["domain"]), case.invoice_ids)
+
+    def test_cases_opened_together_take_consecutive_references_of_the_case_sequence(self):
+        other = self.env["res.partner"].create({"name": "Second customer", "email": "second@example.com"})
+        self.make_invoice(other, date(2026, 5, 11), date(2026, 6, 10), 80)
+        sequence = self.env.ref("customer_aware_dunning.seq_dunning_case")
+        first_number = sequence.number_next_actual
+        opened, _closed = self.sync(date(2026, 6, 11))
+        self.assertEqual(len(opened), 2)
+        expected = [sequence.get_next_char(first_number + offset) for offset in (0, 1)]
+        self.assertEqual(sorted(opened.mapped("name")), expected)
+        sequence.invalidate_recordset(["number_next_actual"])
+        self.assertEqual(sequence.number_next_actual, first_number + 2)
+
+    def test_todos_of_a_batch_go_to_their_assignees_without_an_email_each(self):
+        self.sync(date(2026, 6, 11))
+        case = self.open_case()
+        mails = self.env["mail.mail"].search_count([])
+        activities = case._dunning_schedule_activities({
+            case: {"summary": "Call the customer", "note": "About the open invoices",
+                   "user_id": self.collections_user.id},
+        })
+        self.assertEqual((activities.res_id, activities.res_model), (case.id, "dunning.case"))
+        self.assertEqual(activities.user_id, self.collections_user)
+        self.assertEqual(activities.activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
+        self.assertIn(self.collections_user.partner_id, case.message_partner_ids, "the assignee follows the case")
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)

@@ -1,0 +1,381 @@
+"""Benchmark the daily run side by side with OCA credit control and a raw SQL floor, on one database.
+
+Usage (``make bench BENCH_SIZE=10k`` does this, after ``make bench-data``)::
+
+    .dev/venv/bin/python tools/bench.py -c .dev/odoo.conf --template cad_bench_tpl_10k -d cad_bench_10k --size 10k
+
+In one process, on a fresh copy of the template built by ``tools/bench_data.py``
+(``CREATE DATABASE ... TEMPLATE ...``) and for the day the data was made for:
+
+1. the floor: one SQL aggregate over the open receivable lines of the company;
+2. ours: ``dunning.run._run_company`` as the cron calls it, split into phases
+   (facts, segments and cases, decisions, actions recorded, messages rendered
+   and queued) by timing the methods that make them, with SQL queries per phase
+   and the process's peak memory;
+3. OCA ``account_credit_control``: a credit control run computing its lines
+   with a 3-level policy (made by the data step), then its communications by
+   email for a sample of customers (each renders its template and a PDF
+   summary, so the whole set would take hours).
+
+Each measurement is rolled back before the next.  One table is printed and
+``bench/results.json`` gets the figures under the size's key (other sizes kept),
+with the ratios ours / OCA and ours / floor.  No test asserts on time.
+"""
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import odoo.init  # noqa: F401  (Odoo 19: sets up the odoo namespace before anything else)
+from odoo import api, sql_db
+from odoo.modules.registry import Registry
+from odoo.tools import SQL, config
+
+ROOT = Path(__file__).resolve().parent.parent
+DATE_PARAMETER = "customer_aware_dunning.bench_date"
+# Phases of our run: the method that does each (its time and queries less those of the phases it calls).
+PHASES = (
+    ("facts", "dunning.partner.facts", "_refresh"),
+    ("segments", "dunning.run", "_assign_segments"),
+    ("cases", "dunning.case", "_sync_open_cases"),
+    ("decisions", "dunning.run", "_follow_up_batch"),
+    ("actions", "dunning.case", "_dunning_apply"),
+    ("messages", "dunning.channel", "_send_steps"),
+    ("messages: emails", "dunning.channel", "_send_emails"),
+    ("messages: letters", "dunning.channel", "_send_letters"),
+    ("messages: to-dos", "dunning.channel", "_schedule_activities"),
+    ("after_close", "dunning.case", "_dunning_after_close"),
+)
+TARGETS = {"decide_and_record_s": 60.0, "speedup_vs_oca": 3.0, "messages_per_s": 50.0, "peak_rss_mib": 1536.0}
+
+
+def rss_peak_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Meter:
+    """Times model methods as phases: each phase's own seconds and queries, nested phases subtracted."""
+
+    def __init__(self, cr):
+        self.cr = cr
+        self.stack = []
+        self.totals = {}
+
+    def wrap(self, env, model, method, phase):
+        cls = type(env[model])
+        original = getattr(cls, method)
+        meter = self
+
+        def timed(self, *args, **kwargs):
+            frame = [time.perf_counter(), meter.cr.sql_log_count, 0.0, 0]
+            meter.stack.append(frame)
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                meter.stack.pop()
+                seconds = time.perf_counter() - frame[0]
+                queries = meter.cr.sql_log_count - frame[1]
+                total = meter.totals.setdefault(phase, {"s": 0.0, "queries": 0, "calls": 0})
+                total["s"] += seconds - frame[2]
+                total["queries"] += queries - frame[3]
+                total["calls"] += 1
+                if meter.stack:
+                    meter.stack[-1][2] += seconds
+                    meter.stack[-1][3] += queries
+
+        setattr(cls, method, timed)
+        return lambda: setattr(cls, method, original)
+
+
+def count(env, query, *args):
+    env.cr.execute(SQL(query, *args))
+    return env.cr.fetchone()[0]
+
+
+def measure_floor(env, company, today):
+    """The least any tool must do: read the open receivable lines of the company once, per customer."""
+    query = SQL(
+        """
+        SELECT l.partner_id, count(*), sum(l.amount_residual), min(l.date_maturity),
+               sum(l.amount_residual) FILTER (WHERE l.date_maturity < %s)
+          FROM account_move_line l JOIN account_account a ON a.id = l.account_id
+         WHERE l.company_id = %s AND a.account_type = 'asset_receivable' AND l.parent_state = 'posted'
+           AND NOT l.reconciled AND l.partner_id IS NOT NULL
+         GROUP BY l.partner_id
+        """, today, company.id,
+    )
+    env.cr.execute(query)  # once to warm PostgreSQL's buffers, as the others find them
+    started = time.perf_counter()
+    env.cr.execute(query)
+    rows = env.cr.fetchall()
+    return {"s": time.perf_counter() - started, "customers": len(rows), "queries": 1}
+
+
+def measure_ours(env, company, today, batch_size, commit=False):
+    meter = Meter(env.cr)
+    restores = [meter.wrap(env, model, method, phase) for phase, model, method in PHASES]
+    run = env["dunning.run"].with_company(company)
+    mails_before = count(env, "SELECT count(*) FROM mail_mail")
+    messages_before = count(env, "SELECT count(*) FROM mail_message")
+    queries_before = env.cr.sql_log_count
+    started = time.perf_counter()
+    try:
+        opened, closed = run._run_company(company, today, batch_size=batch_size, commit=commit)
+        env.flush_all()
+    finally:
+        for restore in restores:
+            restore()
+    total = time.perf_counter() - started
+    phases = {phase: meter.totals.get(phase, {"s": 0.0, "queries": 0, "calls": 0}) for phase, _m, _f in PHASES}
+    accounted = sum(phase["s"] for phase in phases.values())
+    phases["other"] = {"s": total - accounted, "calls": 1, "queries": (
+        env.cr.sql_log_count - queries_before - sum(phase["queries"] for phase in phases.values()))}
+    events = dict(env.execute_query(SQL(
+        "SELECT kind, count(*) FROM dunning_case_event WHERE company_id = %s GROUP BY kind", company.id)))
+    result = {
+        "commit": commit,
+        "s": total,
+        "queries": env.cr.sql_log_count - queries_before,
+        "phases": phases,
+        "cases_opened": len(opened),
+        "cases_closed": len(closed),
+        "events": events,
+        "steps": count(env, "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND step_key IS NOT NULL",
+                       company.id),
+        "steps_by_channel": dict(env.execute_query(SQL(
+            "SELECT channel, count(*) FROM dunning_case_event WHERE company_id = %s AND step_key IS NOT NULL"
+            " GROUP BY channel", company.id))),
+        "activities": count(env, "SELECT count(*) FROM mail_activity WHERE res_model = 'dunning.case'"),
+        "emails_queued": count(env, "SELECT count(*) FROM mail_mail") - mails_before,
+        "messages_posted": count(env, "SELECT count(*) FROM mail_message") - messages_before,
+        "peak_rss_mib": rss_peak_mib(),
+    }
+    result["decide_and_record_s"] = phases["decisions"]["s"] + phases["actions"]["s"]
+    # A message is one step carried out on its channel (an email rendered and queued, a letter, a To-Do).
+    sending = sum(values["s"] for phase, values in phases.items() if phase.startswith("messages"))
+    result["messages_s"] = sending
+    result["messages_per_s"] = result["steps"] / sending if sending else None
+    emails = result["steps_by_channel"].get("email", 0)
+    result["emails_per_s"] = emails / phases["messages: emails"]["s"] if emails else None
+    return result
+
+
+def measure_oca(env, company, today, sample):
+    """OCA's credit control run for the same day, then its emails for the first ``sample`` customers."""
+    policy = company.credit_policy_id
+    run = env["credit.control.run"].with_company(company).create(
+        {"date": today, "company_id": company.id, "policy_ids": [(6, 0, policy.ids)]}
+    )
+    queries_before = env.cr.sql_log_count
+    started = time.perf_counter()
+    run.generate_credit_lines()
+    env.flush_all()
+    lines_s = time.perf_counter() - started
+    result = {
+        "lines_s": lines_s,
+        "lines_queries": env.cr.sql_log_count - queries_before,
+        "lines": len(run.line_ids),
+        "customers": len(run.line_ids.partner_id),
+        "peak_rss_mib": rss_peak_mib(),
+    }
+    email_lines = run.line_ids.filtered(lambda line: line.channel == "email")
+    partners = email_lines.partner_id.sorted("id")[:sample]
+    chosen = email_lines.filtered(lambda line: line.partner_id in partners)
+    if not chosen:
+        return result
+    queries_before = env.cr.sql_log_count
+    mails_before = count(env, "SELECT count(*) FROM mail_mail")
+    started = time.perf_counter()
+    chosen.write({"state": "to_be_sent"})
+    emailer = env["credit.control.emailer"].create({"line_ids": [(6, 0, chosen.ids)]})
+    communications = emailer._send_emails()
+    env.flush_all()
+    seconds = time.perf_counter() - started
+    result.update({
+        "communications_sample": len(communications),
+        "communications_s": seconds,
+        "communications_queries": env.cr.sql_log_count - queries_before,
+        "communications_emails": count(env, "SELECT count(*) FROM mail_mail") - mails_before,
+        "messages_per_s": len(communications) / seconds if seconds else None,
+        "peak_rss_mib": rss_peak_mib(),
+    })
+    return result
+
+
+def copy_template(template, database):
+    """A fresh database from the template, in seconds, with a copy of its filestore (as Odoo's duplicate does)."""
+    started = time.perf_counter()
+    with sql_db.db_connect("postgres").cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s WITH (FORCE)", SQL.identifier(database)))
+        cr.execute(SQL("CREATE DATABASE %s TEMPLATE %s", SQL.identifier(database), SQL.identifier(template)))
+    shutil.rmtree(config.filestore(database), ignore_errors=True)
+    if os.path.isdir(config.filestore(template)):
+        shutil.copytree(config.filestore(template), config.filestore(database))
+    return time.perf_counter() - started
+
+
+def data_summary(env, company, today):
+    return {
+        "customers": count(env, "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench customer %%'"),
+        "companies": count(env, "SELECT count(*) FROM res_company"),
+        "open_invoices": count(env, """
+            SELECT count(*) FROM account_move WHERE company_id = %s AND move_type = 'out_invoice'
+               AND state = 'posted' AND amount_residual > 0""", company.id),
+        "overdue_invoices": count(env, """
+            SELECT count(*) FROM account_move WHERE company_id = %s AND move_type = 'out_invoice'
+               AND state = 'posted' AND amount_residual > 0 AND invoice_date_due < %s""", company.id, today),
+        "customers_with_open_invoices": count(env, """
+            SELECT count(DISTINCT commercial_partner_id) FROM account_move WHERE company_id = %s
+               AND move_type = 'out_invoice' AND state = 'posted' AND amount_residual > 0""", company.id),
+        "moves": count(env, "SELECT count(*) FROM account_move"),
+        "move_lines": count(env, "SELECT count(*) FROM account_move_line"),
+        "partials": count(env, "SELECT count(*) FROM account_partial_reconcile"),
+    }
+
+
+def machine():
+    load = os.getloadavg()
+    return {"cpus": os.cpu_count(), "load_1_5_15": [round(value, 2) for value in load],
+            "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
+
+
+def ratios(result):
+    ours, oca, floor = result["ours"], result["oca"], result["floor"]
+    decide = ours["decide_and_record_s"]
+    return {
+        "ours_total_over_oca_lines": ours["s"] / oca["lines_s"],
+        "oca_lines_over_ours_decide_and_record": oca["lines_s"] / decide if decide else None,
+        "ours_total_over_floor": ours["s"] / floor["s"],
+        "ours_decide_and_record_over_floor": decide / floor["s"],
+        "oca_lines_over_floor": oca["lines_s"] / floor["s"],
+        "ours_messages_per_s_over_oca": (ours["messages_per_s"] / oca["messages_per_s"]
+                                         if ours.get("messages_per_s") and oca.get("messages_per_s") else None),
+    }
+
+
+def verdicts(result):
+    ours = result["ours"]
+    return {
+        "decide_and_record_within_60s": ours["decide_and_record_s"] <= TARGETS["decide_and_record_s"],
+        "at_least_3x_faster_than_oca_lines": (result["ratios"]["oca_lines_over_ours_decide_and_record"] or 0)
+        >= TARGETS["speedup_vs_oca"],
+        "messages_at_least_50_per_s": (ours["messages_per_s"] or 0) >= TARGETS["messages_per_s"],
+        "emails_at_least_50_per_s": (ours["emails_per_s"] or 0) >= TARGETS["messages_per_s"],
+        "peak_memory_under_1_5_gib": ours["peak_rss_mib"] < TARGETS["peak_rss_mib"],
+    }
+
+
+def scaling(sizes):
+    """Time growth over data growth between each pair of measured sizes (target: 5x data, at most 6x time)."""
+    measured = sorted(((value["data"]["customers"], key, value) for key, value in sizes.items()), key=lambda x: x[0])
+    pairs = {}
+    for (small_n, small_key, small), (big_n, big_key, big) in itertools.pairwise(measured):
+        data = big_n / small_n
+        time_ratio = big["ours"]["s"] / small["ours"]["s"]
+        pairs[f"{small_key}->{big_key}"] = {
+            "data_x": round(data, 2), "time_x": round(time_ratio, 2),
+            "time_per_data": round(time_ratio / data, 3), "within_target": time_ratio / data <= 6 / 5,
+        }
+    return pairs
+
+
+def print_table(size, result):
+    ours, oca, floor = result["ours"], result["oca"], result["floor"]
+    data = result["data"]
+    print()
+    print(f"Benchmark {size}: {data['customers']} customers, {data['open_invoices']} open invoices "
+          f"({data['overdue_invoices']} overdue) of {data['customers_with_open_invoices']} customers in "
+          f"company 1, {data['move_lines']} move lines; day {result['date']}; load {result['machine']['load_1_5_15']}")
+    print(f"{'measure':<44} {'seconds':>9} {'queries':>9} {'calls':>6}")
+    print(f"{'floor: SQL aggregate of open receivables':<44} {floor['s']:>9.3f} {floor['queries']:>9} {1:>6}")
+    for phase, values in ours["phases"].items():
+        print(f"{'ours: ' + phase:<44} {values['s']:>9.2f} {values['queries']:>9} {values['calls']:>6}")
+    print(f"{'ours: whole daily run':<44} {ours['s']:>9.2f} {ours['queries']:>9}")
+    print(f"{'ours: decisions + actions recorded':<44} {ours['decide_and_record_s']:>9.2f}")
+    print(f"{'OCA: credit control lines':<44} {oca['lines_s']:>9.2f} {oca['lines_queries']:>9}")
+    if "communications_s" in oca:
+        label = f"OCA: emails for {oca['communications_sample']} customers"
+        print(f"{label:<44} {oca['communications_s']:>9.2f} {oca['communications_queries']:>9}")
+    print()
+    print(f"ours: {ours['cases_opened']} cases opened, {ours['steps']} steps {ours['steps_by_channel']}, "
+          f"{ours['activities']} activities, {ours['emails_queued']} emails queued (with activity notices), "
+          f"{ours['messages_posted']} chatter messages, {ours['messages_per_s'] or 0:.1f} steps/s sent "
+          f"({ours['emails_per_s'] or 0:.1f} emails/s rendered and queued), "
+          f"peak RSS {ours['peak_rss_mib']:.0f} MiB")
+    print(f"OCA:  {oca['lines']} lines for {oca['customers']} customers"
+          + (f", {oca['messages_per_s']:.1f} emails/s" if oca.get("messages_per_s") else "")
+          + f", peak RSS after it {oca['peak_rss_mib']:.0f} MiB")
+    for name, value in result["ratios"].items():
+        print(f"{name:<44} {value:>9.2f}" if value is not None else f"{name:<44} {'-':>9}")
+    for name, value in result["targets"].items():
+        print(f"target {name:<37} {'met' if value else 'MISSED':>9}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("--template", required=True, help="the database tools/bench_data.py built")
+    parser.add_argument("-d", "--database", required=True, help="the copy to measure on (dropped first)")
+    parser.add_argument("--size", default="10k", help="the key of the figures in the results file")
+    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--oca-sample", type=int, default=20, help="customers OCA sends emails to (0: none)")
+    parser.add_argument("--results", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--profile", help="write a cProfile of our run to this file")
+    parser.add_argument("--commit", action="store_true", help=(
+        "commit each batch of our run as the cron does (the copy keeps our cases); without it the batches end at "
+        "savepoints in one transaction, which holds one advisory lock per customer until the end"))
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "--log-level=warn"])
+    copy_s = copy_template(args.template, args.database)
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        today = date.fromisoformat(env["ir.config_parameter"].get_param(DATE_PARAMETER))
+        company = env.ref("base.main_company")
+        env = env(context={"allowed_company_ids": [company.id]})
+        result = {"date": today.isoformat(), "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "machine": machine(), "copy_template_s": copy_s, "data": data_summary(env, company, today),
+                  "rss_before_mib": rss_peak_mib()}
+        result["floor"] = measure_floor(env, company, today)
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        result["ours"] = measure_ours(env, company, today, args.batch_size, args.commit)
+        if args.profile:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        cr.rollback()
+        result["oca"] = measure_oca(env, company, today, args.oca_sample)
+        cr.rollback()
+    Registry.delete(args.database)
+    sql_db.close_db(args.database)
+    result["ratios"] = ratios(result)
+    result["targets"] = verdicts(result)
+    print_table(args.size, result)
+    path = Path(args.results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    stored.setdefault("sizes", {})[args.size] = result
+    stored["targets"] = TARGETS
+    stored["scaling"] = scaling(stored["sizes"])
+    path.write_text(json.dumps(stored, indent=2, sort_keys=True, default=str) + "\n")
+    for pair, values in stored["scaling"].items():
+        print(f"scaling {pair}: {values['data_x']}x data, {values['time_x']}x time "
+              f"({'within' if values['within_target'] else 'OVER'} the 6x-for-5x target)")
+    print(f"figures written to {path}")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

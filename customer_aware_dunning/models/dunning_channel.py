@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 
 from ..policy.schema import GROUP_PREFIX
 from .collections_access import MANAGER_GROUP
+from .dunning_policy_texts import policy_text
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
@@ -179,11 +180,12 @@ class DunningChannel(models.AbstractModel):
     def _schedule_activities(self, items):
         for case, step, _invoices in items:
             user = self._actor(case, step.to)
+            env = self.with_context(lang=user.lang or self.env.lang).env  # in the words of who acts
             case.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=fields.Date.context_today(self),
-                summary=_("Collections: %(customer)s", customer=case.partner_id.display_name),
-                note=step.note or _("Follow up the customer's open invoices."),
+                summary=env._("Collections: %(customer)s", customer=case.partner_id.display_name),
+                note=policy_text(env, step.note) or env._("Follow up the customer's open invoices."),
                 user_id=user.id,
             )
 

@@ -12,6 +12,7 @@ from . import (
     test_run_jobs,
     test_satisfaction,
     test_segments,
+    test_translations,
     test_views,
     test_web_client,
 )

@@ -9,6 +9,8 @@ TEST_DB  ?= cad_test
 PYTEST_ARGS ?=
 BENCH_DB ?= cad_bench
 BENCH_SIZES ?= 100 1000
+POT_DB   ?= cad_pot
+I18N     := $(ADDON)/i18n
 
 .PHONY: help bootstrap run test lint db-test stop-pg bench-run
 
@@ -18,6 +20,7 @@ help:
 	@echo "make lint       ruff over the repository"
 	@echo "make bootstrap  only prepare Odoo, the virtualenv, PostgreSQL and $(CONF)"
 	@echo "make bench-run  queries and seconds of the daily run for $(BENCH_SIZES) customers (database $(BENCH_DB))"
+	@echo "make pot        export $(I18N)/$(ADDON).pot from the database '$(POT_DB)' and merge it into every .po"
 
 bootstrap:
 	@python3 tools/bootstrap.py
@@ -60,3 +63,16 @@ bench-run: bootstrap
 
 stop-pg:
 	@python3 tools/bootstrap.py --stop-private-pg
+
+.PHONY: pot
+
+# The translation template, exported by Odoo itself from a database with the addon installed or upgraded
+# (model terms come from the database, code terms from the sources); then every language file gets the
+# new terms, untranslated (gettext's msgmerge). tests/test_translations.py lists what is left to translate.
+pot: bootstrap
+	@if $(PYTHON) tools/devdb.py exists $(POT_DB); then step=-u; else step=-i; fi; \
+		$(ODOO) -c $(CONF) -d $(POT_DB) $$step $(ADDON) --stop-after-init --no-http --log-level=warn
+	$(ODOO) i18n export -c $(CONF) -d $(POT_DB) $(ADDON)
+	@for po in $(I18N)/*.po; do \
+		msgmerge --quiet --update --backup=none --no-fuzzy-matching "$$po" $(I18N)/$(ADDON).pot && echo "merged $$po"; \
+	done

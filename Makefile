@@ -74,5 +74,5 @@ pot: bootstrap
 		$(ODOO) -c $(CONF) -d $(POT_DB) $$step $(ADDON) --stop-after-init --no-http --log-level=warn
 	$(ODOO) i18n export -c $(CONF) -d $(POT_DB) $(ADDON)
 	@for po in $(I18N)/*.po; do \
-		msgmerge --quiet --update --backup=none --no-fuzzy-matching "$$po" $(I18N)/$(ADDON).pot && echo "merged $$po"; \
+		msgmerge --quiet --update --backup=none --no-fuzzy-matching --no-wrap "$$po" $(I18N)/$(ADDON).pot && echo "merged $$po"; \
 	done

@@ -46,7 +46,7 @@ DEMO_CUSTOMERS = [
 
 # Customers who read us in Finnish (the product's first users are Finnish companies): their
 # reminders, letters and answer page come in Finnish.
-DEMO_FINNISH_CUSTOMERS = ("Harbour Bakery", "Kalevala Books")
+DEMO_FINNISH_CUSTOMERS = ("Nordic Timber Group", "Archipelago Ferries")
 DEMO_FINNISH = "fi_FI"
 
 # The closed cases of the past: outcome, rating (None: not rated) and the customer's comment.

@@ -5,6 +5,7 @@ module), so the tests stay fast; the completeness of the file is checked without
 Odoo in ``tests/test_translations.py``.
 """
 
+import dataclasses
 from datetime import date, timedelta
 
 from odoo import Command, http
@@ -61,6 +62,21 @@ class TestFinnish(FinnishCommon):
         self.assertEqual(field.field_description, "Viivästyksen pääsyy")
         message = "Please write your question."  # a code term of the module (a variable: not a term of the tests)
         self.assertEqual(fi._(message), "Kirjoittakaa kysymyksenne.")
+
+    def test_a_renamed_segment_does_not_keep_its_old_finnish_name(self):
+        spec = self.env["dunning.policy"]._active_spec(self.company)
+        renamed = dataclasses.replace(spec, segments=tuple(
+            dataclasses.replace(segment, label="Key accounts", description="") if segment.key == "strategic"
+            else segment for segment in spec.segments
+        ))
+        fi = self.env(context={"lang": "fi_FI"})
+        changes = self.env["dunning.segment"].with_env(fi)._sync_from_policy(renamed, self.company)
+        self.assertIn("strategic: nimetty uudelleen: ”Key accounts”", changes)
+        strategic = self.env["dunning.segment"]._for_company(self.company)["strategic"]  # shared, or the company's own
+        self.assertEqual(strategic.name, "Key accounts")
+        self.assertEqual(strategic.with_env(fi).name, "Key accounts", "no stale 'Strateginen'")
+        self.env["dunning.segment"]._sync_from_policy(spec, self.company)
+        self.assertEqual(strategic.with_env(fi).name, "Strateginen", "the default policy's label, translated again")
 
     def test_reminder_in_finnish_for_a_finnish_customer_and_in_english_for_an_english_one(self):
         for partner in (self.finnish, self.english):

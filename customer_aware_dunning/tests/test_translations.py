@@ -168,7 +168,7 @@ class TestFinnishPortal(FinnishCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("Miksi maksu on myöhässä?", response.text)
         self.assertIn("Meillä on juuri nyt tiukkaa rahasta", response.text, "the policy's reasons, in Finnish")
-        self.assertIn("Lupaan maksaa tänä päivänä", response.text)
+        self.assertIn("Lupaan maksaa valittuna päivänä", response.text)
         self.assertIn(f"1{NBSP}250,00", response.text)
         self.assertNotIn("Why is the payment late?", response.text)
 

@@ -114,6 +114,7 @@ class AccountPaymentTerm(models.Model):
             "tags": partner.with_context(lang="en_US").category_id.mapped("name"),
             "has_salesperson": bool(partner.user_id),
             "is_company": partner.is_company,
+            "customer_type": partner.dunning_customer_type,
         }
 
     @api.model

@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -10,6 +11,8 @@ from odoo.tools import SQL
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP, Decision, parse_step_key
 from ..policy.schema import CASE_STATES, OUTCOMES, PortalSettings
 from .collections_access import check_collections_manager, is_collections_manager
+
+_logger = logging.getLogger(__name__)
 
 # Not a step template: no "mail_template_" prefix, so policies cannot name it.
 SATISFACTION_TEMPLATE = "customer_aware_dunning.satisfaction_mail_template"
@@ -67,6 +70,7 @@ class DunningCase(models.Model):
     invoice_ids = fields.One2many("account.move", "dunning_case_id", string="Invoices", readonly=True)
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     event_ids = fields.One2many("dunning.case.event", "case_id", string="Events", readonly=True)
+    charge_ids = fields.One2many("dunning.charge", "case_id", string="Charges", readonly=True)
     step_invoice_ids = fields.Many2many(
         "account.move", "dunning_case_step_invoice_rel", "case_id", "move_id", string="Invoices of the last step",
         readonly=True, help="The invoices the last message covered: what the customer was written about.",
@@ -281,7 +285,7 @@ class DunningCase(models.Model):
             "paid", today, _("Nothing is left to collect.")
         )
         self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()])
-        self._dunning_do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()])
+        self._dunning_do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()], today=today)
         for partner, decision in decisions.items():
             case = cases.get(partner)
             if case and case.state != "closed":
@@ -352,13 +356,17 @@ class DunningCase(models.Model):
         }, policy_version=version)
 
     @api.model
-    def _dunning_do_steps(self, spec, version, items):
-        """Record each step with its key, then send it through its channel: ``items`` are ``(case, Decision)``."""
+    def _dunning_do_steps(self, spec, version, items, today=None):
+        """Record each step with its key, then send it through its channel: ``items`` are ``(case, Decision)``.
+
+        A step's charges (fee, compensation, interest) are computed, clamped to
+        the legal profile and recorded before the message goes, which itemises them.
+        """
         if not items:
             return
         cases = self.union(*(case for case, _decision in items))
         invoices = {case.id: self.env["account.move"].browse(decision.invoice_ids) for case, decision in items}
-        cases._log_events("step", {case.id: decision.reason for case, decision in items}, per_case={
+        events = cases._log_events("step", {case.id: decision.reason for case, decision in items}, per_case={
             case.id: {
                 "step_key": decision.step_key,
                 "journey": decision.journey,
@@ -380,6 +388,8 @@ class DunningCase(models.Model):
         for (journey, label), group in by_step.items():
             group.write({"journey": journey, "current_step": label, "policy_version": version})
         cases._refresh_amounts()
+        self.env["dunning.charge"]._charge_steps(spec, items, events, today or fields.Date.context_today(self))
+        items = self._dunning_refuse_promotion(items)
         self.env["dunning.channel"]._send_steps(
             spec, [(case, decision.step, invoices[case.id]) for case, decision in items]
         )
@@ -387,6 +397,33 @@ class DunningCase(models.Model):
             case.partner_id.id: Markup("<b>%s</b>: %s") % (self.env._("Collections"), decision.reason)
             for case, decision in items
         })
+
+    @api.model
+    def _dunning_refuse_promotion(self, items):
+        """``items`` without the steps that would send a template with sales promotion to a consumer.
+
+        Where the company's legal profile forbids it, such a step is recorded
+        but not sent, and the case says why (activation refuses such a policy;
+        this holds even when a template is marked afterwards).
+        """
+        if not items:
+            return items
+        company = items[0][0].company_id
+        profile = self.env["dunning.legal.profile"]._for_company(company)
+        if not profile.consumer_no_promotion:
+            return items
+        promotional = self.env["dunning.policy"]._promotional_templates()
+        refused = [(case, decision) for case, decision in items
+                   if decision.step.template in promotional and case.partner_id.dunning_customer_type == "consumer"]
+        for case, decision in refused:
+            case._log_events("note", {case.id: _(
+                "The step was not sent: its template %(template)s contains sales promotion, and %(profile)s "
+                "forbids sales promotion in collection messages to consumers.",
+                template=decision.step.template, profile=profile.name,
+            )})
+            _logger.warning("Collections: %s not sent to consumer %s (promotional template %s)",
+                            decision.step_key, case.partner_id.id, decision.step.template)
+        return [item for item in items if item not in refused]
 
     def _dunning_set_step_invoices(self, invoices_by_case):
         """What each case's message is about: one statement for the whole batch."""

@@ -49,6 +49,12 @@ class DunningCaseEvent(models.Model):
     step_key = fields.Char(readonly=True, help="Idempotency key of a step: never executed twice in one case.")
     policy_version = fields.Char(readonly=True)
     rule = fields.Char(readonly=True, help="The policy rule that caused the event.")
+    currency_id = fields.Many2one(related="case_id.currency_id")
+    amount_charged = fields.Monetary(
+        "Charged", readonly=True, help="Reminder fee, recovery compensation and interest this step charged.")
+    amount_waived = fields.Monetary(
+        "Waived", readonly=True, help="What this step would have charged, waived by the policy.")
+    charge_ids = fields.One2many("dunning.charge", "event_id", string="Charges", readonly=True)
 
     _step_key_uniq = models.UniqueIndex(
         "(case_id, step_key) WHERE step_key IS NOT NULL", "This step was already executed for this case."

@@ -82,11 +82,12 @@ class DunningChannel(models.AbstractModel):
             template = self._mail_template(key)
             subjects = template._render_field("subject", cases.ids, compute_lang=True)
             bodies = template._render_field("body_html", cases.ids, compute_lang=True)
+            charges = self.env["dunning.charge"]._lines_for_message(cases)  # the step's itemised charges
             for case, step, invoices in group:
                 attachments = poster._invoice_pdfs(invoices) if step.attach == "pdf" else []
                 case.with_env(poster.env).message_post(
                     subject=subjects[case.id],
-                    body=bodies[case.id],
+                    body=bodies[case.id] + charges.get(case.id, ""),
                     partner_ids=case.partner_id.ids,
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",

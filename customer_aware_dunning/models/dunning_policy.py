@@ -5,6 +5,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config, file_open
 
+from ..policy import charges as rules
 from ..policy import load_policy
 from ..policy.errors import PolicyError
 from ..policy.schema import DEFAULT_GROUPS, DEFAULT_TEMPLATES
@@ -164,6 +165,77 @@ class DunningPolicy(models.Model):
             known_payment_terms=terms,
         )
 
+    @api.model
+    def _promotional_templates(self):
+        """The template keys whose template says it contains sales promotion."""
+        return frozenset(key for key, template in self._known_templates().items() if template.dunning_promotion)
+
+    def _legal_problems(self, spec, company=None):
+        """One whole sentence per rule of the company's legal profile that ``spec`` breaks (empty: lawful)."""
+        profile = self.env["dunning.legal.profile"]._for_company(company or self.company_id)
+        if not profile:
+            return []
+        violations = rules.check_limits(spec, profile._limits(), self._promotional_templates())
+        return [self._violation_message(violation, profile, spec) for violation in violations]
+
+    def _violation_message(self, violation, profile, spec):
+        money = profile.currency_id.format
+        step = violation.step_index + 1 if violation.step_index is not None else None
+        journey = spec.journey(violation.journey) if violation.journey else None
+        template = journey.steps[violation.step_index].template if journey else ""
+        common = {"step": step, "journey": violation.journey, "profile": profile.name}
+        messages = {
+            rules.CONSUMER_FEE_MAX: lambda: _(
+                "Step %(step)s of journey %(journey)s charges consumers a reminder fee of %(fee)s, but %(profile)s "
+                "allows at most %(limit)s per written payment reminder.",
+                fee=money(violation.value), limit=money(violation.limit), **common),
+            rules.BUSINESS_FEE_MAX: lambda: _(
+                "Step %(step)s of journey %(journey)s charges businesses a reminder fee of %(fee)s, but %(profile)s "
+                "allows at most %(limit)s per reminder.",
+                fee=money(violation.value), limit=money(violation.limit), **common),
+            rules.CONSUMER_FIRST_FEE: lambda: _(
+                "Step %(step)s of journey %(journey)s charges consumers a reminder fee %(day)s days after the due "
+                "date, but %(profile)s allows the first charged reminder no earlier than %(limit)s days after the "
+                "due date.", day=int(violation.value), limit=int(violation.limit), **common),
+            rules.CONSUMER_FEE_INTERVAL: lambda: _(
+                "Step %(step)s of journey %(journey)s charges consumers a reminder fee %(days)s days after the "
+                "previous charged reminder, but %(profile)s requires at least %(limit)s days between charged "
+                "reminders.", days=int(violation.value), limit=int(violation.limit), **common),
+            rules.BUSINESS_FEE_INTERVAL: lambda: _(
+                "Step %(step)s of journey %(journey)s charges businesses %(days)s days after the previous charged "
+                "demand, but %(profile)s requires at least %(limit)s days between charged demands.",
+                days=int(violation.value), limit=int(violation.limit), **common),
+            rules.CONSUMER_COMPENSATION: lambda: _(
+                "Step %(step)s of journey %(journey)s charges consumers a recovery compensation, but %(profile)s "
+                "allows none from consumers; make the step for businesses only (customers: business).", **common),
+            rules.BUSINESS_COMPENSATION_MAX: lambda: _(
+                "Step %(step)s of journey %(journey)s charges a recovery compensation of %(amount)s, but %(profile)s "
+                "allows at most %(limit)s per overdue invoice.",
+                amount=money(violation.value), limit=money(violation.limit), **common),
+            rules.COMPENSATION_TWICE: lambda: _(
+                "Step %(step)s of journey %(journey)s charges the recovery compensation again after the step on day "
+                "%(day)s, but %(profile)s allows it only once per overdue invoice.",
+                day=int(violation.limit), **common),
+            rules.CHARGE_BEFORE_DUE: lambda: _(
+                "Step %(step)s of journey %(journey)s charges the customer on day %(day)s, before the invoices are "
+                "overdue, but %(profile)s allows charges only on overdue invoices.",
+                day=int(violation.value), **common),
+            rules.CONSUMER_PROMOTION: lambda: _(
+                "Step %(step)s of journey %(journey)s sends the template %(template)s, which contains sales "
+                "promotion, to consumers, but %(profile)s forbids sales promotion in collection messages to "
+                "consumers; make the step for businesses only (customers: business).",
+                template=template, **common),
+            rules.CONSUMER_MARGIN: lambda: _(
+                "The policy's interest margin for consumers is %(margin)s points, but %(profile)s allows at most "
+                "%(limit)s points over the reference rate.",
+                margin=violation.value, limit=violation.limit, profile=profile.name),
+            rules.BUSINESS_MARGIN: lambda: _(
+                "The policy's interest margin for businesses is %(margin)s points, but %(profile)s allows at most "
+                "%(limit)s points over the reference rate.",
+                margin=violation.value, limit=violation.limit, profile=profile.name),
+        }
+        return messages[violation.rule]()
+
     def _get_loaded(self):
         """``(spec or None, problems)`` of this version, parsed once per saved version."""
         self.ensure_one()
@@ -209,6 +281,10 @@ class DunningPolicy(models.Model):
             if result.errors:
                 problems = "\n".join(map(str, result.errors))
                 _logger.error("The shipped collections policy is not valid here:\n%s", problems)
+                continue
+            unlawful = policy._legal_problems(result.spec)
+            if unlawful:
+                _logger.error("The shipped collections policy breaks the legal limits here:\n%s", "\n".join(unlawful))
                 continue
             policy._activate(result.spec)
         return policy
@@ -286,6 +362,12 @@ class DunningPolicy(models.Model):
             raise ValidationError(self._problems_message(result.errors, _(
                 "%(name)s has %(count)s problem(s):", name=self.display_name, count=len(result.errors)
             )))
+        unlawful = self._legal_problems(result.spec)
+        if unlawful:
+            raise ValidationError(_(
+                "%(name)s breaks %(count)s legal limit(s):\n\n%(lines)s", name=self.display_name,
+                count=len(unlawful), lines="\n".join(f"• {line}" for line in unlawful),
+            ))
         summary = _summary(self.env, result.spec)
         return _notification(_("%(name)s is valid: %(summary)s.", name=self.display_name, summary=summary))
 
@@ -302,6 +384,15 @@ class DunningPolicy(models.Model):
                 "%(name)s cannot be activated: it has %(count)s problem(s). %(kept)s",
                 name=self.display_name, count=len(result.errors), kept=kept,
             )))
+        unlawful = self._legal_problems(result.spec)
+        if unlawful:
+            active = self.search([("company_id", "=", self.company_id.id), ("state", "=", "active")], limit=1)
+            kept = _("%s stays in force.", active.display_name) if active else ""
+            raise ValidationError(_(
+                "%(name)s cannot be activated: it breaks %(count)s legal limit(s). %(kept)s\n\n%(lines)s",
+                name=self.display_name, count=len(unlawful), kept=kept,
+                lines="\n".join(f"• {line}" for line in unlawful),
+            ))
         self._activate(result.spec)
         return _notification(_("%s is now the active policy.", self.display_name), reload=True)
 
@@ -401,6 +492,19 @@ class DunningPolicy(models.Model):
                 "The policy file %(path)s was not imported: it has %(count)s problem(s). %(name)s stays in force.",
                 path=path, count=len(errors), name=active.display_name,
             ))
+            _logger.warning("%s", message)
+            if raise_on_error:
+                raise ValidationError(message)
+            active.sudo()._log_once(message)
+            return active
+        unlawful = self._legal_problems(result.spec, company)
+        if unlawful:
+            message = _(
+                "The policy file %(path)s was not imported: it breaks %(count)s legal limit(s). %(name)s stays in "
+                "force.\n\n%(lines)s",
+                path=path, count=len(unlawful), name=active.display_name,
+                lines="\n".join(f"• {line}" for line in unlawful),
+            )
             _logger.warning("%s", message)
             if raise_on_error:
                 raise ValidationError(message)

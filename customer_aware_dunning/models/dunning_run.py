@@ -243,6 +243,7 @@ class DunningRun(models.AbstractModel):
                 "tags": partner.category_id.mapped("name"),
                 "has_salesperson": bool(partner.user_id),
                 "is_company": partner.is_company,
+                "customer_type": partner.dunning_customer_type,
             }
         return facts
 

@@ -1,8 +1,11 @@
 from odoo import _, api, fields, models
 
+from ..policy.schema import CUSTOMER_TYPES
 from .collections_access import check_collections_manager
 
 SEGMENT_FIELDS = {"dunning_segment_id", "dunning_segment_manual"}
+LEGAL_FIELDS = {"dunning_customer_kind", "dunning_agreed_interest_rate"}
+CUSTOMER_KINDS = [("auto", "From the contact (company or VAT number)"), *CUSTOMER_TYPES]
 
 
 class ResPartner(models.Model):
@@ -17,6 +20,20 @@ class ResPartner(models.Model):
     dunning_segment_manual = fields.Boolean(
         "Segment set by hand", company_dependent=True,
         help="A segment set by hand wins over the policy's rules until it is cleared.",
+    )
+    dunning_customer_kind = fields.Selection(
+        CUSTOMER_KINDS, string="Customer in law", default="auto", required=True,
+        help="Consumer or business for collection charges: by default a company or a contact with a VAT number "
+             "is a business, anyone else a consumer.",
+    )
+    dunning_customer_type = fields.Selection(
+        CUSTOMER_TYPES, string="Collections customer type", compute="_compute_dunning_customer_type", store=True,
+        help="What the legal limits on reminder fees and interest treat this customer as.",
+    )
+    dunning_agreed_interest_rate = fields.Float(
+        "Agreed late-payment interest (%)", company_dependent=True, digits=(16, 2),
+        help="The annual late-payment interest the contract with this customer sets; it replaces the reference "
+             "rate plus the statutory margin. 0: none agreed.",
     )
     dunning_facts_id = fields.Many2one(
         "dunning.partner.facts", compute="_compute_dunning_facts_id", search="_search_dunning_facts_id"
@@ -124,7 +141,20 @@ class ResPartner(models.Model):
             partner.dunning_repurchase_measured_on = case.repurchase_measured_on
             partner.dunning_customer_lost = case.customer_lost
 
+    @api.depends("dunning_customer_kind", "is_company", "vat")
+    def _compute_dunning_customer_type(self):
+        for partner in self:
+            if partner.dunning_customer_kind in ("consumer", "business"):
+                partner.dunning_customer_type = partner.dunning_customer_kind
+            else:
+                partner.dunning_customer_type = "business" if partner.is_company or partner.vat else "consumer"
+
     def write(self, vals):
+        if LEGAL_FIELDS & set(vals):
+            check_collections_manager(self.env, _(
+                "Only Collections managers can change whether a customer is a consumer or a business, or the "
+                "agreed late-payment interest."
+            ))
         by_rule = self.env.context.get("dunning_segment_by_rule")
         if "dunning_segment_id" in vals and not by_rule:
             vals = dict(vals, dunning_segment_manual=bool(vals["dunning_segment_id"]))

@@ -31,7 +31,18 @@ def spec_to_data(spec) -> dict:
             "max_promise_days": spec.portal.max_promise_days,
             "max_instalments": spec.portal.max_instalments,
         },
+        "charges": _charges(spec.charges),
     }
+
+
+def _charges(charges):
+    data = {
+        "post": charges.post,
+        "waive_segments": list(charges.waive_segments),
+        "interest_margin_consumer": charges.interest_margin_consumer,
+        "interest_margin_business": charges.interest_margin_business,
+    }
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def dump_policy(spec) -> str:
@@ -62,6 +73,7 @@ def _journey(journey):
         "description": journey.description,
         "segments": list(journey.segments),
         "steps": [_step(step) for step in journey.steps],
+        "waive_charges": journey.waive_charges,
     }
 
 
@@ -77,5 +89,9 @@ def _step(step):
         "harsh": step.harsh,
         "attach": step.attach,
         "post": step.post or None,
+        "customers": step.customers,
+        "fee": step.fee,
+        "compensation": step.compensation,
+        "interest": step.interest,
     }
     return {key: value for key, value in data.items() if value is not None}

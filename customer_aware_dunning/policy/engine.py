@@ -16,7 +16,8 @@ How it decides, in this order:
    the case already follows, then the one covering the customer's segment;
 4. follow-up steps (day >= 1) are timed from the oldest overdue invoice: the
    **last** step whose day has come and whose ``when`` holds is the
-   candidate; earlier steps not done are never sent in a burst (the reason
+   candidate (a step for consumers or businesses only counts for those
+   customers, by the ``customer_type`` fact); earlier steps not done are never sent in a burst (the reason
    says they were skipped).  The step covers every overdue invoice of the
    case; it is done when each of those invoices was already covered by this
    step or a later one of the same journey (so a paid invoice never triggers a
@@ -309,7 +310,7 @@ class _Plan:
                 dates.append((None, first_follow_up, invoice.due_date + timedelta(days=first_follow_up.day)))
             next_dates.extend(day for _index, _step, day in dates[:] if day > self.today)
             eligible = [index for index, step, day in dates
-                        if index is not None and day <= self.today and evaluate(step.when, self.facts)]
+                        if index is not None and day <= self.today and self._holds(step)]
             if eligible and not self._covered(eligible[-1], [invoice.id]):
                 groups.setdefault(eligible[-1], []).append(invoice.id)
         if groups:
@@ -318,7 +319,7 @@ class _Plan:
         return _wait(min(next_dates, default=None), "")
 
     def _pick(self, due, invoice_ids, next_date, upcoming):
-        eligible = [(index, step) for index, step in due if evaluate(step.when, self.facts)]
+        eligible = [(index, step) for index, step in due if self._holds(step)]
         notes = [f"{step.label(index)} skipped: its conditions do not hold"
                  for index, step in due if (index, step) not in eligible and index > _last_index(eligible)]
         waiting_note = f"next: {upcoming[1].label(upcoming[0])} on {next_date}" if upcoming else ""
@@ -331,6 +332,12 @@ class _Plan:
         skipped = [f"{earlier.label(i)} not sent: a later step is due"
                    for i, earlier in eligible[:-1] if not self._covered(i, invoice_ids)]
         return self._action(index, step, invoice_ids, [*skipped, *notes])
+
+    def _holds(self, step):
+        """The step's conditions hold and the step is for this kind of customer (``customers``)."""
+        if step.customers != "all" and self.facts.get("customer_type") != step.customers:
+            return False
+        return evaluate(step.when, self.facts)
 
     def _covered(self, index, invoice_ids):
         seen = set()

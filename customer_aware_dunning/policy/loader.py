@@ -25,6 +25,8 @@ from .schema import (
     ACTORS,
     ATTACHMENTS,
     CHANNELS,
+    CHARGE_POSTINGS,
+    CHARGES_KEYS,
     DEFAULT_GROUPS,
     DEFAULT_TEMPLATES,
     DELAY_REASON_KEYS,
@@ -39,10 +41,12 @@ from .schema import (
     PORTAL_KEYS,
     SATISFACTION_KEYS,
     SEGMENT_KEYS,
+    STEP_CUSTOMERS,
     STEP_KEYS,
     SUPPORTED_VERSION,
     TERM_INTENTS,
     TOP_LEVEL_KEYS,
+    ChargeSettings,
     DelayReasonEffect,
     FallbackSettings,
     Journey,
@@ -119,6 +123,7 @@ class _Policy:
             "satisfaction": self.r.field(top, (), "satisfaction", self._satisfaction, SatisfactionSettings()),
             "payment_terms": self.r.field(top, (), "payment_terms", self._payment_terms, ()),
             "portal": self.r.field(top, (), "portal", self._portal, PortalSettings()),
+            "charges": self.r.field(top, (), "charges", self._charges, ChargeSettings()),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)
@@ -244,6 +249,7 @@ class _Policy:
             "description": self.r.field(raw, path, "description", self.r.text, ""),
             "segments": self.r.field(raw, path, "segments", self._segment_refs, ()),
             "steps": self.r.field(raw, path, "steps", self._steps),
+            "waive_charges": self.r.field(raw, path, "waive_charges", self.r.boolean, False),
         })
 
     def _segment_refs(self, path, value):
@@ -286,7 +292,37 @@ class _Policy:
             "harsh": self.r.field(raw, path, "harsh", self.r.boolean, send == "letter" or template in HARSH_TEMPLATES),
             "attach": self._step_attach(path, raw, send),
             "post": self._step_post(path, raw, send),
+            "customers": self.r.field(raw, path, "customers", self.r.choice, "all", choices=dict(STEP_CUSTOMERS),
+                                      what="customer type"),
+            "fee": self._step_charge(path, raw, send, "fee"),
+            "compensation": self._step_charge(path, raw, send, "compensation"),
+            "interest": self._step_interest(path, raw, send),
         })
+
+    def _step_charge(self, path, raw, send, key):
+        amount = self.r.field(raw, path, key, self._amount, 0.0)
+        if amount not in (0.0, INVALID) and send == "activity":
+            self.r.error((*path, key), f"an activity sends the customer nothing to charge {key} with; remove {key}")
+            return INVALID
+        return amount
+
+    def _step_interest(self, path, raw, send):
+        interest = self.r.field(raw, path, "interest", self.r.boolean, False)
+        if interest is True and send == "activity":
+            self.r.error((*path, "interest"), "an activity sends the customer nothing to charge interest with; "
+                                              "remove interest")
+            return INVALID
+        return interest
+
+    def _amount(self, path, value, maximum=None):
+        """A non-negative number (an amount or a rate), as a float."""
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            self.r.error(path, f"expected a number of at least 0, got {describe(value)}")
+            return INVALID
+        if maximum is not None and value > maximum:
+            self.r.error(path, f"expected a number of at most {maximum}, got {value}")
+            return INVALID
+        return float(value)
 
     def _step_post(self, path, raw, send):
         post = self.r.field(raw, path, "post", self.r.boolean, False)
@@ -394,6 +430,20 @@ class _Policy:
                                              defaults.max_promise_days, minimum=1, maximum=365),
             "max_instalments": self.r.field(raw, path, "max_instalments", self._bounded,
                                             defaults.max_instalments, minimum=2, maximum=60),
+        })
+
+    def _charges(self, path, value):
+        raw = self.r.mapping(path, value, CHARGES_KEYS)
+        if raw is INVALID:
+            return INVALID
+        return _build(ChargeSettings, {
+            "post": self.r.field(raw, path, "post", self.r.choice, "none", choices=dict(CHARGE_POSTINGS),
+                                 what="posting"),
+            "waive_segments": self.r.field(raw, path, "waive_segments", self._segment_refs, ()),
+            "interest_margin_consumer": self.r.field(raw, path, "interest_margin_consumer", self._amount, None,
+                                                     maximum=100),
+            "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self._amount, None,
+                                                     maximum=100),
         })
 
     def _bounded(self, path, value, minimum, maximum):

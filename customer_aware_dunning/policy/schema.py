@@ -59,16 +59,32 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 # ``data/policy.schema.json`` in step with these).
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
-    "portal",
+    "portal", "charges",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
-JOURNEY_KEYS = ("label", "description", "segments", "steps")
-STEP_KEYS = ("day", "send", "template", "to", "approve", "when", "note", "harsh", "attach", "post")
+JOURNEY_KEYS = ("label", "description", "segments", "steps", "waive_charges")
+STEP_KEYS = (
+    "day", "send", "template", "to", "approve", "when", "note", "harsh", "attach", "post", "customers",
+    "fee", "compensation", "interest",
+)
 FALLBACK_KEYS = ("no_email", "no_mobile")
 SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
 PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
 PORTAL_KEYS = ("max_promise_days", "max_instalments")
+CHARGES_KEYS = ("post", "waive_segments", "interest_margin_consumer", "interest_margin_business")
+
+# Who a customer is in law: a consumer (a private person) or a business.  The
+# partner says it (company type / VAT number), and a person can override it.
+CUSTOMER_TYPES = [("consumer", "Consumer"), ("business", "Business")]
+# Which customers a step is for: ``all`` or one of the customer types.
+STEP_CUSTOMERS = [("all", "All customers"), *CUSTOMER_TYPES]
+# How the charges of a step are booked: not at all (only itemised in the
+# message and recorded), as a separate customer invoice, or as a journal entry.
+CHARGE_POSTINGS = [("none", "Not posted"), ("invoice", "A separate customer invoice"), ("entry", "A journal entry")]
+CHARGE_KINDS = [
+    ("fee", "Reminder fee"), ("compensation", "Recovery compensation"), ("interest", "Late-payment interest"),
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,19 @@ class Step:
     harsh: bool = False
     attach: str = "none"
     post: bool = False  # a letter that also goes by post, through Odoo's snailmail app
+    customers: str = "all"  # all, consumer or business (see STEP_CUSTOMERS)
+    fee: float = 0.0  # reminder fee charged with the step (company currency)
+    compensation: float = 0.0  # fixed recovery compensation per overdue invoice (businesses only, once per invoice)
+    interest: bool = False  # charge the late-payment interest accrued on the covered invoices
+
+    @property
+    def charges(self) -> bool:
+        """Whether the step charges anything (a fee, the compensation or interest)."""
+        return bool(self.fee or self.compensation or self.interest)
+
+    def reaches(self, customer_type) -> bool:
+        """Whether the step is for customers of ``customer_type`` (consumer or business)."""
+        return self.customers in ("all", customer_type)
 
     @property
     def before_due(self) -> bool:
@@ -122,6 +151,7 @@ class Journey:
     description: str = ""
     segments: tuple = ()
     steps: tuple = ()
+    waive_charges: bool = False  # the charges are computed and recorded as waived, never charged
 
 
 @dataclass(frozen=True)
@@ -144,6 +174,16 @@ class PortalSettings:
 
     max_promise_days: int = 30  # a promised date at most this many days from today
     max_instalments: int = 6  # a payment plan of at most this many instalments
+
+
+@dataclass(frozen=True)
+class ChargeSettings:
+    """How the charges of steps (``fee``, ``compensation``, ``interest``) are handled."""
+
+    post: str = "none"  # one of CHARGE_POSTINGS
+    waive_segments: tuple = ()  # segments whose charges are waived (computed and recorded as waived)
+    interest_margin_consumer: float | None = None  # points over the reference rate; None: the legal profile's
+    interest_margin_business: float | None = None
 
 
 # What a payment-term suggestion stands for, so a document's term is flagged only in the direction that matters:
@@ -174,6 +214,7 @@ class PolicySpec:
     satisfaction: SatisfactionSettings = SatisfactionSettings()
     payment_terms: tuple = ()
     portal: PortalSettings = PortalSettings()
+    charges: ChargeSettings = ChargeSettings()
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

@@ -21,6 +21,10 @@ class DunningCaseReport(models.Model):
     in grouped rows, so every ratio of :data:`RATIOS` is computed from the
     group's sums by :meth:`_read_group_select`.
 
+    Charges (``fees_*``, ``interest_*``, ``charges_*``) sum the case's
+    :class:`dunning.charge` lines, charged and waived apart: waiving for a
+    segment is a relationship tool, and the report shows what it cost.
+
     A case "needed a harsh step" when one of its step events is harsh (the
     policy's ``harsh`` flag: letters and final notices unless it says
     otherwise) or when its outcome is a hand-over.
@@ -60,6 +64,17 @@ class DunningCaseReport(models.Model):
     repurchase_amount = fields.Monetary("Invoiced after", readonly=True)
     repurchase_ordered = fields.Monetary("Ordered after", readonly=True)
     customer_lost = fields.Boolean(readonly=True)
+
+    fees_charged = fields.Monetary(
+        "Fees charged", readonly=True, help="Reminder fees and recovery compensation charged to the customer.")
+    fees_waived = fields.Monetary(
+        "Fees waived", readonly=True, help="Reminder fees and recovery compensation the policy waived.")
+    interest_charged = fields.Monetary("Interest charged", readonly=True)
+    interest_waived = fields.Monetary("Interest waived", readonly=True)
+    charges_charged = fields.Monetary("Charged", readonly=True, help="Fees, compensation and interest charged.")
+    charges_waived = fields.Monetary(
+        "Waived", readonly=True, help="Fees, compensation and interest computed and waived: what the relationship "
+                                      "was worth to us.")
 
     case_count = fields.Integer("Cases", readonly=True)
     closed_count = fields.Integer("Closed cases", readonly=True)
@@ -101,6 +116,12 @@ class DunningCaseReport(models.Model):
                    COALESCE(c.repurchase_invoiced, 0) AS repurchase_amount,
                    COALESCE(c.repurchase_ordered, 0) AS repurchase_ordered,
                    COALESCE(c.customer_lost, FALSE) AS customer_lost,
+                   COALESCE(charge.fees_charged, 0) AS fees_charged,
+                   COALESCE(charge.fees_waived, 0) AS fees_waived,
+                   COALESCE(charge.interest_charged, 0) AS interest_charged,
+                   COALESCE(charge.interest_waived, 0) AS interest_waived,
+                   COALESCE(charge.fees_charged, 0) + COALESCE(charge.interest_charged, 0) AS charges_charged,
+                   COALESCE(charge.fees_waived, 0) + COALESCE(charge.interest_waived, 0) AS charges_waived,
                    1 AS case_count,
                    (c.state = 'closed')::int AS closed_count,
                    (c.repurchase_measured_on IS NOT NULL)::int AS measured_count,
@@ -137,6 +158,15 @@ class DunningCaseReport(models.Model):
                  WHERE res_model = 'dunning.case' AND consumed AND rating > 0
                  ORDER BY res_id, write_date DESC, id DESC
             ) last_rating ON last_rating.res_id = c.id
+            LEFT JOIN (
+                SELECT case_id,
+                       SUM(amount) FILTER (WHERE NOT COALESCE(waived, FALSE) AND kind != 'interest') AS fees_charged,
+                       SUM(amount) FILTER (WHERE COALESCE(waived, FALSE) AND kind != 'interest') AS fees_waived,
+                       SUM(amount) FILTER (WHERE NOT COALESCE(waived, FALSE) AND kind = 'interest') AS interest_charged,
+                       SUM(amount) FILTER (WHERE COALESCE(waived, FALSE) AND kind = 'interest') AS interest_waived
+                  FROM dunning_charge
+                 GROUP BY case_id
+            ) charge ON charge.case_id = c.id
             """)
 
     def _where(self) -> SQL:

@@ -27,4 +27,6 @@ class ReportDunningLetter(models.AbstractModel):
             "letter_date": fields.Date.context_today(self),
             "subjects": template._render_field("subject", cases.ids, compute_lang=True),
             "bodies": template._render_field("body_html", cases.ids, compute_lang=True),
+            # A letter of a step itemises the step's charges; one printed by hand does not repeat them.
+            "charges": self.env["dunning.charge"]._lines_for_message(cases) if (data or {}).get("template") else {},
         }

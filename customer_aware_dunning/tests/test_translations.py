@@ -101,6 +101,30 @@ class TestFinnish(FinnishCommon):
         self.assertIn("1,250.00", english.body)
         self.assertNotIn("Ystävällisin terveisin", english.body)
 
+    def test_charges_are_itemised_in_the_customer_language(self):
+        self.company.country_id = self.env.ref("base.fi")  # the Finnish legal profile and reference rates
+        for partner in (self.finnish, self.english):
+            self.make_invoice(partner, day(-30), DUE, 1250)
+        self.env["dunning.run"]._run_company(self.company, day(15))  # second reminder: fee and interest
+
+        finnish = self.customer_emails(self.finnish)
+        self.assertEqual(finnish.subject, f"{self.company.name}: laskunne ovat yhä avoinna")
+        self.assertIn("Maksun viivästymisestä aiheutuvat kulut", finnish.body)
+        self.assertIn("Lain sallimalla tavalla avoimeen summaanne lisätään seuraavat kulut:", finnish.body)
+        self.assertIn(">Muistutusmaksu<", finnish.body)
+        self.assertIn("5,00", finnish.body, "the fee in the Finnish format")
+        self.assertRegex(finnish.body, r"Viivästyskorko laskusta \S+ ajalta 02\.06\.2026\N{EN DASH}16\.06\.2026 "
+                                       r"\(15 päivää, 10,50 %\)")
+        self.assertIn("Kulut yhteensä", finnish.body)
+        self.assertNotIn("Reminder fee", finnish.body)
+
+        english = self.customer_emails(self.english)
+        self.assertIn("Charges for late payment", english.body)
+        self.assertIn(">Reminder fee<", english.body)
+        self.assertIn("(15 days at 10.50 %)", english.body)
+        self.assertIn("5.00", english.body)
+        self.assertNotIn("Muistutusmaksu", english.body)
+
     def test_letter_speaks_the_customer_language(self):
         for partner in (self.finnish, self.english):
             self.make_invoice(partner, day(-30), DUE, 1250)

@@ -255,7 +255,7 @@ class DunningCharge(models.Model):
             "dunning_exclusion_reason": _("Collection charges of %(case)s.", case=case.name),
             "invoice_line_ids": [
                 Command.create({
-                    "name": charge._line_label(),
+                    "name": charge.with_context(lang=case.partner_id.lang or self.env.lang)._line_label(),
                     "quantity": 1,
                     "price_unit": charge.amount,
                     "tax_ids": [Command.clear()],

@@ -117,6 +117,8 @@ class TestFinnish(FinnishCommon):
                                        r"\(15 päivää, 10,50 %\)")
         self.assertIn("Kulut yhteensä", finnish.body)
         self.assertNotIn("Reminder fee", finnish.body)
+        charges_invoice = self.env["dunning.charge"].search([("case_id", "=", self.case_of(self.finnish).id)]).move_id
+        self.assertEqual(charges_invoice.invoice_line_ids[0].name, "Muistutusmaksu", "the customer's own invoice")
 
         english = self.customer_emails(self.english)
         self.assertIn("Charges for late payment", english.body)

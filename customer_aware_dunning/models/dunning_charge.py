@@ -5,7 +5,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, formatLang
 
 from ..policy import charges as rules
 from ..policy.charges import ChargeContext, ChargeInvoice, plan_charges
@@ -235,7 +235,7 @@ class DunningCharge(models.Model):
             return _("%(kind)s on %(invoice)s, %(start)s to %(end)s (%(days)s days at %(rate)s %%)",
                      kind=kinds[self.kind], invoice=self.invoice_id.name, start=format_date(self.env, self.date_from),
                      end=format_date(self.env, self.date_to),
-                     days=self.days, rate=self.rate)
+                     days=self.days, rate=formatLang(self.env, self.rate))
         if self.invoice_id:
             return _("%(kind)s for %(invoice)s", kind=kinds[self.kind], invoice=self.invoice_id.name)
         return kinds[self.kind]
@@ -255,7 +255,7 @@ class DunningCharge(models.Model):
             "dunning_exclusion_reason": _("Collection charges of %(case)s.", case=case.name),
             "invoice_line_ids": [
                 Command.create({
-                    "name": charge._line_label(),
+                    "name": charge.with_context(lang=case.partner_id.lang or self.env.lang)._line_label(),
                     "quantity": 1,
                     "price_unit": charge.amount,
                     "tax_ids": [Command.clear()],
@@ -309,7 +309,7 @@ class DunningCharge(models.Model):
             if not mine:
                 continue
             lang = case.partner_id.lang or self.env.lang
-            mine = mine.with_context(lang=lang)
+            mine, case = mine.with_context(lang=lang), case.with_context(lang=lang)  # words, dates and amounts
             result[case.id] = self.env["ir.qweb"].with_context(lang=lang)._render(
                 "customer_aware_dunning.dunning_charges_table", {
                     "lines": [(charge._line_label(), case._format_amount(charge.amount)) for charge in mine],

@@ -44,6 +44,11 @@ DEMO_CUSTOMERS = [
     ("Blue Lagoon Spa", "standard", "base.user_admin", "Mikkeli", None),
 ]
 
+# Customers who read us in Finnish (the product's first users are Finnish companies): their
+# reminders, letters and answer page come in Finnish.
+DEMO_FINNISH_CUSTOMERS = ("Nordic Timber Group", "Archipelago Ferries")
+DEMO_FINNISH = "fi_FI"
+
 # The closed cases of the past: outcome, rating (None: not rated) and the customer's comment.
 # The latest late-paid invoices of at most ten customers get them, shortest delay first: the
 # longest delays end in a write-off, a payment plan and the case whose letter went out.
@@ -103,6 +108,8 @@ class DunningDemo(models.AbstractModel):
             }
             for name, _segment, salesperson, city, _overdue in DEMO_CUSTOMERS
         ])
+        if self._dunning_demo_finnish():
+            partners.filtered(lambda partner: partner.name in DEMO_FINNISH_CUSTOMERS).lang = DEMO_FINNISH
         plans = [
             (partner, segment, invoice)
             for partner, (_name, segment, _user, _city, overdue) in zip(partners, DEMO_CUSTOMERS, strict=True)
@@ -121,6 +128,21 @@ class DunningDemo(models.AbstractModel):
         closed = self._dunning_demo_closed_cases(company, moves, plans, today)
         _logger.info("Collections demo: %d customers, %d invoices, %d closed cases",
                      len(partners), len(moves), len(closed))
+
+    @api.model
+    def _dunning_demo_finnish(self):
+        """Finnish installed as Settings > Languages does, and this module's terms loaded at once.
+
+        The module is still being installed, so Odoo would load its terms only after the
+        demo's daily run: the Finnish-speaking customers' first reminders would be English.
+        """
+        lang = self.env["res.lang"]._activate_and_install_lang(DEMO_FINNISH)
+        if not lang:
+            return False
+        self.env["ir.module.module"].search([("name", "=", "customer_aware_dunning")])._update_translations(
+            [DEMO_FINNISH]
+        )
+        return True
 
     # ------------------------------------------------------------------ history
 

@@ -17,6 +17,7 @@ from . import (
     test_run_reliability,
     test_satisfaction,
     test_segments,
+    test_translations,
     test_views,
     test_web_client,
 )

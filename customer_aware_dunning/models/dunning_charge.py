@@ -174,28 +174,28 @@ class DunningCharge(models.Model):
         fmt = case._format_amount
         name = profile.name or ""
         messages = {
-            rules.FEE_CAPPED: lambda: _(
+            rules.FEE_CAPPED: lambda: self.env._(
                 "The step asks a reminder fee of %(asked)s; %(profile)s allows at most %(limit)s, so %(limit)s is "
                 "charged.", asked=fmt(note.value), limit=fmt(note.limit), profile=name),
-            rules.FEE_TOO_EARLY: lambda: _(
+            rules.FEE_TOO_EARLY: lambda: self.env._(
                 "No reminder fee is charged: the oldest invoice is only %(days)s days overdue and %(profile)s "
                 "allows the first charged reminder %(limit)s days after the due date.",
                 days=int(note.value), limit=int(note.limit), profile=name),
-            rules.FEE_TOO_SOON: lambda: _(
+            rules.FEE_TOO_SOON: lambda: self.env._(
                 "No reminder fee is charged: the previous one was charged %(days)s days ago and %(profile)s asks "
                 "for at least %(limit)s days between charged reminders.",
                 days=int(note.value), limit=int(note.limit), profile=name),
-            rules.COMPENSATION_CAPPED: lambda: _(
+            rules.COMPENSATION_CAPPED: lambda: self.env._(
                 "The step asks a recovery compensation of %(asked)s; %(profile)s allows at most %(limit)s, so "
                 "%(limit)s is charged.", asked=fmt(note.value), limit=fmt(note.limit), profile=name),
-            rules.COMPENSATION_NOT_FOR_CONSUMERS: lambda: _(
+            rules.COMPENSATION_NOT_FOR_CONSUMERS: lambda: self.env._(
                 "No recovery compensation is charged: %(profile)s allows none from consumers.", profile=name),
-            rules.MARGIN_CAPPED: lambda: _(
+            rules.MARGIN_CAPPED: lambda: self.env._(
                 "The policy's interest margin of %(asked)s points is above the %(limit)s points %(profile)s "
                 "allows; %(limit)s points are used.", asked=note.value, limit=note.limit, profile=name),
-            rules.NO_MARGIN: lambda: _(
+            rules.NO_MARGIN: lambda: self.env._(
                 "No interest is charged: neither the policy nor a legal profile gives an interest margin."),
-            rules.NO_REFERENCE_RATE: lambda: _(
+            rules.NO_REFERENCE_RATE: lambda: self.env._(
                 "Some days of interest on invoice %(invoice)s are not charged: the reference rate table has no "
                 "current rate for them. Add the rate under Collections > Configuration > Reference rates.",
                 invoice=note.invoice_label),

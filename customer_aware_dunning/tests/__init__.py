@@ -14,6 +14,7 @@ from . import (
     test_policy_dry_run,
     test_portal,
     test_portal_hostile,
+    test_pot,
     test_route_matrix,
     test_run_jobs,
     test_run_reliability,

@@ -12,6 +12,8 @@ BENCH_PREFIX ?= cad_bench
 BENCH_TPL ?= $(BENCH_PREFIX)_tpl_$(BENCH_SIZE)
 BENCH_DB ?= $(BENCH_PREFIX)_$(BENCH_SIZE)
 BENCH_ARGS ?=
+POT_DB   ?= cad_pot
+I18N     := $(ADDON)/i18n
 
 .PHONY: help bootstrap run test lint db-test stop-pg bench-run
 
@@ -22,6 +24,7 @@ help:
 	@echo "make bootstrap  only prepare Odoo, the virtualenv, PostgreSQL and $(CONF)"
 	@echo "make bench-data build the template database $(BENCH_TPL) with BENCH_SIZE=1k|10k|50k customers (default 10k)"
 	@echo "make bench      the daily run by phase beside OCA credit control and a SQL floor, on a copy of $(BENCH_TPL)"
+	@echo "make pot        export $(I18N)/$(ADDON).pot from the database '$(POT_DB)' and merge it into every .po"
 
 bootstrap:
 	@python3 tools/bootstrap.py
@@ -82,3 +85,15 @@ compat: bootstrap
 	@$(PYTHON) tools/devdb.py drop $(COMPAT_DB)
 	$(ODOO) -c $(CONF) -d $(COMPAT_DB) -i $(ADDON) --stop-after-init --no-http --log-level=warn
 	$(PYTHON) tools/run_compat.py -c $(CONF) -d $(COMPAT_DB)
+.PHONY: pot
+
+# The translation template, exported by Odoo itself from a database with the addon installed or upgraded
+# (model terms come from the database, code terms from the sources); then every language file gets the
+# new terms, untranslated (gettext's msgmerge). tests/test_translations.py lists what is left to translate.
+pot: bootstrap
+	@if $(PYTHON) tools/devdb.py exists $(POT_DB); then step=-u; else step=-i; fi; \
+		$(ODOO) -c $(CONF) -d $(POT_DB) $$step $(ADDON) --stop-after-init --no-http --log-level=warn
+	$(ODOO) i18n export -c $(CONF) -d $(POT_DB) $(ADDON)
+	@for po in $(I18N)/*.po; do \
+		msgmerge --quiet --update --backup=none --no-fuzzy-matching --no-wrap "$$po" $(I18N)/$(ADDON).pot && echo "merged $$po"; \
+	done

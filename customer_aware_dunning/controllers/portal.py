@@ -6,6 +6,9 @@ constant time). Portal users get no access right on cases (the case holds intern
 notes: segment, pause reasons); their list under /my shows their company's open
 cases through ``sudo`` with a domain on their commercial partner, each linked with
 its token. Everything a wrong link gets is a plain "link not valid" page.
+
+The page speaks the customer's language (``partner_id.lang``) to a visitor who is
+not signed in, as the reminder that linked to it did; portal users get their own.
 """
 
 import re
@@ -59,6 +62,13 @@ class DunningPortal(CustomerPortal):
         today = fields.Date.context_today(case_sudo)
         if case_sudo.closed_on and case_sudo.closed_on < fields.Date.subtract(today, days=LINK_DAYS_AFTER_CLOSE):
             return None
+        lang = case_sudo.partner_id.lang
+        public = request.env.user._is_public()
+        if public and lang and lang != request.env.lang and request.env["res.lang"]._lang_get(lang):
+            # A link from our message opens in the language the message was written in;
+            # a signed-in user keeps their own.
+            request.update_context(lang=lang)
+            case_sudo = case_sudo.with_context(lang=lang)
         return case_sudo
 
     def _dunning_invalid_link(self):
@@ -88,20 +98,19 @@ class DunningPortal(CustomerPortal):
 
     def _dunning_parse_answer(self, form):
         """Form text to typed values; ``(answer, problem)`` with ``problem`` worded for the customer."""
-        _t = request.env._
         message = CONTROL_CHARACTERS.sub("", form.get("message") or "")
         answer = {"reason": form.get("reason") or None, "message": message}
         try:
             answer["promise_date"] = fields.Date.to_date(form.get("promise_date") or None)
         except ValueError:
-            return answer, _t("Please give the date as year-month-day.")
+            return answer, request.env._("Please give the date as year-month-day.")
         try:
             amount = (form.get("promise_amount") or "").strip()
             answer["promise_amount"] = float(amount) if amount else None
             instalments = (form.get("instalments") or "").strip()
             answer["instalments"] = int(instalments) if instalments else None
         except ValueError:
-            return answer, _t("Please give numbers as digits, for example 1250.50.")
+            return answer, request.env._("Please give numbers as digits, for example 1250.50.")
         return answer, ""
 
     def _dunning_render_case(self, case_sudo, access_token, error="", form=None, kind=None, answered=False,

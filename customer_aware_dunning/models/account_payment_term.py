@@ -4,6 +4,7 @@ from datetime import date
 from odoo import _, api, models
 
 from ..policy.engine import MORE_GENEROUS, suggest_payment_term, term_deviation
+from .dunning_policy_texts import policy_text
 
 # Due dates are counted from an invoice dated mid-month in a 30-day month, so that an
 # end-of-month line weighs what it does on average.
@@ -167,9 +168,10 @@ class AccountPaymentTerm(models.Model):
             details.append(_("credit limit %(percent)s%% used with this document", percent=use) if with_document
                            else _("credit limit %(percent)s%% used", percent=use))
         detail = ", ".join(details)
-        if rule.reason and detail:
-            return f"{rule.reason} ({detail})"
-        return rule.reason or detail
+        reason = policy_text(self.env, rule.reason)
+        if reason and detail:
+            return f"{reason} ({detail})"
+        return reason or detail
 
     @api.model
     def _dunning_suggestions(self, partners, company, amounts=None):

@@ -680,32 +680,33 @@ class DunningCase(models.Model):
 
     def _dunning_portal_check(self, kind, answer, today, now):
         """The problem with ``answer`` (a dict of parsed form values), worded for the customer, or ``""``."""
-        _t = self.env._
         limits = self._dunning_portal_settings()
         message = answer.get("message") or ""
         if self.state == "closed":
-            return _t("This case is closed: nothing is left to answer. Thank you!")
+            return self.env._("This case is closed: nothing is left to answer. Thank you!")
         if kind not in PORTAL_ANSWER_KINDS:
-            return _t("Unknown kind of answer.")
+            return self.env._("Unknown kind of answer.")
         if not self._dunning_portal_answers_left(now):
-            return _t("You have sent several answers in the last hour: please wait a little before sending more.")
+            return self.env._(
+                "You have sent several answers in the last hour: please wait a little before sending more."
+            )
         if len(message) > PORTAL_TEXT_LIMIT:
-            return _t("Please keep your message under %(limit)s characters.", limit=PORTAL_TEXT_LIMIT)
+            return self.env._("Please keep your message under %(limit)s characters.", limit=PORTAL_TEXT_LIMIT)
         if kind == "reason" and answer.get("reason") not in self._dunning_portal_reasons():
-            return _t("Please choose one of the reasons in the list.")
+            return self.env._("Please choose one of the reasons in the list.")
         if kind == "promise":
             promised_on, amount = answer.get("promise_date"), answer.get("promise_amount")
             last = today + timedelta(days=limits.max_promise_days)
             if not promised_on or not today <= promised_on <= last:
-                return _t("Please choose a date between %(first)s and %(last)s.", first=today, last=last)
+                return self.env._("Please choose a date between %(first)s and %(last)s.", first=today, last=last)
             owed = sum(self._collectable_invoices().mapped("amount_residual_signed"))
             if amount is not None and not 0 < amount <= owed:
-                return _t("The amount must be positive and at most what the invoices still owe (%(owed)s).",
+                return self.env._("The amount must be positive and at most what the invoices still owe (%(owed)s).",
                           owed=self._format_amount(owed))
         if kind == "payment_plan" and not 2 <= (answer.get("instalments") or 0) <= limits.max_instalments:
-            return _t("A payment plan can have 2 to %(max)s instalments.", max=limits.max_instalments)
+            return self.env._("A payment plan can have 2 to %(max)s instalments.", max=limits.max_instalments)
         if kind == "question" and not message.strip():
-            return _t("Please write your question.")
+            return self.env._("Please write your question.")
         return ""
 
     def _dunning_portal_answer(self, kind, answer, today, now):
@@ -726,24 +727,23 @@ class DunningCase(models.Model):
         invoices = case._collectable_invoices()
         message = (answer.get("message") or "").strip()
         reason = case._dunning_portal_reasons().get(answer.get("reason")) if kind == "reason" else None
-        _t = self.env._
         if kind == "reason":
             note = {"dunning_delay_note": message} if message else {}  # a staff note stays when nothing is added
             invoices.write({"dunning_delay_reason_id": reason.id, **note})
-            text = _t("Reason: %(reason)s.", reason=reason.customer_label or reason.name)
+            text = self.env._("Reason: %(reason)s.", reason=reason.customer_label or reason.name)
         elif kind == "promise":
             case._dunning_record_promise(invoices, answer["promise_date"], answer.get("promise_amount"))
             amount = answer.get("promise_amount")
-            text = _t("Promises to pay %(amount)s on %(date)s.", date=answer["promise_date"],
-                      amount=case._format_amount(amount) if amount else _t("the invoices"))
+            text = self.env._("Promises to pay %(amount)s on %(date)s.", date=answer["promise_date"],
+                      amount=case._format_amount(amount) if amount else self.env._("the invoices"))
         elif kind == "payment_plan":
-            text = _t("Asks for a payment plan in %(count)s instalments.", count=answer["instalments"])
+            text = self.env._("Asks for a payment plan in %(count)s instalments.", count=answer["instalments"])
             invoices.write({"dunning_delay_note": f"{text} {message}".strip()})
         else:
-            text = _t("Asks a question.")
+            text = self.env._("Asks a question.")
         if message:
-            text = _t("%(text)s Message: %(message)s", text=text, message=message)
-        description = _t("The customer answered online. %(text)s", text=text)
+            text = self.env._("%(text)s Message: %(message)s", text=text, message=message)
+        description = self.env._("The customer answered online. %(text)s", text=text)
         case._log_events("customer_answer", {case.id: description}, invoice_ids=[Command.set(invoices.ids)])
         owner = reason.owner if reason else False
         user = self.env["dunning.channel"]._actor(case, owner) if owner else (
@@ -751,7 +751,7 @@ class DunningCase(models.Model):
         case.activity_schedule(
             "mail.mail_activity_data_todo",
             date_deadline=today,
-            summary=_t("Customer answered: %(customer)s", customer=case.partner_id.display_name),
+            summary=self.env._("Customer answered: %(customer)s", customer=case.partner_id.display_name),
             note=escape(description),
             user_id=user.id,
         )

@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 
 from ..policy.schema import GROUP_PREFIX
 from .collections_access import MANAGER_GROUP
+from .dunning_policy_texts import policy_text
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
@@ -178,14 +179,16 @@ class DunningChannel(models.AbstractModel):
     # ------------------------------------------------------------------ activity
 
     def _schedule_activities(self, items):
-        self.env["dunning.case"]._dunning_schedule_activities({
-            case: {
-                "summary": self.env._("Collections: %(customer)s", customer=case.partner_id.display_name),
-                "note": step.note or self.env._("Follow up the customer's open invoices."),
-                "user_id": self._actor(case, step.to).id,
+        activities = {}
+        for case, step, _invoices in items:
+            user = self._actor(case, step.to)
+            env = self.with_context(lang=user.lang or self.env.lang).env  # in the words of who acts
+            activities[case] = {
+                "summary": env._("Collections: %(customer)s", customer=case.partner_id.display_name),
+                "note": policy_text(env, step.note) or env._("Follow up the customer's open invoices."),
+                "user_id": user.id,
             }
-            for case, step, _invoices in items
-        })
+        self.env["dunning.case"]._dunning_schedule_activities(activities)
 
     @api.model
     def _actor(self, case, actor):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, formatLang
 
 from ..policy import charges as rules
 from ..policy.charges import ChargeContext, ChargeInvoice, plan_charges
@@ -174,28 +174,28 @@ class DunningCharge(models.Model):
         fmt = case._format_amount
         name = profile.name or ""
         messages = {
-            rules.FEE_CAPPED: lambda: _(
+            rules.FEE_CAPPED: lambda: self.env._(
                 "The step asks a reminder fee of %(asked)s; %(profile)s allows at most %(limit)s, so %(limit)s is "
                 "charged.", asked=fmt(note.value), limit=fmt(note.limit), profile=name),
-            rules.FEE_TOO_EARLY: lambda: _(
+            rules.FEE_TOO_EARLY: lambda: self.env._(
                 "No reminder fee is charged: the oldest invoice is only %(days)s days overdue and %(profile)s "
                 "allows the first charged reminder %(limit)s days after the due date.",
                 days=int(note.value), limit=int(note.limit), profile=name),
-            rules.FEE_TOO_SOON: lambda: _(
+            rules.FEE_TOO_SOON: lambda: self.env._(
                 "No reminder fee is charged: the previous one was charged %(days)s days ago and %(profile)s asks "
                 "for at least %(limit)s days between charged reminders.",
                 days=int(note.value), limit=int(note.limit), profile=name),
-            rules.COMPENSATION_CAPPED: lambda: _(
+            rules.COMPENSATION_CAPPED: lambda: self.env._(
                 "The step asks a recovery compensation of %(asked)s; %(profile)s allows at most %(limit)s, so "
                 "%(limit)s is charged.", asked=fmt(note.value), limit=fmt(note.limit), profile=name),
-            rules.COMPENSATION_NOT_FOR_CONSUMERS: lambda: _(
+            rules.COMPENSATION_NOT_FOR_CONSUMERS: lambda: self.env._(
                 "No recovery compensation is charged: %(profile)s allows none from consumers.", profile=name),
-            rules.MARGIN_CAPPED: lambda: _(
+            rules.MARGIN_CAPPED: lambda: self.env._(
                 "The policy's interest margin of %(asked)s points is above the %(limit)s points %(profile)s "
                 "allows; %(limit)s points are used.", asked=note.value, limit=note.limit, profile=name),
-            rules.NO_MARGIN: lambda: _(
+            rules.NO_MARGIN: lambda: self.env._(
                 "No interest is charged: neither the policy nor a legal profile gives an interest margin."),
-            rules.NO_REFERENCE_RATE: lambda: _(
+            rules.NO_REFERENCE_RATE: lambda: self.env._(
                 "Some days of interest on invoice %(invoice)s are not charged: the reference rate table has no "
                 "current rate for them. Add the rate under Collections > Configuration > Reference rates.",
                 invoice=note.invoice_label),
@@ -235,7 +235,7 @@ class DunningCharge(models.Model):
             return _("%(kind)s on %(invoice)s, %(start)s to %(end)s (%(days)s days at %(rate)s %%)",
                      kind=kinds[self.kind], invoice=self.invoice_id.name, start=format_date(self.env, self.date_from),
                      end=format_date(self.env, self.date_to),
-                     days=self.days, rate=self.rate)
+                     days=self.days, rate=formatLang(self.env, self.rate))
         if self.invoice_id:
             return _("%(kind)s for %(invoice)s", kind=kinds[self.kind], invoice=self.invoice_id.name)
         return kinds[self.kind]
@@ -255,7 +255,7 @@ class DunningCharge(models.Model):
             "dunning_exclusion_reason": _("Collection charges of %(case)s.", case=case.name),
             "invoice_line_ids": [
                 Command.create({
-                    "name": charge._line_label(),
+                    "name": charge.with_context(lang=case.partner_id.lang or self.env.lang)._line_label(),
                     "quantity": 1,
                     "price_unit": charge.amount,
                     "tax_ids": [Command.clear()],
@@ -309,7 +309,7 @@ class DunningCharge(models.Model):
             if not mine:
                 continue
             lang = case.partner_id.lang or self.env.lang
-            mine = mine.with_context(lang=lang)
+            mine, case = mine.with_context(lang=lang), case.with_context(lang=lang)  # words, dates and amounts
             result[case.id] = self.env["ir.qweb"].with_context(lang=lang)._render(
                 "customer_aware_dunning.dunning_charges_table", {
                     "lines": [(charge._line_label(), case._format_amount(charge.amount)) for charge in mine],

@@ -1,9 +1,10 @@
 import logging
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from odoo import Command, api, fields, models
 
+from ..policy.charges import reference_rate_on
 from ..policy.engine import make_step_key
 
 _logger = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ DEMO_CUSTOMERS = [
     ("Blue Lagoon Spa", "standard", "base.user_admin", "Mikkeli", None),
 ]
 
+# Customers who read us in Finnish (the product's first users are Finnish companies): their
+# reminders, letters and answer page come in Finnish.
+DEMO_FINNISH_CUSTOMERS = ("Nordic Timber Group", "Archipelago Ferries")
+DEMO_FINNISH = "fi_FI"
+
 # The closed cases of the past: outcome, rating (None: not rated) and the customer's comment.
 # The latest late-paid invoices of at most ten customers get them, shortest delay first: the
 # longest delays end in a write-off, a payment plan and the case whose letter went out.
@@ -59,6 +65,20 @@ DEMO_CLOSED_CASES = [
     ("payment_plan", 4, "The instalments made it possible for us; the plan was clear."),
     ("paid", 1, "A formal letter after years of working together felt harsh."),
 ]
+
+# The Finnish company (demo/dunning_demo.xml), where the Finnish legal profile applies. Its customers
+# read us in Finnish: name, a business (else a consumer), city, days the invoice is overdue on the
+# run day, amount, line. Both are "new" customers on the standard journey, whose step of day 15 is
+# the second reminder with a reminder fee and late-payment interest.
+DEMO_FI_MARKER = "customer_aware_dunning Finnish demo"
+DEMO_FI_CUSTOMERS = [
+    ("Aino Virtanen", False, "Tampere", 18, 480.0, "Kotisivujen ylläpito"),
+    ("Kaarnapuu Oy", True, "Jyväskylä", 22, 3200.0, "Asennus ja käyttöönotto"),
+]
+# The shipped default's second reminder of the standard journey, and the same step over the consumer limit.
+DEMO_FI_STEP = "{day: 15, send: email, template: second_reminder, fee: 5, interest: true}"
+DEMO_FI_OVER_LIMIT_STEP = "{day: 15, send: email, template: second_reminder, fee: 10, interest: true}"
+DEMO_FI_OVER_LIMIT_NAME = "Reminder fee EUR 10 (draft, over the limit)"
 
 LINE_LABELS = ["Consulting", "Annual maintenance", "Installation", "Training day", "Spare parts", "Support plan"]
 
@@ -79,7 +99,7 @@ class DunningDemo(models.AbstractModel):
     @api.model
     def _dunning_create_demo_data(self):
         company = self.env.ref("base.main_company")
-        if self.env["res.partner"].search_count([("comment", "=", DEMO_MARKER)], limit=1):
+        if self.env["res.partner"].search_count([("comment", "ilike", DEMO_MARKER)], limit=1):  # stored as HTML
             return
         env = self.with_company(company).env
         today = fields.Date.context_today(self)
@@ -103,6 +123,8 @@ class DunningDemo(models.AbstractModel):
             }
             for name, _segment, salesperson, city, _overdue in DEMO_CUSTOMERS
         ])
+        if self._dunning_demo_finnish():
+            partners.filtered(lambda partner: partner.name in DEMO_FINNISH_CUSTOMERS).lang = DEMO_FINNISH
         plans = [
             (partner, segment, invoice)
             for partner, (_name, segment, _user, _city, overdue) in zip(partners, DEMO_CUSTOMERS, strict=True)
@@ -121,6 +143,90 @@ class DunningDemo(models.AbstractModel):
         closed = self._dunning_demo_closed_cases(company, moves, plans, today)
         _logger.info("Collections demo: %d customers, %d invoices, %d closed cases",
                      len(partners), len(moves), len(closed))
+
+    @api.model
+    def _dunning_create_finnish_demo(self, company_ids):
+        """The Finnish company's demo: its chart of accounts, two Finnish-speaking customers with an
+        overdue invoice each, the daily run, and a draft policy over the legal limit to try.
+
+        The run's day is today when the reference-rate table has a rate for it, else the last day of
+        the latest half-year in the table: the reminders' interest is then charged for every day
+        (a rate is never made up; add the new half-year's rate and later runs use it).
+        """
+        company = self.env["res.company"].browse(company_ids)
+        if self.env["res.partner"].search_count(
+            [("comment", "ilike", DEMO_FI_MARKER), ("company_id", "=", company.id)], limit=1
+        ):
+            return
+        if not company.chart_template:
+            # What try_loading does, without its warning about a registry still loading this module.
+            # The generic chart is American: the company stays Finnish, in euros.
+            self.env["account.chart.template"]._load("generic_coa", company, install_demo=False)
+            company.write({"currency_id": self.env.ref("base.EUR").id,
+                           "account_fiscal_country_id": self.env.ref("base.fi").id})
+        env = self.with_company(company).env
+        if not env["res.lang"].search_count([("code", "=", DEMO_FINNISH)]):
+            self._dunning_demo_finnish()
+        run_day = self._dunning_demo_rated_day(company, fields.Date.context_today(self))
+        partners = env["res.partner"].create([
+            {
+                "name": name,
+                "is_company": business,
+                "customer_rank": 1,
+                "city": city,
+                "country_id": env.ref("base.fi").id,
+                "email": "{}@example.com".format("".join(c for c in name.lower() if c.isalnum())),
+                "lang": DEMO_FINNISH,
+                "user_id": env.ref("base.user_admin").id,
+                "company_id": company.id,
+                "comment": DEMO_FI_MARKER,
+            }
+            for name, business, city, _overdue, _amount, _label in DEMO_FI_CUSTOMERS
+        ])
+        plans = [
+            (partner, "new", {
+                "issued": run_day - timedelta(days=30 + overdue), "due": run_day - timedelta(days=overdue),
+                "amount": amount, "label": label, "paid_late": None, "paid_part": None,
+            })
+            for partner, (_name, _business, _city, overdue, amount, label) in zip(
+                partners, DEMO_FI_CUSTOMERS, strict=True)
+        ]
+        moves = self._dunning_demo_invoices(company, plans)
+        env["dunning.run"].with_context(lang=env.user.lang or "en_US")._run_company(company, run_day)
+        Policy = env["dunning.policy"].sudo()
+        text = Policy._active_for(company).yaml_text or ""
+        if DEMO_FI_STEP in text:
+            Policy.create({
+                "name": DEMO_FI_OVER_LIMIT_NAME, "company_id": company.id,
+                "yaml_text": text.replace(DEMO_FI_STEP, DEMO_FI_OVER_LIMIT_STEP),
+            })
+        _logger.info("Collections demo in %s: %d Finnish-speaking customers, %d invoices, run of %s",
+                     company.name, len(partners), len(moves), run_day)
+
+    @api.model
+    def _dunning_demo_rated_day(self, company, today):
+        """``today`` when the reference-rate table of ``company`` has a rate for it, else the end of its
+        latest half-year."""
+        rates = self.env["dunning.reference.rate"]._rates_for(company)
+        if not rates or reference_rate_on(rates, today) is not None:
+            return today
+        start = rates[-1].date_from
+        return date(start.year, 6, 30) if start.month < 7 else date(start.year, 12, 31)
+
+    @api.model
+    def _dunning_demo_finnish(self):
+        """Finnish installed as Settings > Languages does, and this module's terms loaded at once.
+
+        The module is still being installed, so Odoo would load its terms only after the
+        demo's daily run: the Finnish-speaking customers' first reminders would be English.
+        """
+        lang = self.env["res.lang"]._activate_and_install_lang(DEMO_FINNISH)
+        if not lang:
+            return False
+        self.env["ir.module.module"].search([("name", "=", "customer_aware_dunning")])._update_translations(
+            [DEMO_FINNISH]
+        )
+        return True
 
     # ------------------------------------------------------------------ history
 

@@ -185,51 +185,51 @@ class DunningPolicy(models.Model):
         template = journey.steps[violation.step_index].template if journey else ""
         common = {"step": step, "journey": violation.journey, "profile": profile.name}
         messages = {
-            rules.CONSUMER_FEE_MAX: lambda: _(
+            rules.CONSUMER_FEE_MAX: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges consumers a reminder fee of %(fee)s, but %(profile)s "
                 "allows at most %(limit)s per written payment reminder.",
                 fee=money(violation.value), limit=money(violation.limit), **common),
-            rules.BUSINESS_FEE_MAX: lambda: _(
+            rules.BUSINESS_FEE_MAX: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges businesses a reminder fee of %(fee)s, but %(profile)s "
                 "allows at most %(limit)s per reminder.",
                 fee=money(violation.value), limit=money(violation.limit), **common),
-            rules.CONSUMER_FIRST_FEE: lambda: _(
+            rules.CONSUMER_FIRST_FEE: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges consumers a reminder fee %(day)s days after the due "
                 "date, but %(profile)s allows the first charged reminder no earlier than %(limit)s days after the "
                 "due date.", day=int(violation.value), limit=int(violation.limit), **common),
-            rules.CONSUMER_FEE_INTERVAL: lambda: _(
+            rules.CONSUMER_FEE_INTERVAL: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges consumers a reminder fee %(days)s days after the "
                 "previous charged reminder, but %(profile)s requires at least %(limit)s days between charged "
                 "reminders.", days=int(violation.value), limit=int(violation.limit), **common),
-            rules.BUSINESS_FEE_INTERVAL: lambda: _(
+            rules.BUSINESS_FEE_INTERVAL: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges businesses %(days)s days after the previous charged "
                 "demand, but %(profile)s requires at least %(limit)s days between charged demands.",
                 days=int(violation.value), limit=int(violation.limit), **common),
-            rules.CONSUMER_COMPENSATION: lambda: _(
+            rules.CONSUMER_COMPENSATION: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges consumers a recovery compensation, but %(profile)s "
                 "allows none from consumers; make the step for businesses only (customers: business).", **common),
-            rules.BUSINESS_COMPENSATION_MAX: lambda: _(
+            rules.BUSINESS_COMPENSATION_MAX: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges a recovery compensation of %(amount)s, but %(profile)s "
                 "allows at most %(limit)s per overdue invoice.",
                 amount=money(violation.value), limit=money(violation.limit), **common),
-            rules.COMPENSATION_TWICE: lambda: _(
+            rules.COMPENSATION_TWICE: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges the recovery compensation again after the step on day "
                 "%(day)s, but %(profile)s allows it only once per overdue invoice.",
                 day=int(violation.limit), **common),
-            rules.CHARGE_BEFORE_DUE: lambda: _(
+            rules.CHARGE_BEFORE_DUE: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s charges the customer on day %(day)s, before the invoices are "
                 "overdue, but %(profile)s allows charges only on overdue invoices.",
                 day=int(violation.value), **common),
-            rules.CONSUMER_PROMOTION: lambda: _(
+            rules.CONSUMER_PROMOTION: lambda: self.env._(
                 "Step %(step)s of journey %(journey)s sends the template %(template)s, which contains sales "
                 "promotion, to consumers, but %(profile)s forbids sales promotion in collection messages to "
                 "consumers; make the step for businesses only (customers: business).",
                 template=template, **common),
-            rules.CONSUMER_MARGIN: lambda: _(
+            rules.CONSUMER_MARGIN: lambda: self.env._(
                 "The policy's interest margin for consumers is %(margin)s points, but %(profile)s allows at most "
                 "%(limit)s points over the reference rate.",
                 margin=violation.value, limit=violation.limit, profile=profile.name),
-            rules.BUSINESS_MARGIN: lambda: _(
+            rules.BUSINESS_MARGIN: lambda: self.env._(
                 "The policy's interest margin for businesses is %(margin)s points, but %(profile)s allows at most "
                 "%(limit)s points over the reference rate.",
                 margin=violation.value, limit=violation.limit, profile=profile.name),

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from .dunning_policy_texts import policy_text
+
 
 class DunningPolicySynced(models.AbstractModel):
     """Records that mirror a list of the active policy (segments, delay reasons).
@@ -42,7 +44,11 @@ class DunningPolicySynced(models.AbstractModel):
 
     @api.model
     def _sync_from_policy(self, spec, company):
-        """Bring the records of ``company`` in step with ``spec``; return the changes, as text lines."""
+        """Bring the records of ``company`` in step with ``spec``; return the changes, as text lines.
+
+        The records are written in English, the source of their translations; the
+        lines are worded in the language of ``self``.
+        """
         model = self.with_context(active_test=False, lang="en_US")
         current = model._for_company(company)
         shared_in_place = not model._other_companies_have_policies(company)
@@ -51,17 +57,18 @@ class DunningPolicySynced(models.AbstractModel):
             record = current.get(key)
             values = {**values, "active": True}
             if not record:
-                model.create({**values, "key": key, "company_id": company.id})
-                changes.append(f"{key}: created")
+                model._translate_labels(model.create({**values, "key": key, "company_id": company.id}), values)
+                changes.append(self.env._("%(key)s: created", key=key))
                 continue
             diff = {name: value for name, value in values.items() if record[name] != value}
             if not diff:
                 continue
             if record.company_id or shared_in_place:
                 record.write(diff)
+                model._translate_labels(record, diff)
             else:
-                model._take_over(record, company, diff)
-            changes.append(f"{key}: {model._describe(record, diff)}")
+                model._translate_labels(model._take_over(record, company, diff), diff)
+            changes.append(self._describe(key, record, diff))
         for key in current.keys() - model._policy_values(spec).keys():
             record = current[key]
             if not record.active:
@@ -70,15 +77,29 @@ class DunningPolicySynced(models.AbstractModel):
                 record.active = False
             else:
                 model._take_over(record, company, {"active": False})
-            changes.append(f"{key}: archived")
+            changes.append(self.env._("%(key)s: archived", key=key))
         return changes
 
-    def _describe(self, record, diff):
+    def _translate_labels(self, records, values):
+        """Word the texts of ``values``, just written in English, in every other installed language.
+
+        A text of the shipped default policy gets its translation (``models/dunning_policy_texts.py``),
+        any other text stays as written: a renamed record never keeps the translation of its old name.
+        """
+        names = [name for name, value in values.items() if value and self._fields[name].translate]
+        if not names:
+            return
+        for code, _language in self.env["res.lang"].get_installed():
+            if code != "en_US":
+                translated = records.with_context(lang=code)
+                translated.write({name: policy_text(translated.env, values[name]) for name in names})
+
+    def _describe(self, key, record, diff):
         if "name" in diff:
-            return f"renamed to {diff['name']!r}"
+            return self.env._("%(key)s: renamed to “%(name)s”", key=key, name=diff["name"])
         if diff.get("active") is True and not record.active:
-            return "restored"
-        return "updated (" + ", ".join(sorted(diff)) + ")"
+            return self.env._("%(key)s: restored", key=key)
+        return self.env._("%(key)s: updated (%(fields)s)", key=key, fields=", ".join(sorted(diff)))
 
     @api.model
     def _other_companies_have_policies(self, company):

@@ -8,7 +8,7 @@ kills it, races two of them, and reads what they left in the database.
 
     python tests/dunning_driver.py -c .dev/odoo.conf setup DB --smtp-port PORT
     python tests/dunning_driver.py -c .dev/odoo.conf run DB[@POINT] [DB[@POINT] ...] [--fault kill|raise|hold]
-        [--again] [--snapshot-first] [--entry cron|run-now] [--start FILE] [--release FILE]
+        [--again] [--snapshot-first] [--entry cron|cron-all|run-now] [--start FILE] [--release FILE]
     python tests/dunning_driver.py -c .dev/odoo.conf mail-queue DB --smtp-port PORT
 
 A POINT is ``before-commit:N`` / ``after-commit:N`` (the run's Nth commit: the
@@ -143,12 +143,20 @@ def setup(env, smtp_port):
 
 
 def company_run(env, entry):
-    """The day's run for the main company, as the scheduled job (``cron``) or the "Run now" button does it."""
+    """The day's run for the main company, as the scheduled job (``cron``) or the "Run now" button does it;
+    ``cron-all`` is the scheduled job's loop over every company."""
     company = env.ref("base.main_company")
     if entry == "run-now":
         admin = env.ref("base.user_admin")
         result = env["dunning.case"].with_user(admin).with_company(company).action_dunning_run_now()
         say("RUN-NOW", json.dumps(result["params"], default=str))
+        return
+    if entry == "cron-all":
+        # _cron_daily_run's loop over every company, with small batches: a company's error stays in it.
+        for each in env["res.company"].search([]):
+            run = env["dunning.run"].sudo().with_company(each)
+            run._run_company_isolated(each, run_day(run.env), batch_size=BATCH_SIZE)
+        say("RUN-RESULT", "done")
         return
     run = env["dunning.run"].sudo().with_company(company)
     # _cron_daily_run's own call, with small batches so that the run has several of them.
@@ -253,7 +261,7 @@ def main():
     parser.add_argument("--start", metavar="FILE", help="wait for this file before running (a start barrier)")
     parser.add_argument("--again", action="store_true", help="after the run, run again without the fault")
     parser.add_argument("--snapshot-first", action="store_true")
-    parser.add_argument("--entry", choices=["cron", "run-now"], default="cron")
+    parser.add_argument("--entry", choices=["cron", "cron-all", "run-now"], default="cron")
     parser.add_argument("--smtp-port", type=int)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=info"], setup_logging=True)

@@ -225,6 +225,28 @@ def test_an_error_at_every_batch_boundary_then_a_rerun_does_each_step_once(scrat
     assert result.stdout.count("FAULT-RAISED") == len(BOUNDARIES), "the in-batch errors stay inside the run"
 
 
+def test_the_scheduled_job_keeps_a_company_error_to_that_company_then_a_rerun_completes_it(scratch, reference):
+    """2 runs of the scheduled job's loop over the companies: an error in the case sync and one after a committed
+    batch are logged, what was not committed is rolled back (real commits here), and the job goes on."""
+    points = ["before-commit:1", "after-commit:2"]
+    names = {point: scratch.copy(scratch.base, f"{scratch.base}_cron_all_{index}") for index, point in
+             enumerate(points)}
+    result = driver("run", *(f"{name}@{point}" for point, name in names.items()), "--fault", "raise", "--again",
+                    "--entry", "cron-all")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "FAULT-RAISED" not in result.stdout, "the error stayed inside the scheduled job"
+    assert result.stderr.count("failed; the other companies go on and the next run does it again") == len(points)
+    found = snapshots(result.stdout)
+    for point, name in names.items():
+        assert f"FAULT-POINT {point} raise" in result.stdout
+        partial = found[name, "partial"]
+        if point == "before-commit:1":
+            assert partial["cases"] == {}, "the case sync was rolled back whole"
+        else:
+            assert_all_or_nothing(partial, reference, done_before(point))
+        assert found[name, "final"] == reference, point
+
+
 def test_a_process_killed_at_every_batch_boundary_then_a_rerun_does_each_step_once(scratch, reference):
     """6 processes killed (SIGKILL) on both sides of each of the run's 3 commits, then one run over the 6 databases."""
     names = {point: scratch.copy(scratch.base, f"{scratch.base}_kill_{index}") for index, point in

@@ -57,7 +57,37 @@ class DunningRun(models.AbstractModel):
         run = self.sudo()
         for company in run.env["res.company"].search([]):
             company_run = run.with_company(company)
-            company_run._run_company(company, today or fields.Date.context_today(company_run), commit=True)
+            company_run._run_company_isolated(company, today or fields.Date.context_today(company_run))
+
+    @api.model
+    def _run_company_isolated(self, company, today, batch_size=BATCH_SIZE):
+        """The scheduled job's run of one company: a company that fails is logged and left to the next run,
+        and the companies after it still get theirs.
+
+        What the failed run had committed stays (whole batches); the rest is rolled
+        back. Under a test runner, which owns the transaction, a savepoint stands
+        in for the rollback.
+        """
+        try:
+            with self._uncommitted_savepoint():
+                self._run_company(company, today, batch_size, commit=True)
+        except Exception:
+            if self._commits():
+                self.env.cr.rollback()
+            _logger.exception(
+                "Collections run for %s on %s failed; the other companies go on and the next run does it again",
+                company.name, today,
+            )
+        else:
+            self._commit()
+
+    @contextmanager
+    def _uncommitted_savepoint(self):
+        if self._commits():
+            yield
+        else:
+            with self.env.cr.savepoint():
+                yield
 
     @api.model
     def _run_company(self, company, today, batch_size=BATCH_SIZE, commit=False):
@@ -124,8 +154,12 @@ class DunningRun(models.AbstractModel):
         Under a test runner the test owns the transaction (and rolls it back), so
         the cron's batches end at savepoints there.
         """
-        if not (odoo_module.current_test or tools.config["test_enable"]):
+        if self._commits():
             self.env["ir.cron"]._commit_progress(processed)
+
+    @api.model
+    def _commits(self):
+        return not (odoo_module.current_test or tools.config["test_enable"])
 
     # ------------------------------------------------------------------ deciding and acting
 

@@ -6,6 +6,7 @@ from lxml import etree
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import DunningCommon
 
@@ -294,3 +295,30 @@ class TestDailyRun(DunningCommon):
                          (1, "days", "model._cron_daily_run()"))
         self.env["dunning.run"]._cron_daily_run(today=day(5))
         self.assertEqual(len(self.customer_messages(self.standard)), 1)
+
+    def test_a_company_whose_run_fails_leaves_the_other_companies_theirs(self):
+        """A real database error in one company's run (a trigger refusing its cases): logged, rolled back,
+        and the next company in the scheduled job still gets its run."""
+        branch = self.setup_other_company(name="Daily Run Branch")["company"]
+        self.env["dunning.policy"]._ensure_default(branch)
+        self.make_invoice(self.standard, day(-30), DUE, 500)
+        self.make_invoice(self.strategic, day(-30), DUE, 800, company_id=branch.id, journal_id=self.env[
+            "account.journal"].search([("company_id", "=", branch.id), ("type", "=", "sale")], limit=1).id)
+        self.company.sequence, branch.sequence = 0, 1  # the failing company runs first
+        self.env.cr.execute(SQL(
+            """CREATE FUNCTION pg_temp.refuse_case() RETURNS trigger LANGUAGE plpgsql
+               AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+               CREATE TRIGGER refuse_case BEFORE INSERT ON dunning_case FOR EACH ROW
+               WHEN (NEW.company_id = %s) EXECUTE FUNCTION pg_temp.refuse_case()""",
+            self.company.id,
+        ))
+        with self.assertLogs("odoo.addons.customer_aware_dunning.models.dunning_run", "ERROR") as logged:
+            self.env["dunning.run"]._cron_daily_run(today=day(5))
+        self.assertIn(f"Collections run for {self.company.name} on {day(5)} failed", logged.output[0])
+        self.assertIn("disk full", logged.output[0])
+        self.assertFalse(self.env["dunning.case"].search([("company_id", "=", self.company.id)]))
+        self.assertFalse(self.env["dunning.partner.facts"].search([("company_id", "=", self.company.id)]),
+                         "the failed company's uncommitted work is rolled back")
+        branch_case = self.env["dunning.case"].search([("company_id", "=", branch.id)])
+        self.assertEqual(branch_case.partner_id, self.strategic)
+        self.assertEqual(len(self.customer_messages(self.strategic)), 1)

@@ -583,8 +583,23 @@ class DunningCase(models.Model):
         """Run today's collections for the current company now: the daily job's own entry point."""
         self._check_manager()
         company = self.env.company
-        done = self.env["dunning.run"].sudo().with_company(company)._run_company(
-            company, fields.Date.context_today(self))
+        run = self.env["dunning.run"].sudo().with_company(company)
+        customers = run._customers_to_follow_up(company)
+        if customers > run._run_now_limit():
+            self.env.ref("customer_aware_dunning.ir_cron_dunning_daily_run").sudo()._trigger()
+            _logger.info("Run now for %s: %d customers to follow up, the scheduled job was started instead",
+                         company.name, customers)
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": _("%(company)s has %(count)s customers to follow up, too many to wait for here: "
+                                 "the daily run has started in the background, and the cases update batch by "
+                                 "batch as it works.", company=company.name, count=customers),
+                    "type": "info",
+                },
+            }
+        done = run._run_company(company, fields.Date.context_today(self))
         if done is None:
             return {
                 "type": "ir.actions.client",

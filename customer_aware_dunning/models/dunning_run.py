@@ -21,6 +21,11 @@ COMPANY_RUN_LOCK = 72_010_020
 # Opt-in (with OCA queue_job installed): the run's batches become jobs on this channel.
 JOBS_PARAMETER = "customer_aware_dunning.run_batches_as_jobs"
 JOBS_CHANNEL = "root.dunning"
+# "Run now" works in the manager's request up to this many customers to follow up (a system parameter can
+# change it); beyond, it starts the scheduled job, which commits batch by batch, instead of holding one
+# transaction (and one lock per customer) for minutes.
+RUN_NOW_PARAMETER = "customer_aware_dunning.run_now_max_customers"
+RUN_NOW_MAX_CUSTOMERS = 2000
 
 
 class _Rollback(Exception):
@@ -193,6 +198,24 @@ class DunningRun(models.AbstractModel):
             if commit:
                 self._commit(len(partner_ids))
         return decided
+
+    @api.model
+    def _customers_to_follow_up(self, company):
+        """How many customers have an invoice left to pay in ``company``: the customers a run decides for."""
+        [(count,)] = self.env["account.move"].sudo()._read_group(
+            self._open_invoices_domain(company), [], ["commercial_partner_id:count_distinct"],
+        )
+        return count
+
+    @api.model
+    def _run_now_limit(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(RUN_NOW_PARAMETER)
+        try:
+            return int(value) if value else RUN_NOW_MAX_CUSTOMERS
+        except ValueError:
+            _logger.warning("System parameter %s is not a number (%r): %d is used",
+                            RUN_NOW_PARAMETER, value, RUN_NOW_MAX_CUSTOMERS)
+            return RUN_NOW_MAX_CUSTOMERS
 
     @api.model
     def _batches_as_jobs(self):

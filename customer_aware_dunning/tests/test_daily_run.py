@@ -288,6 +288,25 @@ class TestDailyRun(DunningCommon):
         self.assertEqual(action["tag"], "display_notification")
         self.assertTrue(self.case_of(self.standard), "the run opened the overdue customer's case")
 
+    def test_run_now_starts_the_scheduled_job_for_more_customers_than_a_request_should_hold(self):
+        self.make_invoice(self.standard, day(-30), DUE, 500)
+        self.make_invoice(self.strategic, day(-30), DUE, 800)
+        self.env["ir.config_parameter"].set_param("customer_aware_dunning.run_now_max_customers", "1")
+        cron = self.env.ref("customer_aware_dunning.ir_cron_dunning_daily_run")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        action = self.env["dunning.case"].with_user(self.collections_manager).action_dunning_run_now()
+        self.assertEqual(action["params"]["type"], "info")
+        self.assertIn(f"{self.company.name} has 2 customers to follow up, too many to wait for here",
+                      action["params"]["message"])
+        self.assertEqual(len(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers), 1,
+                         "the scheduled job is asked to run now")
+        self.assertFalse(self.case_of(self.standard), "nothing is done in the request")
+        # At the limit, the button does the run itself.
+        self.env["ir.config_parameter"].set_param("customer_aware_dunning.run_now_max_customers", "2")
+        action = self.env["dunning.case"].with_user(self.collections_manager).action_dunning_run_now()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertTrue(self.case_of(self.standard) and self.case_of(self.strategic))
+
     def test_the_scheduled_job_runs_every_company_through_the_same_entry_point(self):
         self.make_invoice(self.standard, day(-30), DUE, 500)
         cron = self.env.ref("customer_aware_dunning.ir_cron_dunning_daily_run")

@@ -204,6 +204,20 @@ def done_before(point):
     return {name for batch in BATCHES[:max(committed - 1, 0)] for name in batch}
 
 
+def assert_raised_then_completed(stdout, names, reference):
+    """Each database stopped by an error at its point holds all or nothing of each customer, and the run again
+    completes it (``names``: fault point -> database)."""
+    found = snapshots(stdout)
+    for point, name in names.items():
+        assert f"FAULT-POINT {point} raise" in stdout
+        partial = found[name, "partial"]
+        if point == "before-commit:1":
+            assert partial["cases"] == {}, "the case sync was rolled back whole"
+        else:
+            assert_all_or_nothing(partial, reference, done_before(point))
+        assert found[name, "final"] == reference, point
+
+
 def test_an_error_at_every_batch_boundary_then_a_rerun_does_each_step_once(scratch, reference):
     """11 runs: an error escaping the run on both sides of each of its 3 commits (6), and inside each batch (2)...
 
@@ -213,15 +227,7 @@ def test_an_error_at_every_batch_boundary_then_a_rerun_does_each_step_once(scrat
     names = {point: scratch.copy(scratch.base, f"{scratch.base}_raise_{index}") for index, point in enumerate(points)}
     result = driver("run", *(f"{name}@{point}" for point, name in names.items()), "--fault", "raise", "--again")
     assert result.returncode == 0, result.stderr[-3000:]
-    found = snapshots(result.stdout)
-    for point, name in names.items():
-        assert f"FAULT-POINT {point} raise" in result.stdout
-        partial = found[name, "partial"]
-        if point == "before-commit:1":
-            assert partial["cases"] == {}, "the case sync was rolled back whole"
-        else:
-            assert_all_or_nothing(partial, reference, done_before(point))
-        assert found[name, "final"] == reference, point
+    assert_raised_then_completed(result.stdout, names, reference)
     assert result.stdout.count("FAULT-RAISED") == len(BOUNDARIES), "the in-batch errors stay inside the run"
 
 
@@ -236,15 +242,7 @@ def test_the_scheduled_job_keeps_a_company_error_to_that_company_then_a_rerun_co
     assert result.returncode == 0, result.stderr[-3000:]
     assert "FAULT-RAISED" not in result.stdout, "the error stayed inside the scheduled job"
     assert result.stderr.count("failed; the other companies go on and the next run does it again") == len(points)
-    found = snapshots(result.stdout)
-    for point, name in names.items():
-        assert f"FAULT-POINT {point} raise" in result.stdout
-        partial = found[name, "partial"]
-        if point == "before-commit:1":
-            assert partial["cases"] == {}, "the case sync was rolled back whole"
-        else:
-            assert_all_or_nothing(partial, reference, done_before(point))
-        assert found[name, "final"] == reference, point
+    assert_raised_then_completed(result.stdout, names, reference)
 
 
 def test_a_process_killed_at_every_batch_boundary_then_a_rerun_does_each_step_once(scratch, reference):

@@ -10,7 +10,9 @@ from odoo.tools import SQL
 
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP, Decision, parse_step_key
 from ..policy.schema import CASE_STATES, OUTCOMES, PortalSettings
+from ..policy.text import Text
 from .collections_access import check_collections_manager, is_collections_manager
+from .dunning_policy_texts import render_text
 
 _logger = logging.getLogger(__name__)
 
@@ -373,23 +375,33 @@ class DunningCase(models.Model):
 
     def _dunning_hold_by_policy(self, decisions, version):
         """Pause the cases a delay reason or a payment promise holds (a pause by hand or an approval stays as is)."""
+        reasons = {case: render_text(self.env, decisions[case].text) for case in self}
         changed = self.filtered(lambda case: case.state == "open" or (
-            case.paused_by == "policy" and (case.pause_reason, case.pause_until) != (
-                decisions[case].reason, decisions[case].next_date or False)))
+            case.paused_by == "policy" and (
+                case.pause_until != (decisions[case].next_date or False)
+                or not case._dunning_says(case.pause_reason, decisions[case].text))))
         for case in changed:
-            case.write({"state": "paused", "paused_by": "policy", "pause_reason": decisions[case].reason,
+            case.write({"state": "paused", "paused_by": "policy", "pause_reason": reasons[case],
                         "pause_until": decisions[case].next_date or False})
-        changed._log_events("paused", {case.id: decisions[case].reason for case in changed},
-                            per_case={case.id: {"rule": decisions[case].reason} for case in changed},
+        changed._log_events("paused", {case.id: reasons[case] for case in changed},
+                            per_case={case.id: {"rule": reasons[case]} for case in changed},
                             policy_version=version)
         self._dunning_schedule_activities({
             case: {
                 "summary": self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name),
-                "note": decisions[case].reason,
+                "note": reasons[case],
                 "user_id": self.env["dunning.channel"]._actor(case, decisions[case].owner).id,
             }
             for case in changed if decisions[case].owner
         })
+
+    def _dunning_says(self, written, text):
+        """Whether ``written`` is ``text`` in one of the active languages: the scheduled job writes in English,
+        a manager's "Run now" in their own language, and the same words in another language are no change."""
+        if written == str(text):
+            return True
+        return any(written == render_text(self.env(context={**self.env.context, "lang": lang}), text)
+                   for lang, _name in self.env["res.lang"].get_installed() if lang != "en_US")
 
     def _dunning_resume(self, why, version=False):
         if not self:
@@ -400,21 +412,21 @@ class DunningCase(models.Model):
     @api.model
     def _dunning_request_approvals(self, spec, version, items):
         """Park each step that needs an approval and ask the approver with an activity."""
+        reasons = {case.id: render_text(self.env, decision.text) for case, decision in items}
         for case, decision in items:
             case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
-                        "pending_step": decision.step.label(decision.step_index)})
+                        "pending_step": render_text(self.env, decision.step.label(decision.step_index))})
         self._dunning_schedule_activities({
             case: {
                 "summary": self.env._("Approve: %(step)s", step=case.pending_step),
-                "note": decision.reason,
+                "note": reasons[case.id],
                 "user_id": self.env["dunning.channel"]._actor(case, decision.step.approve).id,
             }
             for case, decision in items
         })
         cases = self.union(*(case for case, _decision in items))
-        reasons = {case.id: decision.reason for case, decision in items}
         cases._log_events("approval_requested", reasons, per_case={
-            case.id: {"rule": decision.reason, "journey": decision.journey, "step_index": decision.step_index}
+            case.id: {"rule": reasons[case.id], "journey": decision.journey, "step_index": decision.step_index}
             for case, decision in items
         }, policy_version=version)
 
@@ -429,7 +441,8 @@ class DunningCase(models.Model):
             return
         cases = self.union(*(case for case, _decision in items))
         invoices = {case.id: self.env["account.move"].browse(decision.invoice_ids) for case, decision in items}
-        events = cases._log_events("step", {case.id: decision.reason for case, decision in items}, per_case={
+        reasons = {case.id: render_text(self.env, decision.text) for case, decision in items}
+        events = cases._log_events("step", reasons, per_case={
             case.id: {
                 "step_key": decision.step_key,
                 "journey": decision.journey,
@@ -437,7 +450,7 @@ class DunningCase(models.Model):
                 "channel": decision.step.send,
                 "harsh": decision.step.harsh,
                 "invoice_ids": [Command.set(decision.invoice_ids)],
-                "rule": decision.reason,
+                "rule": reasons[case.id],
             }
             for case, decision in items
         }, policy_version=version)
@@ -447,7 +460,7 @@ class DunningCase(models.Model):
         self._link_invoices(joining)
         by_step = defaultdict(lambda: self.browse())
         for case, decision in items:
-            by_step[decision.journey, decision.step.label(decision.step_index)] |= case
+            by_step[decision.journey, render_text(self.env, decision.step.label(decision.step_index))] |= case
         for (journey, label), group in by_step.items():
             group.write({"journey": journey, "current_step": label, "policy_version": version})
         cases._refresh_amounts()
@@ -457,7 +470,7 @@ class DunningCase(models.Model):
             spec, [(case, decision.step, invoices[case.id]) for case, decision in items]
         )
         self.env["res.partner"].union(*(case.partner_id for case in cases))._message_log_batch(bodies={
-            case.partner_id.id: Markup("<b>%s</b>: %s") % (self.env._("Collections"), decision.reason)
+            case.partner_id.id: Markup("<b>%s</b>: %s") % (self.env._("Collections"), reasons[case.id])
             for case, decision in items
         })
 
@@ -544,12 +557,14 @@ class DunningCase(models.Model):
             if journey is None or key.index >= len(journey.steps):
                 raise UserError(_("The active policy no longer has the step to approve: hold the case instead."))
             step = journey.steps[key.index]
-            decision = Decision(SEND_STEP, f"{step.label(key.index)}: {approved_by}", journey=key.journey,
+            decision = Decision(SEND_STEP, Text("%(step)s: %(approval)s", step=step.label(key.index),
+                                                approval=approved_by), journey=key.journey,
                                 step_index=key.index, step=step, step_key=case.pending_step_key,
                                 invoice_ids=tuple(sorted(key.invoice_ids)))
             case._dunning_close_approval_activities(approved_by)
             case.write({"state": "open", "pending_step_key": False, "pending_step": False})
-            case._log_events("approved", {case.id: decision.reason}, policy_version=policy.display_name)
+            case._log_events("approved", {case.id: render_text(self.env, decision.text)},
+                             policy_version=policy.display_name)
             self._dunning_do_steps(spec, policy.display_name, [(case, decision)])
         return True
 

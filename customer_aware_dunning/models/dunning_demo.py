@@ -394,7 +394,7 @@ class DunningDemo(models.AbstractModel):
                 "user_id": row["partner"].user_id.id,
                 "segment_id": row["segment"].id,
                 "journey": row["journey"].key if row["journey"] else False,
-                "current_step": row["steps"][-1][1].label(row["steps"][-1][0]) if row["steps"] else False,
+                "current_step": str(row["steps"][-1][1].label(row["steps"][-1][0])) if row["steps"] else False,
                 "policy_version": policy.display_name,
                 "state": "closed",
                 "outcome": row["outcome"],
@@ -446,7 +446,8 @@ class DunningDemo(models.AbstractModel):
             for index, step in row["steps"]:
                 values.append({
                     **common, "kind": "step", "date": at(row["invoice"]["due"] + timedelta(days=step.day)),
-                    "description": step.label(index) + (" Approved by a Collections manager." if step.approve else ""),
+                    "description": str(step.label(index))
+                    + (" Approved by a Collections manager." if step.approve else ""),
                     "journey": row["journey"].key, "step_index": index, "channel": step.send, "harsh": step.harsh,
                     "step_key": make_step_key(row["journey"].key, index, move.ids),
                     "policy_version": case.policy_version,

@@ -40,6 +40,7 @@ from datetime import date, timedelta
 
 from .conditions import evaluate
 from .schema import Step
+from .text import Joined, Text, _
 
 SEND_STEP = "send_step"
 NEED_APPROVAL = "need_approval"
@@ -88,8 +89,10 @@ class CaseInput:
 
 @dataclass(frozen=True)
 class Decision:
+    """What a case needs; ``text`` says why (a :class:`.text.Text`, ``reason`` is it in English)."""
+
     kind: str
-    reason: str
+    text: Text
     segment: str | None = None
     journey: str | None = None
     step_index: int | None = None
@@ -100,6 +103,10 @@ class Decision:
     offer: str | None = None
     owner: str | None = None
     next_date: date | None = None
+
+    @property
+    def reason(self) -> str:
+        return str(self.text)
 
 
 @dataclass(frozen=True)
@@ -182,18 +189,19 @@ def decide(spec, case, today) -> Decision:
     invoices = _open_invoices(case)
     common = {"segment": segment, **_offer_and_owner(spec, invoices)}
     if case.state == "closed":
-        return Decision(NOTHING, "the case is closed", **common)
+        return Decision(NOTHING, Text(_("the case is closed")), **common)
     if not invoices:
         kind = NOTHING if case.state is None else CLOSE
-        return Decision(kind, "nothing left to collect: every invoice is paid or excluded", **common)
+        return Decision(kind, Text(_("nothing left to collect: every invoice is paid or excluded")), **common)
     held = _hold(spec, case, invoices, today)
     if held:
         return Decision(HOLD, **held, **common)
     journey, journey_text = _journey(spec, case, invoices, segment)
     if journey is None:
-        return Decision(NOTHING, f"{segment_text}; no journey applies", **common)
+        return Decision(NOTHING, Text(_("%(segment)s; no journey applies"), segment=segment_text), **common)
     facts = {**case.facts, **case_facts(case, today), "segment": segment}
-    plan = _Plan(journey, facts, case.done_step_keys, today, f"{segment_text} → {journey_text}")
+    plan = _Plan(journey, facts, case.done_step_keys, today,
+                 Text("%(segment)s → %(journey)s", segment=segment_text, journey=journey_text))
     return plan.decide(invoices, case.state, common)
 
 
@@ -204,22 +212,23 @@ def _open_invoices(case):
 
 def _segment(spec, case):
     if case.segment_manual and case.segment:
-        return case.segment, f"segment {case.segment} (set by hand)"
+        return case.segment, Text(_("segment %(segment)s (set by hand)"), segment=case.segment)
     key, index = assign_segment(spec, case.facts)
     if key is None:
-        return None, "no segment rule matches"
-    return key, f"segment {key} (rule {index + 1})"
+        return None, Text(_("no segment rule matches"))
+    return key, Text(_("segment %(segment)s (rule %(rule)s)"), segment=key, rule=index + 1)
 
 
 def _journey(spec, case, invoices, segment):
     for invoice in invoices:
         effect = spec.delay_reason(invoice.delay_reason)
         if effect and effect.journey and spec.journey(effect.journey):
-            return spec.journey(effect.journey), f"journey {effect.journey} (switched by delay reason {effect.key})"
+            return spec.journey(effect.journey), Text(_("journey %(journey)s (switched by delay reason %(reason)s)"),
+                                                      journey=effect.journey, reason=effect.key)
     if case.journey and spec.journey(case.journey):
-        return spec.journey(case.journey), f"journey {case.journey}"
+        return spec.journey(case.journey), Text(_("journey %(journey)s"), journey=case.journey)
     journey = spec.journey_for_segment(segment)
-    return journey, f"journey {journey.key}" if journey else ""
+    return journey, Text(_("journey %(journey)s"), journey=journey.key) if journey else Text()
 
 
 def _offer_and_owner(spec, invoices):
@@ -232,12 +241,13 @@ def _offer_and_owner(spec, invoices):
 
 
 def _hold(spec, case, invoices, today):
-    """``{reason, held_by, next_date}`` when something holds the case today, else ``None``."""
+    """``{text, held_by, next_date}`` when something holds the case today, else ``None``."""
     if case.state == "waiting_approval":
-        return {"reason": "held: waiting for an approval", "held_by": "approval"}
+        return {"text": Text(_("held: waiting for an approval")), "held_by": "approval"}
     if case.state == "paused" and (case.pause_until is None or case.pause_until > today):
-        until = f" until {case.pause_until}" if case.pause_until else ""
-        return {"reason": f"held: paused{until}", "held_by": "pause", "next_date": case.pause_until}
+        text = (Text(_("held: paused until %(date)s"), date=case.pause_until) if case.pause_until
+                else Text(_("held: paused")))
+        return {"text": text, "held_by": "pause", "next_date": case.pause_until}
     return _reason_hold(spec, invoices, today) or _promise_hold(invoices, today)
 
 
@@ -248,10 +258,13 @@ def _reason_hold(spec, invoices, today):
             continue
         until = _pause_end(effect, invoice)
         if until is None or today < until:
-            owner = f"; {effect.owner} takes it over" if effect.owner else ""
-            end = f" until {until}" if until else ""
-            return {"reason": f"held: delay reason {effect.key} on invoice {invoice.label} pauses the case{end}{owner}",
-                    "held_by": effect.key, "next_date": until}
+            text = Text(_("held: delay reason %(reason)s on invoice %(invoice)s pauses the case"),
+                        reason=effect.key, invoice=invoice.label)
+            if until:
+                text = Text(_("%(held)s until %(date)s"), held=text, date=until)
+            if effect.owner:
+                text = Text(_("%(held)s; %(owner)s takes it over"), held=text, owner=effect.owner)
+            return {"text": text, "held_by": effect.key, "next_date": until}
     return None
 
 
@@ -266,7 +279,8 @@ def _promise_hold(invoices, today):
     if not promised:
         return None
     resume = max(promised) + timedelta(days=1)
-    return {"reason": f"held: payment promised for {max(promised)}; resumes on {resume} if unpaid",
+    return {"text": Text(_("held: payment promised for %(date)s; resumes on %(resume)s if unpaid"),
+                         date=max(promised), resume=resume),
             "held_by": "promise", "next_date": resume}
 
 
@@ -316,20 +330,21 @@ class _Plan:
         if groups:
             index = max(groups)
             return self._action(index, self.journey.steps[index], groups[index], [])
-        return _wait(min(next_dates, default=None), "")
+        return _wait(min(next_dates, default=None), Text())
 
     def _pick(self, due, invoice_ids, next_date, upcoming):
         eligible = [(index, step) for index, step in due if self._holds(step)]
-        notes = [f"{step.label(index)} skipped: its conditions do not hold"
+        notes = [Text(_("%(step)s skipped: its conditions do not hold"), step=step.label(index))
                  for index, step in due if (index, step) not in eligible and index > _last_index(eligible)]
-        waiting_note = f"next: {upcoming[1].label(upcoming[0])} on {next_date}" if upcoming else ""
+        waiting_note = (Text(_("next: %(step)s on %(date)s"), step=upcoming[1].label(upcoming[0]), date=next_date)
+                        if upcoming else Text())
         if not eligible:
-            return _wait(next_date, "; ".join([*notes, waiting_note]).strip("; "))
+            return _wait(next_date, Joined(*notes, waiting_note))
         index, step = eligible[-1]
         if self._covered(index, invoice_ids):
-            done_note = f"{step.label(index)} already done"
-            return _wait(next_date, "; ".join(part for part in (done_note, *notes, waiting_note) if part))
-        skipped = [f"{earlier.label(i)} not sent: a later step is due"
+            done_note = Text(_("%(step)s already done"), step=step.label(index))
+            return _wait(next_date, Joined(done_note, *notes, waiting_note))
+        skipped = [Text(_("%(step)s not sent: a later step is due"), step=earlier.label(i))
                    for i, earlier in eligible[:-1] if not self._covered(i, invoice_ids)]
         return self._action(index, step, invoice_ids, [*skipped, *notes])
 
@@ -348,11 +363,14 @@ class _Plan:
 
     def _action(self, index, step, invoice_ids, notes):
         kind = NEED_APPROVAL if step.approve else SEND_STEP
-        approval = f", needs approval from {step.approve}" if step.approve else ""
-        reason = f"{self.prefix}, {step.label(index)}{approval}"
+        if step.approve:
+            reason = Text(_("%(prefix)s, %(step)s, needs approval from %(approver)s"),
+                          prefix=self.prefix, step=step.label(index), approver=step.approve)
+        else:
+            reason = Text("%(prefix)s, %(step)s", prefix=self.prefix, step=step.label(index))
         return Decision(
             kind,
-            "; ".join([reason, *notes]),
+            Joined(reason, *notes),
             journey=self.journey.key,
             step_index=index,
             step=step,
@@ -363,10 +381,11 @@ class _Plan:
     def _waiting(self, outcomes, common):
         outcomes = [outcome for outcome in outcomes if outcome]
         dates = [outcome.next_date for outcome in outcomes if outcome.next_date]
-        notes = "; ".join(outcome.reason for outcome in outcomes if outcome.reason)
-        text = f"{self.prefix}: {notes}" if notes else self.prefix
+        notes = Joined(*(outcome.text for outcome in outcomes))
+        text = Text("%(prefix)s: %(notes)s", prefix=self.prefix, notes=notes) if notes else self.prefix
         if not dates:
-            return Decision(NOTHING, f"{text}; no further step in the journey", journey=self.journey.key, **common)
+            return Decision(NOTHING, Text(_("%(text)s; no further step in the journey"), text=text),
+                            journey=self.journey.key, **common)
         return Decision(WAIT, text, journey=self.journey.key, next_date=min(dates), **common)
 
 

@@ -8,6 +8,8 @@ its values are already checked and defaulted, so nothing downstream re-checks.
 
 from dataclasses import dataclass
 
+from .text import Text, _
+
 SUPPORTED_VERSION = 1
 
 CHANNELS = [("email", "Email"), ("letter", "Letter"), ("activity", "Activity"), ("sms", "SMS")]
@@ -139,9 +141,13 @@ class Step:
         """Steps on or before the due date concern invoices not overdue yet."""
         return self.day <= 0
 
-    def label(self, index: int) -> str:
-        what = self.template if self.template else f"for {self.to}"
-        return f"step {index + 1} (day {self.day}, {self.send} {what})"
+    def label(self, index: int) -> Text:
+        """How people know the step (``str()`` of it in English): its number, day, channel and template."""
+        if self.template:
+            return Text(_("step %(number)s (day %(day)s, %(channel)s %(template)s)"),
+                        number=index + 1, day=self.day, channel=self.send, template=self.template)
+        return Text(_("step %(number)s (day %(day)s, %(channel)s for %(to)s)"),
+                    number=index + 1, day=self.day, channel=self.send, to=self.to)
 
 
 @dataclass(frozen=True)

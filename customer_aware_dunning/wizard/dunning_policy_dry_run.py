@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.dunning_policy_texts import render_text
 from ..policy.preview import PREVIEW_DAYS
 from ..policy.schema import CHANNELS, DECISION_KINDS
 
@@ -84,11 +85,11 @@ class DunningPolicyDryRun(models.TransientModel):
             "segment": f"{decision.segment} ({how})" if decision.segment else False,
             "journey": decision.journey or False,
             "kind": decision.kind,
-            "step": step.label(decision.step_index) if step else False,
+            "step": render_text(self.env, step.label(decision.step_index)) if step else False,
             "channel": step.send if step else False,
             "template": step.template if step else False,
             "approve": step.approve if step else False,
-            "reason": decision.reason,
+            "reason": render_text(self.env, decision.text),
             "next_date": decision.next_date or False,
             "invoice_ids": [fields.Command.set(list(covered))],
             "amount": sum(amounts.get(invoice_id, 0.0) for invoice_id in covered),

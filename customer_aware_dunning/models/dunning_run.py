@@ -76,13 +76,20 @@ class DunningRun(models.AbstractModel):
         try:
             with self._uncommitted_savepoint():
                 self._run_company(company, today, batch_size, commit=True)
-        except Exception:
+        except Exception as error:
             if self._commits():
                 self.env.cr.rollback()
             _logger.exception(
                 "Collections run for %s on %s failed; the other companies go on and the next run does it again",
                 company.name, today,
             )
+            # Odoo's way to tell the administrators (as a failing mail server does): their Discuss channel.
+            first_line = next(iter(str(error).strip().splitlines()), "") or type(error).__name__
+            self.env["ir.cron"].sudo()._notify_admin(self.env._(
+                "Collections: the daily run for %(company)s on %(date)s failed (%(error)s). What it had "
+                "committed stays, and the next run does the rest; the server log has the details.",
+                company=company.name, date=today, error=first_line,
+            ))
         else:
             self._commit()
 

@@ -335,6 +335,9 @@ class TestDailyRun(DunningCommon):
             self.env["dunning.run"]._cron_daily_run(today=day(5))
         self.assertIn(f"Collections run for {self.company.name} on {day(5)} failed", logged.output[0])
         self.assertIn("disk full", logged.output[0])
+        told = self.env.ref("mail.channel_admin").message_ids[:1]
+        self.assertIn(f"the daily run for {self.company.name} on {day(5)} failed (disk full", told.body,
+                      "the administrators are told in Discuss")
         self.assertFalse(self.env["dunning.case"].search([("company_id", "=", self.company.id)]))
         self.assertFalse(self.env["dunning.partner.facts"].search([("company_id", "=", self.company.id)]),
                          "the failed company's uncommitted work is rolled back")

@@ -267,8 +267,7 @@ DASHBOARD_CELLS = """
         if (model) {
             const cells = model.getters.getEvaluatedCells(model.getters.getActiveSheetId());
             const values = cells.map((cell) => String(cell.value));
-            if (!values.some((value) => value.includes("Loading")) && values.includes("Recovery rate (%%)")
-                && values.includes(%r)) {
+            if (!values.some((value) => value.includes("Loading")) && values.includes(%r) && values.includes(%r)) {
                 const errors = cells.filter((cell) => cell.type === "error");
                 if (errors.length) {
                     throw new Error("cells in error: " + errors.map((cell) => cell.value + " " + cell.message));
@@ -320,10 +319,20 @@ class TestCaseReportWebClient(HttpCase):
                 self.open_screen(f"{url}?view_type=graph", ".o_graph_view canvas", login)
                 self.open_screen(f"{url}?view_type=list", ".o_list_view .o_data_row", login)
 
-    def test_dashboard_opens(self):
+    def open_dashboard(self, *cells):
+        """The dashboard, as the salesperson, once it shows ``cells`` (two texts) and no cell in error."""
         dashboard = self.env.ref("customer_aware_dunning.spreadsheet_dashboard_collections")
-        self.browser_js(f"/odoo/dashboards?dashboard_id={dashboard.id}", DASHBOARD_CELLS % "Harbour segment",
+        self.browser_js(f"/odoo/dashboards?dashboard_id={dashboard.id}", DASHBOARD_CELLS % cells,
                         ready="odoo.isReady", login="rex.report", timeout=90)
+
+    def test_dashboard_opens(self):
+        self.open_dashboard("Recovery rate (%)", "Harbour segment")
+
+    def test_dashboard_speaks_the_user_language(self):
+        self.env["res.lang"]._activate_lang("fi_FI")
+        self.env["ir.module.module"].search([("name", "=", "customer_aware_dunning")])._update_translations(["fi_FI"])
+        self.salesperson.lang = "fi_FI"
+        self.open_dashboard("Kotiutettu kuukausittain (kuukauden aikana avatut tapaukset)", "Kotiutusaste (%)")
 
     def test_summary_wizard_opens(self):
         self.open_screen("/odoo/action-customer_aware_dunning.action_dunning_case_summary",

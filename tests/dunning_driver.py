@@ -152,10 +152,8 @@ def company_run(env, entry):
         say("RUN-NOW", json.dumps(result["params"], default=str))
         return
     if entry == "cron-all":
-        # _cron_daily_run's loop over every company, with small batches: a company's error stays in it.
-        for each in env["res.company"].search([]):
-            run = env["dunning.run"].sudo().with_company(each)
-            run._run_company_isolated(each, run_day(run.env), batch_size=BATCH_SIZE)
+        # The scheduled job itself, with small batches: a company's error stays in that company.
+        env["dunning.run"]._cron_daily_run(batch_size=BATCH_SIZE)
         say("RUN-RESULT", "done")
         return
     run = env["dunning.run"].sudo().with_company(company)

@@ -57,12 +57,12 @@ class DunningRun(models.AbstractModel):
     _description = "Collections Daily Run"
 
     @api.model
-    def _cron_daily_run(self, today=None):
+    def _cron_daily_run(self, today=None, batch_size=BATCH_SIZE):
         """The scheduled job: every company, as the system (the job's user need not belong to them all)."""
         run = self.sudo()
         for company in run.env["res.company"].search([]):
             company_run = run.with_company(company)
-            company_run._run_company_isolated(company, today or fields.Date.context_today(company_run))
+            company_run._run_company_isolated(company, today or fields.Date.context_today(company_run), batch_size)
 
     @api.model
     def _run_company_isolated(self, company, today, batch_size=BATCH_SIZE):

@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_payment_term,
+    credit_observation,
     dunning_case,
     dunning_case_event,
     dunning_channel,
@@ -16,5 +17,6 @@ from . import (
     mail_mail,
     mail_template,
     res_partner,
+    res_partner_credit,
     sale_order,
 )

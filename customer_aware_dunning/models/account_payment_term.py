@@ -1,7 +1,7 @@
 from collections import namedtuple
 from datetime import date
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 
 from ..policy.engine import MORE_GENEROUS, suggest_payment_term, term_deviation
 from .dunning_policy_texts import policy_text
@@ -94,9 +94,12 @@ class AccountPaymentTerm(models.Model):
         """
         customers = partners.commercial_partner_id.sudo().with_company(company)
         measured = self.env["dunning.run"].sudo()._policy_facts(company, customers)
+        credit = self.env["dunning.credit.observation"]._policy_facts(
+            company, customers, fields.Date.context_today(self))
         facts = {}
         for partner in customers:
             values = dict(measured.get(partner) or self._dunning_facts_without_history(partner))
+            values.update(credit.get(partner, {}))
             values["segment"] = partner.dunning_segment_id.key or None
             facts[partner] = values
         return facts
@@ -152,6 +155,19 @@ class AccountPaymentTerm(models.Model):
         return {xmlid: self.browse(res_id) for xmlid, res_id in ids.items() if res_id in found.ids}
 
     @api.model
+    def _dunning_credit_details(self, facts):
+        """What the trade register and the credit rating said, for the reason shown with a suggestion."""
+        details = []
+        status = facts.get("registry_status")
+        if status and status != "active":
+            label = dict(self.env["dunning.credit.observation"]._fields["registry_status"]._description_selection(
+                self.env)).get(status, status)
+            details.append(_("trade register: %(status)s", status=label))
+        if facts.get("credit_rating") is not None:
+            details.append(_("credit rating %(rating)s of 5", rating=facts["credit_rating"]))
+        return details
+
+    @api.model
     def _dunning_reason(self, rule, facts, segment_name, with_document):
         """The rule's reason and the facts behind it.
 
@@ -167,6 +183,7 @@ class AccountPaymentTerm(models.Model):
             use = round(facts["credit_limit_use"] * 100)
             details.append(_("credit limit %(percent)s%% used with this document", percent=use) if with_document
                            else _("credit limit %(percent)s%% used", percent=use))
+        details.extend(self._dunning_credit_details(facts))
         detail = ", ".join(details)
         reason = policy_text(self.env, rule.reason)
         if reason and detail:

@@ -70,6 +70,9 @@ DEFAULT_POLICY_TEXTS = (
     _lt("Often late; an advance keeps the deal possible and the risk small."),
     _lt("Pays on time; longer terms are a service the customer will value."),
     _lt("A new customer; standard terms while we get to know each other."),
+    _lt("In bankruptcy or liquidation in the trade register; only immediate payment."),
+    _lt("A weak credit rating and little history with us; an advance keeps the deal possible."),
+    _lt("A good credit rating; standard terms from the first order."),
 )
 
 

@@ -346,6 +346,11 @@ class DunningRun(models.AbstractModel):
                 "is_company": partner.is_company,
                 "customer_type": partner.dunning_customer_type,
             }
+        # the run's day (a simulation's too), as the SQL facts were computed
+        today = rows[:1].computed_on or fields.Date.context_today(self)
+        credit = self.env["dunning.credit.observation"]._policy_facts(company, rows.partner_id, today)
+        for partner, values in credit.items():
+            facts[partner].update(values)
         return facts
 
     @api.model

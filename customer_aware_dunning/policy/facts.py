@@ -49,6 +49,13 @@ _FACTS = (
     Fact("has_salesperson", BOOLEAN, "Whether the customer has a salesperson."),
     Fact("customer_type", STRING, "consumer or business: from the company type and VAT number, or set by hand."),
     Fact("is_company", BOOLEAN, "Whether the customer is a company (not a private person)."),
+    Fact("registry_status", STRING, "The trade register's status: active, restructuring, liquidation, bankruptcy or "
+                                    "deregistered (latest lookup)."),
+    Fact("company_age_days", INTEGER, "Days since the company was registered (trade register)."),
+    Fact("credit_rating", INTEGER, "Credit rating on one scale, 1 (poor) to 5 (excellent); unknown when older than "
+                                   "the rating validity (365 days by default)."),
+    Fact("credit_rating_age_days", INTEGER, "Days since the latest credit rating was given."),
+    Fact("payment_defaults", INTEGER, "Payment-default entries in the latest credit rating."),
     Fact("segment", STRING, "The customer's segment key (not usable in segment rules).", SEGMENT),
     Fact("overdue_amount", NUMBER, "What the case's own overdue invoices still owe (excluded ones left out).", CASE),
     Fact("overdue_invoice_count", INTEGER, "How many of the case's invoices are overdue (excluded left out).", CASE),

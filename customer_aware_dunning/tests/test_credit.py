@@ -1,0 +1,155 @@
+"""Credit information: the trade register lookup, its facts, the default policy's use of them, access."""
+
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from ..credit.observation import RATING, Observation
+from .common import TODAY, DunningCommon
+from .credit_register import LocalRegister, company
+
+BUSINESS_ID = "2345678-0"
+VAT = "FI23456780"
+
+
+@tagged("post_install", "-at_install")
+class TestCreditInformation(DunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["dunning.policy"]._ensure_default(cls.company)
+        cls.register = LocalRegister()
+        cls.addClassCleanup(cls.register.close)
+        cls.env["ir.config_parameter"].sudo().set_param("customer_aware_dunning.prh_base_url", cls.register.url)
+        cls.env["ir.config_parameter"].sudo().set_param("customer_aware_dunning.prh_timeout", "5")
+        cls.customer = cls.env["res.partner"].create({
+            "name": "Koivu Logistiikka Oy", "is_company": True, "vat": VAT, "country_id": cls.env.ref("base.fi").id,
+            "email": "ap@koivu.example", "user_id": cls.salesperson.id,
+        })
+        cls.Observation = cls.env["dunning.credit.observation"]
+
+    def look_up(self, today=TODAY, partners=None):
+        return (partners or self.customer).with_company(self.company)._dunning_refresh_register(self.company, today)
+
+    def rate(self, partner, rating, observed_on, defaults=0):
+        self.Observation._record(self.company, {partner: Observation(
+            source="Test Bureau", observed_on=observed_on, business_id=BUSINESS_ID, kind=RATING,
+            rating=rating, rating_label=str(rating), payment_defaults=defaults)})
+
+    def credit_facts(self, partner, today=TODAY):
+        return self.Observation._policy_facts(self.company, partner, today)[partner]
+
+    # ------------------------------------------------------------------ register
+
+    def test_the_register_lookup_is_stored_with_source_and_date_and_read_as_facts(self):
+        self.register.companies[BUSINESS_ID] = company(BUSINESS_ID, registered="2026-01-30")
+        self.assertEqual(self.look_up(), {})
+        row = self.Observation.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((row.source, row.observed_on, row.business_id, row.registry_status),
+                         ("PRH/YTJ", TODAY, BUSINESS_ID, "active"))
+        self.assertEqual(row.company_form, "16 Limited company")
+        facts = self.credit_facts(self.customer)
+        self.assertEqual(facts["registry_status"], "active")
+        self.assertEqual(facts["company_age_days"], (TODAY - date(2026, 1, 30)).days)
+        self.assertIsNone(facts["credit_rating"])
+
+    def test_an_error_is_told_per_customer_and_is_no_fact(self):
+        nobody = self.env["res.partner"].create({"name": "No ID Oy", "is_company": True})
+        unknown = self.env["res.partner"].create({"name": "Unknown Oy", "is_company": True, "vat": "FI01120389"})
+        errors = self.look_up(partners=nobody | unknown)
+        self.assertEqual(errors[nobody], "No Finnish business ID or VAT number.")
+        self.assertIn("knows no company with business ID 0112038-9", errors[unknown])
+        self.assertIsNone(self.credit_facts(unknown)["registry_status"])
+        manager_view = unknown.with_user(self.collections_manager).with_company(self.company)
+        self.assertIn("0112038-9", manager_view.dunning_credit_error)
+
+    def test_the_button_looks_the_customer_up_and_says_why_it_could_not(self):
+        self.register.companies[BUSINESS_ID] = company(BUSINESS_ID)
+        partner = self.customer.with_user(self.collections_manager).with_company(self.company)
+        partner.action_dunning_refresh_credit()
+        self.assertEqual(partner.dunning_registry_status, "active")
+        self.assertEqual(partner.dunning_register_source, "PRH/YTJ")
+        nobody = self.env["res.partner"].create({"name": "No ID Oy", "is_company": True})
+        with self.assertRaisesRegex(UserError, "No Finnish business ID"):
+            nobody.with_user(self.collections_manager).action_dunning_refresh_credit()
+
+    def test_bankruptcy_tells_the_people_concerned_and_moves_the_case_to_limit_damage(self):
+        self.make_invoice(self.customer, date(2026, 5, 1), date(2026, 6, 1), 2000.0)
+        run = self.env["dunning.run"]
+        run._run_company(self.company, TODAY)
+        case = self.env["dunning.case"].search([("partner_id", "=", self.customer.id)])
+        self.assertNotEqual(case.journey, "limit_damage")
+        self.register.companies[BUSINESS_ID] = company(BUSINESS_ID, situation="KONK")
+        self.look_up()
+        event = case.event_ids.filtered(lambda e: e.kind == "credit_change")
+        self.assertIn("In bankruptcy", event.description)
+        self.assertTrue(case.activity_ids.filtered(lambda a: a.user_id == self.salesperson))
+        self.assertIn("In bankruptcy", self.customer.message_ids[0].body)
+        # a second lookup with the same status tells nobody again
+        self.look_up(TODAY + timedelta(days=1))
+        self.assertEqual(len(case.event_ids.filtered(lambda e: e.kind == "credit_change")), 1)
+        run._run_company(self.company, TODAY + timedelta(days=1))
+        self.assertEqual(self.customer.with_company(self.company).dunning_segment_id.key, "at_risk")
+        # the policy's insolvency reason switched the case to limit-damage; its final letter awaits a manager
+        self.assertEqual(case.invoice_ids.dunning_delay_reason_id.key, "insolvency")
+        decision = case.event_ids.filtered(lambda e: e.kind == "approval_requested")
+        self.assertEqual(decision.journey, "limit_damage")
+        self.assertIn("switched by delay reason insolvency", decision.description)
+
+    def test_a_rating_drop_of_two_classes_is_told(self):
+        self.rate(self.customer, 5, TODAY - timedelta(days=30))
+        self.rate(self.customer, 4, TODAY - timedelta(days=20))
+        self.assertFalse(self.customer.activity_ids)
+        self.rate(self.customer, 2, TODAY)
+        self.assertIn("dropped from 4 to 2", self.customer.activity_ids.note)
+
+    # ------------------------------------------------------------------ facts and terms
+
+    def test_a_stale_rating_counts_as_unknown(self):
+        self.rate(self.customer, 4, TODAY - timedelta(days=400), defaults=2)
+        facts = self.credit_facts(self.customer)
+        self.assertIsNone(facts["credit_rating"])
+        self.assertEqual((facts["credit_rating_age_days"], facts["payment_defaults"]), (400, 2))
+        self.rate(self.customer, 4, TODAY - timedelta(days=10))
+        self.assertEqual(self.credit_facts(self.customer)["credit_rating"], 4)
+
+    def suggestion(self, partner):
+        return self.env["account.payment.term"]._dunning_suggestions(partner, self.company)[partner]
+
+    def test_a_new_customer_gets_its_term_from_its_rating(self):
+        today = fields.Date.context_today(self.customer)
+        good = self.customer
+        weak = self.env["res.partner"].create({"name": "Heikko Oy", "is_company": True})
+        stale = self.env["res.partner"].create({"name": "Vanha Oy", "is_company": True})
+        self.rate(good, 5, today)
+        self.rate(weak, 2, today)
+        self.rate(stale, 5, today - timedelta(days=400))
+        found = self.suggestion(good)
+        self.assertEqual(found.term, self.env.ref("account.account_payment_term_30days"))
+        self.assertIn("credit rating 5 of 5", found.reason)
+        self.assertEqual(self.suggestion(weak).term, self.env.ref("account.account_payment_term_advance_60days"))
+        self.assertFalse(self.suggestion(stale))
+
+    def test_a_customer_in_liquidation_is_offered_immediate_payment(self):
+        self.register.companies[BUSINESS_ID] = company(BUSINESS_ID, situation="SELTILA")
+        self.look_up(fields.Date.context_today(self.customer))
+        found = self.suggestion(self.customer)
+        self.assertEqual(found.term, self.env.ref("account.account_payment_term_immediate"))
+        self.assertIn("trade register: In liquidation", found.reason)
+
+    # ------------------------------------------------------------------ privacy
+
+    def test_only_collections_managers_see_credit_information(self):
+        self.rate(self.customer, 4, TODAY)
+        for user in (self.collections_user, self.salesperson):
+            with self.assertRaises(AccessError):
+                self.Observation.with_user(user).search([]).read(["rating"])
+            with self.assertRaises(AccessError):
+                self.customer.with_user(user).with_company(self.company).read(["dunning_credit_rating"])
+            with self.assertRaises(AccessError):
+                self.customer.with_user(user).action_dunning_refresh_credit()
+        manager = self.customer.with_user(self.collections_manager).with_company(self.company)
+        self.assertEqual(manager.dunning_credit_rating, "4")
+        self.assertEqual(manager.dunning_rating_source, "Test Bureau")

@@ -43,6 +43,8 @@ ACCESS = {
     "dunning.case.event": row("r", "r"),
     "dunning.charge": row("r", "r"),
     "dunning.case.report": row("r", "r"),
+    # credit information: personal and sensitive, Collections managers only, recorded by lookups and imports
+    "dunning.credit.observation": row("", "r"),
     # cases: created by the daily run (managers may open one), never deleted (the history stays)
     "dunning.case": row("rw", "rwc"),
     # wizards

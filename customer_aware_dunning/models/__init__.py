@@ -2,6 +2,7 @@ from . import (
     account_move,
     account_payment_term,
     credit_observation,
+    credit_privacy,
     dunning_case,
     dunning_case_event,
     dunning_channel,

@@ -153,3 +153,35 @@ class TestCreditInformation(DunningCommon):
         manager = self.customer.with_user(self.collections_manager).with_company(self.company)
         self.assertEqual(manager.dunning_credit_rating, "4")
         self.assertEqual(manager.dunning_rating_source, "Test Bureau")
+
+    def test_consumers_credit_data_needs_a_legal_basis(self):
+        person = self.env["res.partner"].create({"name": "Maija Meikäläinen"})
+        self.assertEqual(self.company.dunning_credit_consumer_basis, "none")
+        self.rate(person, 4, TODAY)
+        self.assertFalse(self.Observation.search([("partner_id", "=", person.id)]))
+        self.company.dunning_credit_consumer_basis = "legitimate_interest"
+        self.rate(person, 4, TODAY)
+        self.assertEqual(len(self.Observation.search([("partner_id", "=", person.id)])), 1)
+
+    def test_retention_deletes_old_observations_only(self):
+        today = fields.Date.context_today(self.customer)
+        self.company.dunning_credit_retention_days = 730
+        self.rate(self.customer, 3, today - timedelta(days=731))
+        self.rate(self.customer, 4, today - timedelta(days=729))
+        self.Observation._cron_retention()
+        rows = self.Observation.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(rows.mapped("rating"), ["4"])
+
+    def test_everything_held_on_a_customer_is_one_click_away(self):
+        self.rate(self.customer, 4, TODAY, defaults=1)
+        self.register.companies[BUSINESS_ID] = company(BUSINESS_ID)
+        self.look_up()
+        action = self.customer.with_user(self.collections_manager).action_dunning_export_credit()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[-1].split("?")[0]))
+        lines = attachment.raw.decode().splitlines()
+        self.assertEqual(len(lines), 3)
+        self.assertTrue(lines[0].startswith("company,observed_on,source"))
+        self.assertIn("Test Bureau", "\n".join(lines))
+        self.assertIn("PRH/YTJ", "\n".join(lines))
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.salesperson).action_dunning_export_credit()

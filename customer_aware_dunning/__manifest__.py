@@ -35,6 +35,7 @@
         "wizard/dunning_policy_dry_run_views.xml",
         "wizard/dunning_policy_compare_views.xml",
         "wizard/dunning_case_close_views.xml",
+        "wizard/credit_rating_import_views.xml",
         "wizard/dunning_case_hold_views.xml",
         "wizard/dunning_invoice_answer_views.xml",
         "views/account_move_views.xml",

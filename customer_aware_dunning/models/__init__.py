@@ -3,6 +3,7 @@ from . import (
     account_payment_term,
     credit_observation,
     credit_privacy,
+    credit_rating_mapping,
     dunning_case,
     dunning_case_event,
     dunning_channel,

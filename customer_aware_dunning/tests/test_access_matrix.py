@@ -45,6 +45,8 @@ ACCESS = {
     "dunning.case.report": row("r", "r"),
     # credit information: personal and sensitive, Collections managers only, recorded by lookups and imports
     "dunning.credit.observation": row("", "r"),
+    "dunning.credit.rating.mapping": row("", "rwcu"),
+    "dunning.credit.rating.import": row("", "rwc"),
     # cases: created by the daily run (managers may open one), never deleted (the history stays)
     "dunning.case": row("rw", "rwc"),
     # wizards
@@ -195,6 +197,8 @@ class TestAccessMatrix(DunningCommon):
         }
         if user.has_group(f"{MODULE}.group_collections_manager"):
             records["dunning.case.close"] = env["dunning.case.close"].create({"case_ids": self.case.ids})
+            records["dunning.credit.rating.import"] = env["dunning.credit.rating.import"].create(
+                {"source": "Bureau", "file": "eA==", "filename": "ratings.csv"})
         return records
 
     def test_wizards_belong_to_the_user_who_opened_them(self):

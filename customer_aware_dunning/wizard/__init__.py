@@ -1,4 +1,5 @@
 from . import (
+    credit_rating_import,
     dunning_case_close,
     dunning_case_hold,
     dunning_invoice_answer,

@@ -40,6 +40,7 @@
         "wizard/dunning_invoice_answer_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
+        "views/credit_hold_views.xml",
         "report/dunning_charges_templates.xml",
         "report/dunning_letter_report.xml",
         "report/dunning_case_report_views.xml",

@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_payment_term,
+    credit_hold,
     credit_observation,
     credit_privacy,
     credit_rating_mapping,

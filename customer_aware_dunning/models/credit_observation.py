@@ -29,13 +29,13 @@ class DunningCreditObservation(models.Model):
         "res.company", required=True, ondelete="cascade", index=True, readonly=True,
         default=lambda self: self.env.company,
     )
-    kind = fields.Selection(KINDS, required=True, readonly=True)
+    kind = fields.Selection(list(KINDS), required=True, readonly=True)
     source = fields.Char(required=True, readonly=True, help="Who said it: the trade register or a credit bureau.")
     observed_on = fields.Date("Date", required=True, readonly=True, help="The day the source said it.")
     business_id = fields.Char("Business ID", readonly=True)
     valid = fields.Boolean(default=True, readonly=True, help="False when the lookup failed (see the error).")
     error = fields.Char(readonly=True)
-    registry_status = fields.Selection(REGISTRY_STATUSES, string="Register status", readonly=True)
+    registry_status = fields.Selection(list(REGISTRY_STATUSES), string="Register status", readonly=True)
     registration_date = fields.Date("Registered on", readonly=True)
     company_form = fields.Char(readonly=True)
     business_line = fields.Char("Main line of business", readonly=True)

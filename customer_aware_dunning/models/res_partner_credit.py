@@ -26,7 +26,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     dunning_registry_status = fields.Selection(
-        REGISTRY_STATUSES, compute="_compute_dunning_credit", string="Register status", groups=MANAGER)
+        list(REGISTRY_STATUSES), compute="_compute_dunning_credit", string="Register status", groups=MANAGER)
     dunning_register_observation_id = fields.Many2one(
         "dunning.credit.observation", compute="_compute_dunning_credit", string="Trade register", groups=MANAGER)
     dunning_register_source = fields.Char(

@@ -59,6 +59,7 @@ ACCESS = {
     "dunning.case.summary": row("rwc", "rwc"),
     # abstract models: no table, no access right (used through sudo by the run and the reports)
     "dunning.channel": NONE,
+    "dunning.credit.hold.mixin": NONE,
     "dunning.policy.synced": NONE,
     "dunning.run": NONE,
     "dunning.demo": NONE,

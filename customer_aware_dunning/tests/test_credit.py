@@ -185,3 +185,37 @@ class TestCreditInformation(DunningCommon):
         self.assertIn("PRH/YTJ", "\n".join(lines))
         with self.assertRaises(AccessError):
             self.customer.with_user(self.salesperson).action_dunning_export_credit()
+
+    # ------------------------------------------------------------------ credit hold
+
+    def quotation(self):
+        return self.env["sale.order"].with_user(self.salesperson).create({
+            "partner_id": self.customer.id, "company_id": self.company.id,
+            "order_line": [(0, 0, {"product_id": self.product_a.id, "product_uom_qty": 1, "price_unit": 100.0,
+                                   "tax_ids": []})],
+        })
+
+    def test_credit_hold_blocks_confirmation_until_a_manager_approves(self):
+        self.rate(self.customer, 2, fields.Date.context_today(self.customer))
+        order = self.quotation()
+        self.assertIn("weak credit rating (2 of 5)", order.dunning_hold_reason)
+        with self.assertRaisesRegex(UserError, "needs a Collections manager's approval"):
+            order.action_confirm()
+        order.action_dunning_request_credit_approval()
+        self.assertEqual(order.dunning_hold_state, "requested")
+        activity = order.activity_ids.filtered(lambda a: a.summary == "Credit approval")
+        self.assertTrue(activity.user_id.has_group("customer_aware_dunning.group_collections_manager"))
+        with self.assertRaises(AccessError):
+            order.action_dunning_approve_credit()
+        order.with_user(self.collections_manager).action_dunning_approve_credit()
+        self.assertIn("Credit approved by Fiona Finance", order.message_ids[0].body)
+        self.assertFalse(order.activity_ids.filtered(lambda a: a.summary == "Credit approval"))
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_a_customer_in_good_standing_is_not_held(self):
+        self.rate(self.customer, 4, fields.Date.context_today(self.customer))
+        order = self.quotation()
+        self.assertFalse(order.dunning_hold_reason)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")

@@ -1,0 +1,128 @@
+"""Credit hold: a quotation is not confirmed, nor a customer invoice posted, without approval when the
+customer is insolvent, weakly rated or above its credit limit (Odoo's own partner credit limit).
+
+The salesperson sees why on the document and asks for approval in one click (a To-Do for a
+Collections manager); the manager approves or refuses from the document; each step is logged
+in its chatter. Odoo's credit-limit warning stays as it is: this only adds the approval.
+"""
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..credit.observation import INSOLVENT_STATUSES
+from .collections_access import MANAGER_GROUP, check_collections_manager
+
+HOLD_STATES = [("none", "No approval asked"), ("requested", "Approval requested"), ("approved", "Approved"),
+               ("refused", "Refused")]
+WEAK_RATING = 2
+
+
+class DunningCreditHold(models.AbstractModel):
+    """Shared by quotations and customer invoices: ``_dunning_hold_amount`` says what the document adds."""
+
+    _name = "dunning.credit.hold.mixin"
+    _description = "Credit Hold"
+
+    dunning_hold_reason = fields.Char(compute="_compute_dunning_hold_reason", string="Credit hold")
+    dunning_hold_state = fields.Selection(HOLD_STATES, string="Credit approval", default="none", copy=False,
+                                          tracking=True)
+
+    def _dunning_hold_applies(self):
+        return True
+
+    def _compute_dunning_hold_reason(self):
+        today = fields.Date.context_today(self)
+        for record in self:
+            record.dunning_hold_reason = (record._dunning_hold_applies() and record._dunning_hold_text(today)) or False
+
+    def _dunning_hold_text(self, today):
+        partner, company = self.partner_id.commercial_partner_id, self.company_id
+        if not partner or not company.dunning_credit_hold:
+            return False
+        facts = self.env["dunning.credit.observation"]._policy_facts(company, partner, today)[partner]
+        reasons = []
+        if facts["registry_status"] in INSOLVENT_STATUSES:
+            label = dict(self.env["dunning.credit.observation"]._fields["registry_status"]._description_selection(
+                self.env))[facts["registry_status"]]
+            reasons.append(_("the trade register says: %s", label))
+        if facts["credit_rating"] is not None and facts["credit_rating"] <= WEAK_RATING:
+            reasons.append(_("weak credit rating (%s of 5)", facts["credit_rating"]))
+        partner = partner.with_company(company).sudo()
+        limit = partner.credit_limit if company.account_use_credit_limit else 0
+        if limit and partner.credit + self._dunning_hold_amount() > limit:
+            reasons.append(_("over the credit limit of %(limit)s with this document",
+                             limit=company.currency_id.format(limit)))
+        return "; ".join(reasons) or False
+
+    def _dunning_check_hold(self):
+        for record in self:
+            if record.dunning_hold_reason and record.dunning_hold_state != "approved":
+                raise UserError(_("%(document)s needs a Collections manager's approval first: %(reason)s. "
+                                  "Use 'Request credit approval'.", document=record.display_name,
+                                  reason=record.dunning_hold_reason))
+
+    def action_dunning_request_credit_approval(self):
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        managers = self.env.ref(MANAGER_GROUP).sudo().all_user_ids.filtered(
+            lambda user: not user.share and user.active)
+        for record in self:
+            approver = managers.filtered(lambda user, r=record: r.company_id in user.company_ids)[:1]
+            record.dunning_hold_state = "requested"
+            record.sudo().activity_schedule(
+                activity_type_id=todo.id, user_id=(approver or self.env.user).id,
+                summary=_("Credit approval"), note=record.dunning_hold_reason)
+            record.message_post(body=_("Credit approval requested: %s", record.dunning_hold_reason),
+                                message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def _dunning_decide(self, state, message):
+        check_collections_manager(self.env, _("Only Collections managers approve or refuse a credit hold."))
+        for record in self:
+            record.dunning_hold_state = state
+            record.activity_ids.filtered(lambda a: a.summary == _("Credit approval")).action_feedback(message)
+            record.message_post(body=message, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def action_dunning_approve_credit(self):
+        self._dunning_decide("approved", _("Credit approved by %s.", self.env.user.name))
+
+    def action_dunning_refuse_credit(self):
+        self._dunning_decide("refused", _("Credit refused by %s.", self.env.user.name))
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    dunning_credit_hold = fields.Boolean(
+        "Credit hold", default=True,
+        help="Quotations and customer invoices of insolvent, weakly rated or over-limit customers need a "
+             "Collections manager's approval before confirmation or posting.")
+
+
+class SaleOrder(models.Model):
+    _name = "sale.order"
+    _inherit = ["sale.order", "dunning.credit.hold.mixin"]
+
+    def _dunning_hold_applies(self):
+        return self.state in ("draft", "sent")
+
+    def _dunning_hold_amount(self):
+        return self.currency_id._convert(self.amount_total, self.company_id.currency_id, self.company_id,
+                                         self.date_order or fields.Date.context_today(self))
+
+    def action_confirm(self):
+        self._dunning_check_hold()
+        return super().action_confirm()
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "dunning.credit.hold.mixin"]
+
+    def _dunning_hold_applies(self):
+        return self.move_type == "out_invoice" and self.state == "draft"
+
+    def _dunning_hold_amount(self):
+        return abs(self.amount_total_signed)
+
+    def action_post(self):
+        self.filtered(lambda move: move.move_type == "out_invoice")._dunning_check_hold()
+        return super().action_post()

@@ -4,6 +4,8 @@ from . import (
     test_case_report,
     test_charges,
     test_collection_case,
+    test_credit,
+    test_credit_import,
     test_daily_run,
     test_demo,
     test_hostile_policy,

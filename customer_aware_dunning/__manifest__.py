@@ -49,6 +49,7 @@
     ],
     "demo": [
         "demo/dunning_demo.xml",
+        "demo/credit_demo.xml",
     ],
     "installable": True,
     "application": False,

@@ -219,3 +219,21 @@ class TestCreditInformation(DunningCommon):
         self.assertFalse(order.dunning_hold_reason)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_credit_hold_blocks_posting_an_invoice_of_an_insolvent_customer_until_approved(self):
+        self.register.companies[BUSINESS_ID] = company(BUSINESS_ID, situation="KONK")
+        self.look_up(fields.Date.context_today(self.customer))
+        invoice = self._create_invoice(
+            partner_id=self.customer, invoice_date=TODAY,
+            invoice_line_ids=[self._prepare_invoice_line(price_unit=100.0, name="Freight", tax_ids=[])])
+        self.assertIn("the trade register says: In bankruptcy", invoice.dunning_hold_reason)
+        with self.assertRaisesRegex(UserError, "needs a Collections manager's approval"):
+            invoice.action_post()
+        invoice.action_dunning_request_credit_approval()
+        invoice.with_user(self.collections_manager).action_dunning_refuse_credit()
+        self.assertEqual(invoice.dunning_hold_state, "refused")
+        with self.assertRaises(UserError):
+            invoice.action_post()
+        invoice.with_user(self.collections_manager).action_dunning_approve_credit()
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")

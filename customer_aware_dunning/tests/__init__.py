@@ -6,6 +6,7 @@ from . import (
     test_collection_case,
     test_credit,
     test_credit_import,
+    test_credit_web,
     test_daily_run,
     test_demo,
     test_hostile_policy,

@@ -98,6 +98,19 @@ class TestCreditInformation(DunningCommon):
         self.assertEqual(decision.journey, "limit_damage")
         self.assertIn("switched by delay reason insolvency", decision.description)
 
+    def test_the_scheduled_refresh_takes_customers_with_open_receivables_not_looked_up_lately(self):
+        self.make_invoice(self.customer, date(2026, 5, 1), date(2026, 6, 1), 500.0)
+        person = self.env["res.partner"].create({"name": "Maija Meikäläinen"})
+        self.make_invoice(person, date(2026, 5, 1), date(2026, 6, 1), 50.0)
+        due = self.env["res.partner"]._dunning_credit_refresh_due(self.company, TODAY, limit=100)
+        self.assertIn(self.customer, due)
+        self.assertNotIn(person, due, "no business ID: nothing to look up")
+        self.register.companies[BUSINESS_ID] = company(BUSINESS_ID)
+        self.look_up(TODAY)
+        self.assertNotIn(self.customer, self.env["res.partner"]._dunning_credit_refresh_due(self.company, TODAY, 100))
+        later = TODAY + timedelta(days=8)
+        self.assertIn(self.customer, self.env["res.partner"]._dunning_credit_refresh_due(self.company, later, 100))
+
     def test_a_rating_drop_of_two_classes_is_told(self):
         self.rate(self.customer, 5, TODAY - timedelta(days=30))
         self.rate(self.customer, 4, TODAY - timedelta(days=20))

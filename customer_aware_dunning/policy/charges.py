@@ -112,7 +112,7 @@ def check_limits(spec, limits, promotional_templates=frozenset()):
     """
     violations = []
     for customer_type, rule in ((CONSUMER, CONSUMER_MARGIN), (BUSINESS, BUSINESS_MARGIN)):
-        margin = getattr(spec.charges, f"interest_margin_{customer_type}")
+        margin = spec.charges.interest_margin(customer_type)
         statutory = limits.interest_margin(customer_type)
         if margin is not None and statutory is not None and margin > statutory:
             violations.append(Violation(rule, value=margin, limit=statutory))

@@ -191,6 +191,10 @@ class ChargeSettings:
     interest_margin_consumer: float | None = None  # points over the reference rate; None: the legal profile's
     interest_margin_business: float | None = None
 
+    def interest_margin(self, customer_type):
+        """The policy's margin for ``customer_type`` (``consumer`` or ``business``); None: the legal profile's."""
+        return {"consumer": self.interest_margin_consumer, "business": self.interest_margin_business}[customer_type]
+
 
 # What a payment-term suggestion stands for, so a document's term is flagged only in the direction that matters:
 # protect = at most this generous (our risk), reward = at least this generous (earned), match = exactly this term.

@@ -5,9 +5,9 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 
+from ..access import MANAGER_GROUP
 from ..policy.schema import GROUP_PREFIX
-from .collections_access import MANAGER_GROUP
-from .dunning_policy_texts import policy_text
+from ..translate import policy_text
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"

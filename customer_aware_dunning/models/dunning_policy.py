@@ -4,10 +4,10 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import file_open
 
+from ..access import check_collections_manager
 from ..policy import charges as rules
 from ..policy import load_policy
 from ..policy.schema import DEFAULT_GROUPS
-from .collections_access import check_collections_manager
 
 _logger = logging.getLogger(__name__)
 

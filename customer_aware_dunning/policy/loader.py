@@ -27,6 +27,7 @@ from .schema import (
     CHANNELS,
     CHARGE_POSTINGS,
     CHARGES_KEYS,
+    DEFAULT_ATTACH,
     DEFAULT_GROUPS,
     DEFAULT_TEMPLATES,
     DELAY_REASON_KEYS,
@@ -34,6 +35,7 @@ from .schema import (
     GROUP_PREFIX,
     HARSH_TEMPLATES,
     JOURNEY_KEYS,
+    MESSAGE_CHANNELS,
     OFFERS,
     OUTCOMES,
     OWNERS,
@@ -56,11 +58,9 @@ from .schema import (
     SatisfactionSettings,
     SegmentRule,
     Step,
+    is_group_actor,
 )
 from .yaml_source import parse_yaml
-
-MESSAGE_CHANNELS = ("email", "letter", "sms")
-DEFAULT_ATTACH = {"email": "portal_link", "sms": "portal_link", "letter": "none", "activity": "none"}
 
 
 @dataclass
@@ -365,7 +365,7 @@ class _Policy:
             previous = day if previous is None else max(previous, day)
 
     def _actor(self, path, value):
-        if isinstance(value, str) and value.startswith(GROUP_PREFIX):
+        if isinstance(value, str) and is_group_actor(value):
             return self._group_actor(path, value)
         if isinstance(value, str) and value in dict(ACTORS):
             return value

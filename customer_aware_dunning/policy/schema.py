@@ -30,14 +30,25 @@ OUTCOMES = [
 ]
 OFFERS = [("payment_plan", "Payment plan"), ("new_date", "New payment date")]
 ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("none", "Nothing")]
+# What the engine decides for a customer (``Decision.kind``), with the words the dry run shows.
+SEND_STEP = "send_step"
+NEED_APPROVAL = "need_approval"
+WAIT = "wait"
+HOLD = "hold"
+CLOSE = "close"
+NOTHING = "nothing"
 DECISION_KINDS = [
-    ("send_step", "Do a step"),
-    ("need_approval", "Ask for approval"),
-    ("wait", "Wait"),
-    ("hold", "Hold"),
-    ("close", "Close the case"),
-    ("nothing", "Nothing to do"),
+    (SEND_STEP, "Do a step"),
+    (NEED_APPROVAL, "Ask for approval"),
+    (WAIT, "Wait"),
+    (HOLD, "Hold"),
+    (CLOSE, "Close the case"),
+    (NOTHING, "Nothing to do"),
 ]
+
+# The channels that send the customer a message, and what a step of each attaches unless it says otherwise.
+MESSAGE_CHANNELS = ("email", "letter", "sms")
+DEFAULT_ATTACH = {"email": "portal_link", "sms": "portal_link", "letter": "none", "activity": "none"}
 
 DEFAULT_TEMPLATES = frozenset({
     "friendly_heads_up",

@@ -57,7 +57,6 @@ ACCESS = {
     "dunning.channel": NONE,
     "dunning.policy.synced": NONE,
     "dunning.run": NONE,
-    "dunning.demo": NONE,
     "report.customer_aware_dunning.report_case_summary": NONE,
     "report.customer_aware_dunning.report_dunning_letter": NONE,
 }

@@ -7,6 +7,7 @@ from odoo.tools import file_open
 from ..access import check_collections_manager
 from ..policy import charges as rules
 from ..policy import load_policy
+from ..policy.examples import example_of
 from ..policy.schema import DEFAULT_GROUPS
 
 _logger = logging.getLogger(__name__)
@@ -18,46 +19,6 @@ DEFAULT_POLICY_FILE = "customer_aware_dunning/data/default_policy.yaml"
 # A step's ``template: <key>`` names the mail template whose external id is
 # ``<module>.mail_template_<key>`` on collection cases.
 TEMPLATE_PREFIX = "mail_template_"
-
-# A short valid example per section, shown under the problems of a document
-# (the section of the first problem chooses it).
-EXAMPLES = {
-    "segments": """segments:
-  - key: loyal
-    label: Loyal
-    when: [[customer_since_days, ">=", 730], [on_time_ratio, ">=", 0.8]]
-  - key: standard          # no "when": every other customer, always last""",
-    "delay_reasons": """delay_reasons:
-  dispute: {pause: true, owner: salesperson}
-  cash_flow: {offer: payment_plan}""",
-    "journeys": """journeys:
-  standard:
-    segments: [loyal, standard]
-    steps:
-      - {day: -3, send: email, template: friendly_heads_up}
-      - {day: 7, send: email, template: gentle_reminder}
-      - {day: 14, send: activity, to: salesperson, note: Call the customer}""",
-    "fallback": """fallback:
-  no_email: [letter, activity]
-  no_mobile: [email]""",
-    "satisfaction": """satisfaction:
-  ask_days_after_close: 2
-  repurchase_window_days: 90""",
-    "payment_terms": """payment_terms:
-  - when: [[segment, "=", loyal]]
-    suggest: account.account_payment_term_45days
-    reason: Pays on time.
-    intent: reward""",
-    "": """version: 1
-segments:
-  - key: standard
-journeys:
-  standard:
-    segments: [standard]
-    steps:
-      - {day: 7, send: email, template: gentle_reminder}""",
-}
-
 
 class DunningPolicy(models.Model):
     """The collections policy of a company: a YAML document, in versions.
@@ -271,7 +232,7 @@ class DunningPolicy(models.Model):
     def _problems_message(self, errors, heading):
         """One message: the heading, every problem with its line and key path, and a short valid example."""
         section = next((str(error.path).split(".")[0].split("[")[0] for error in errors), "")
-        example = EXAMPLES.get(section, EXAMPLES[""])
+        example = example_of(section)
         lines = "\n".join(f"• {error}" for error in errors)
         return _(
             "%(heading)s\n\n%(lines)s\n\nFor example, a valid %(section)s section looks like this:\n%(example)s",

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .facts import BOOLEAN, FACTS, INTEGER, NUMBER, STRING, STRINGS
+from .schema import CONDITION_NUMBER_LIMIT
 
 ORDERING = ("<", "<=", ">", ">=")
 EQUALITY = ("=", "!=")
@@ -280,6 +281,10 @@ def _expect(value, fact_type, wanted, report, path):
     if not ok:
         report(path, f"expected {wanted}, got {describe(value)}")
         return _INVALID
+    if ok and fact_type in (NUMBER, INTEGER) and not (abs(value) <= CONDITION_NUMBER_LIMIT):  # NaN fails too
+        report(path, f"expected {wanted} from -{CONDITION_NUMBER_LIMIT:.0e} to {CONDITION_NUMBER_LIMIT:.0e}, "
+                     f"got {describe(value)}")
+        return _INVALID
     return value
 
 
@@ -319,6 +324,8 @@ def describe(value) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if isinstance(value, int) and abs(value) >= 10**21:
+        return f"an integer of {'-' if value < 0 else ''}about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, list):

@@ -34,6 +34,7 @@ from .schema import (
     GROUP_PREFIX,
     HARSH_TEMPLATES,
     JOURNEY_KEYS,
+    NUMBER_BOUNDS,
     OFFERS,
     OUTCOMES,
     OWNERS,
@@ -204,7 +205,8 @@ class _Policy:
         if raw is INVALID:
             return INVALID
         pause = self.r.field(raw, path, "pause", self.r.boolean, False)
-        pause_days = self.r.field(raw, path, "pause_days", self.r.integer, None, minimum=1)
+        pause_days = self.r.field(raw, path, "pause_days", self.r.bounded, None,
+                                  bounds=NUMBER_BOUNDS["delay_reason.pause_days"])
         if pause_days not in (None, INVALID) and pause is not True:
             self.r.error((*path, "pause_days"), "pause_days needs pause: true")
             pause_days = INVALID
@@ -282,7 +284,7 @@ class _Policy:
         send = self.r.field(raw, path, "send", self.r.choice, INVALID, choices=dict(CHANNELS), what="channel")
         template = self._step_template(path, raw, send)
         return _build(Step, {
-            "day": self.r.field(raw, path, "day", self.r.integer, INVALID),
+            "day": self.r.field(raw, path, "day", self.r.bounded, INVALID, bounds=NUMBER_BOUNDS["step.day"]),
             "send": send,
             "template": template,
             "to": self.r.field(raw, path, "to", self._actor, "finance"),
@@ -300,7 +302,7 @@ class _Policy:
         })
 
     def _step_charge(self, path, raw, send, key):
-        amount = self.r.field(raw, path, key, self._amount, 0.0)
+        amount = self.r.field(raw, path, key, self.r.bounded, 0.0, bounds=NUMBER_BOUNDS[f"step.{key}"], kind="number")
         if amount not in (0.0, INVALID) and send == "activity":
             self.r.error((*path, key), f"an activity sends the customer nothing to charge {key} with; remove {key}")
             return INVALID
@@ -313,16 +315,6 @@ class _Policy:
                                               "remove interest")
             return INVALID
         return interest
-
-    def _amount(self, path, value, maximum=None):
-        """A non-negative number (an amount or a rate), as a float."""
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            self.r.error(path, f"expected a number of at least 0, got {describe(value)}")
-            return INVALID
-        if maximum is not None and value > maximum:
-            self.r.error(path, f"expected a number of at most {maximum}, got {value}")
-            return INVALID
-        return float(value)
 
     def _step_post(self, path, raw, send):
         post = self.r.field(raw, path, "post", self.r.boolean, False)
@@ -412,10 +404,12 @@ class _Policy:
         defaults = SatisfactionSettings()
         return _build(SatisfactionSettings, {
             "enabled": self.r.field(raw, path, "enabled", self.r.boolean, defaults.enabled),
-            "ask_days_after_close": self.r.field(raw, path, "ask_days_after_close", self.r.integer,
-                                                 defaults.ask_days_after_close, minimum=0),
-            "repurchase_window_days": self.r.field(raw, path, "repurchase_window_days", self.r.integer,
-                                                   defaults.repurchase_window_days, minimum=1),
+            "ask_days_after_close": self.r.field(raw, path, "ask_days_after_close", self.r.bounded,
+                                                 defaults.ask_days_after_close,
+                                                 bounds=NUMBER_BOUNDS["satisfaction.ask_days_after_close"]),
+            "repurchase_window_days": self.r.field(raw, path, "repurchase_window_days", self.r.bounded,
+                                                   defaults.repurchase_window_days,
+                                                   bounds=NUMBER_BOUNDS["satisfaction.repurchase_window_days"]),
             "ask_on_outcomes": self.r.field(raw, path, "ask_on_outcomes", self.r.choices, defaults.ask_on_outcomes,
                                             choices=dict(OUTCOMES), what="outcome"),
         })
@@ -426,10 +420,11 @@ class _Policy:
             return INVALID
         defaults = PortalSettings()
         return _build(PortalSettings, {
-            "max_promise_days": self.r.field(raw, path, "max_promise_days", self._bounded,
-                                             defaults.max_promise_days, minimum=1, maximum=365),
-            "max_instalments": self.r.field(raw, path, "max_instalments", self._bounded,
-                                            defaults.max_instalments, minimum=2, maximum=60),
+            "max_promise_days": self.r.field(raw, path, "max_promise_days", self.r.bounded,
+                                             defaults.max_promise_days,
+                                             bounds=NUMBER_BOUNDS["portal.max_promise_days"]),
+            "max_instalments": self.r.field(raw, path, "max_instalments", self.r.bounded,
+                                            defaults.max_instalments, bounds=NUMBER_BOUNDS["portal.max_instalments"]),
         })
 
     def _charges(self, path, value):
@@ -440,18 +435,13 @@ class _Policy:
             "post": self.r.field(raw, path, "post", self.r.choice, "none", choices=dict(CHARGE_POSTINGS),
                                  what="posting"),
             "waive_segments": self.r.field(raw, path, "waive_segments", self._segment_refs, ()),
-            "interest_margin_consumer": self.r.field(raw, path, "interest_margin_consumer", self._amount, None,
-                                                     maximum=100),
-            "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self._amount, None,
-                                                     maximum=100),
+            "interest_margin_consumer": self.r.field(raw, path, "interest_margin_consumer", self.r.bounded, None,
+                                                     bounds=NUMBER_BOUNDS["charges.interest_margin_consumer"],
+                                                     kind="number"),
+            "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self.r.bounded, None,
+                                                     bounds=NUMBER_BOUNDS["charges.interest_margin_business"],
+                                                     kind="number"),
         })
-
-    def _bounded(self, path, value, minimum, maximum):
-        checked = self.r.integer(path, value, minimum=minimum)
-        if checked is not INVALID and checked > maximum:
-            self.r.error(path, f"expected an integer of at most {maximum}, got {checked}")
-            return INVALID
-        return checked
 
     def _payment_terms(self, path, value):
         items = self.r.sequence(path, value)

@@ -18,6 +18,8 @@ An empty list always holds.  Evaluation never raises and never runs code:
 * ``None``, ``""`` and an empty list all count as "not set".
 """
 
+import contextlib
+import contextvars
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -335,9 +337,36 @@ def describe(value) -> str:
     return f"a {type(value).__name__} ({value})"
 
 
+# "Did you mean" compares a word with every candidate, so it is bounded: only for the first
+# SUGGESTION_BUDGET unknown names of a document (load_policy opens the budget), only among at
+# most SUGGESTION_CANDIDATES candidates and for words of at most SUGGESTION_WORD characters.
+# A document with thousands of misspelt names then costs time linear in its size.
+SUGGESTION_BUDGET = 50
+SUGGESTION_CANDIDATES = 200
+SUGGESTION_WORD = 80
+_suggestions_left = contextvars.ContextVar("suggestions_left", default=SUGGESTION_BUDGET)
+
+
+@contextlib.contextmanager
+def suggestion_budget(count=SUGGESTION_BUDGET):
+    """Within the block, at most ``count`` suggestions are computed (one document's validation)."""
+    token = _suggestions_left.set(count)
+    try:
+        yield
+    finally:
+        _suggestions_left.reset(token)
+
+
 def suggestion(word, candidates) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    if not isinstance(word, str):
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string (also once the budget is spent)."""
+    if not isinstance(word, str) or len(word) > SUGGESTION_WORD:
         return ""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    left = _suggestions_left.get()
+    if left <= 0:
+        return ""
+    candidates = list(candidates)
+    if len(candidates) > SUGGESTION_CANDIDATES:
+        return ""
+    _suggestions_left.set(left - 1)
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

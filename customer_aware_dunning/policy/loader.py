@@ -18,7 +18,7 @@ when there is no error.
 from dataclasses import dataclass, field
 
 from . import facts as fact_names
-from .conditions import Vocabulary, compile_conditions, describe, suggestion
+from .conditions import Vocabulary, compile_conditions, describe, suggestion, suggestion_budget
 from .errors import PolicyError, sort_key
 from .reader import IDENTIFIER, INVALID, XMLID, Reader
 from .schema import (
@@ -92,7 +92,8 @@ def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT
     reader = Reader(source)
     reader.errors.extend(source.errors)
     terms = None if known_payment_terms is None else frozenset(known_payment_terms)
-    spec = _Policy(reader, frozenset(known_templates), frozenset(known_groups), terms).read(source.data)
+    with suggestion_budget():
+        spec = _Policy(reader, frozenset(known_templates), frozenset(known_groups), terms).read(source.data)
     errors = sorted(set(reader.errors), key=sort_key)
     return LoadResult(None if errors else spec, errors)
 
@@ -108,6 +109,7 @@ class _Policy:
         self.segment_keys = ()
         self.journey_keys = ()
         self.reason_keys = ()
+        self.segment_set = self.journey_set = frozenset()
 
     def read(self, data):
         top = self.r.mapping((), data, TOP_LEVEL_KEYS, required=("version", "segments", "journeys"))
@@ -142,6 +144,9 @@ class _Policy:
                 setattr(self, attribute, tuple(key for key in top[name] if isinstance(key, str)))
             elif name in top:
                 setattr(self, attribute, None)
+        # the same keys as sets, so checking thousands of references stays linear
+        self.segment_set = frozenset(self.segment_keys or ())
+        self.journey_set = frozenset(self.journey_keys or ())
 
     def _version(self, path, value):
         if value == SUPPORTED_VERSION and not isinstance(value, bool):
@@ -225,10 +230,10 @@ class _Policy:
     def _journey_ref(self, path, value):
         if self.journey_keys is None:
             return self.r.identifier(path, value)
-        if isinstance(value, str) and value in self.journey_keys:
+        if isinstance(value, str) and value in self.journey_set:
             return value
         self.r.error(path, f"unknown journey {describe(value)}{suggestion(value, self.journey_keys)}; "
-                           f"journeys are {', '.join(self.journey_keys) or 'not declared'}")
+                           f"journeys are {_listing(self.journey_keys) or 'not declared'}")
         return INVALID
 
     # -- journeys and steps -----------------------------------------------------
@@ -264,7 +269,7 @@ class _Policy:
     def _segment_ref(self, path, value):
         if self.segment_keys is None:
             return self.r.identifier(path, value)
-        if isinstance(value, str) and value in self.segment_keys:
+        if isinstance(value, str) and value in self.segment_set:
             return value
         self.r.error(path, f"unknown segment {describe(value)}{suggestion(value, self.segment_keys)}")
         return INVALID
@@ -486,21 +491,27 @@ class _Policy:
         for key, journey in journeys.items():
             segments = journey.get("segments") if isinstance(journey, dict) else None
             for index, segment in enumerate(segments if isinstance(segments, list) else ()):
-                if not isinstance(segment, str) or segment not in self.segment_keys:
+                if not isinstance(segment, str) or segment not in self.segment_set:
                     continue
                 if segment in covered:
                     self.r.error(("journeys", key, "segments", index),
                                  f"segment '{segment}' is already covered by journey '{covered[segment]}'")
                 covered.setdefault(segment, key)
+        index_of = {}
+        for index, item in enumerate(top["segments"]):
+            if isinstance(item, dict) and isinstance(item.get("key"), str):
+                index_of.setdefault(item["key"], index)
         for segment in self.segment_keys:
             if segment not in covered and IDENTIFIER.match(segment):
-                self.r.error(("segments", _segment_index(top, segment), "key"),
+                self.r.error(("segments", index_of[segment], "key"),
                              f"no journey covers segment '{segment}'; list it under a journey's segments")
 
 
-def _segment_index(top, key):
-    items = top["segments"]
-    return next(index for index, item in enumerate(items) if isinstance(item, dict) and item.get("key") == key)
+def _listing(keys, limit=20):
+    """``a, b, c`` for at most ``limit`` keys, then how many more (a message stays short)."""
+    keys = tuple(keys or ())
+    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
+    return ", ".join(keys[:limit]) + more
 
 
 def _all_valid(items):

@@ -118,9 +118,14 @@ def _checked_text(text, source):
     return text
 
 
-def _too_large(size):
+def too_large_error(size=None) -> PolicyError:
+    """The error for a document over :data:`MAX_BYTES`: ``size`` is its true size (``None``: not known)."""
     limit = f"{MAX_BYTES} bytes ({MAX_BYTES // 1024} KiB)"
-    return PolicyError("", None, f"the document is {size} bytes; the limit is {limit}")
+    written = f"{size} bytes" if size is not None else f"more than {MAX_BYTES} bytes"
+    return PolicyError("", None, f"the document is {written}; the limit is {limit}")
+
+
+_too_large = too_large_error
 
 
 def _reader_problem(exc):

@@ -43,3 +43,5 @@ if _hypothesis_settings is not None:
     _hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
     _hypothesis_settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
     _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+from skip_guard import pytest_addoption, pytest_sessionfinish  # noqa: E402, F401  (--fail-on-skip)

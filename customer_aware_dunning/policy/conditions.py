@@ -344,7 +344,7 @@ def describe(value) -> str:
 SUGGESTION_BUDGET = 50
 SUGGESTION_CANDIDATES = 200
 SUGGESTION_WORD = 80
-_suggestions_left = contextvars.ContextVar("suggestions_left", default=SUGGESTION_BUDGET)
+_suggestions_left = contextvars.ContextVar("suggestions_left", default=None)  # None: outside a budget
 
 
 @contextlib.contextmanager
@@ -362,11 +362,12 @@ def suggestion(word, candidates) -> str:
     if not isinstance(word, str) or len(word) > SUGGESTION_WORD:
         return ""
     left = _suggestions_left.get()
-    if left <= 0:
+    if left is not None and left <= 0:
         return ""
     candidates = list(candidates)
     if len(candidates) > SUGGESTION_CANDIDATES:
         return ""
-    _suggestions_left.set(left - 1)
+    if left is not None:
+        _suggestions_left.set(left - 1)
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -51,6 +51,8 @@ def test_the_budget_is_counted_per_comparison_run():
     with suggestion_budget(2):
         hints = [suggestion("colour", ["color"]) for _ in range(4)]
     assert hints == [" (did you mean 'color'?)"] * 2 + ["", ""]
+    # outside a document's validation nothing is spent: a long-lived worker keeps its suggestions
+    assert [suggestion("colour", ["color"]) for _ in range(SUGGESTION_BUDGET + 1)][-1] == " (did you mean 'color'?)"
 
 
 def test_a_long_journey_list_is_cut_in_the_message():

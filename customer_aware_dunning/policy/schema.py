@@ -87,6 +87,26 @@ PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
 PORTAL_KEYS = ("max_promise_days", "max_instalments")
 CHARGES_KEYS = ("post", "waive_segments", "interest_margin_consumer", "interest_margin_business")
 
+# The range of every number a policy may write, as (minimum, maximum), both included.  The
+# reader refuses anything outside (and NaN or infinity) with the bounds in the message; the
+# JSON Schema (``data/policy.schema.json``) states the same bounds (a test keeps them in step).
+# A step runs at most a year before the due date and ten years after it; an amount is at most a
+# million in the company currency; a rate is at most 100 points.
+NUMBER_BOUNDS = {
+    "step.day": (-365, 3650),
+    "step.fee": (0, 1_000_000),
+    "step.compensation": (0, 1_000_000),
+    "delay_reason.pause_days": (1, 3650),
+    "satisfaction.ask_days_after_close": (0, 365),
+    "satisfaction.repurchase_window_days": (1, 3650),
+    "portal.max_promise_days": (1, 365),
+    "portal.max_instalments": (2, 60),
+    "charges.interest_margin_consumer": (0, 100),
+    "charges.interest_margin_business": (0, 100),
+}
+# The magnitude a number compared in a condition (``[fact, op, value]``) may have.
+CONDITION_NUMBER_LIMIT = 10**15
+
 # Who a customer is in law: a consumer (a private person) or a business.  The
 # partner says it (company type / VAT number), and a person can override it.
 CUSTOMER_TYPES = [("consumer", "Consumer"), ("business", "Business")]

@@ -57,7 +57,7 @@ db-test: bootstrap
 # Exit code 5 means pytest collected no test: that is a failure here.
 test: lint db-test
 	@$(PYTHON) -m pytest --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
-		$(ADDON)/tests tests $(PYTEST_ARGS); \
+		--fail-on-skip $(ADDON)/tests tests $(PYTEST_ARGS); \
 	status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no test was collected" >&2; exit 1; fi; \
 	exit $$status

@@ -90,7 +90,7 @@ def test_the_checks_catch_a_broken_translation():
 
 
 def test_every_text_of_the_default_policy_is_a_term_to_translate():
-    """The default policy's words reach the .pot through models/dunning_policy_texts.py."""
+    """The default policy's words reach the .pot through customer_aware_dunning/translate.py."""
     spec = load_policy((ADDON / "data" / "default_policy.yaml").read_text(encoding="utf-8")).spec
     texts = {spec.description}
     texts |= {text for segment in spec.segments for text in (segment.label, segment.description)}
@@ -102,7 +102,7 @@ def test_every_text_of_the_default_policy_is_a_term_to_translate():
     texts.discard("")
     code_terms = {
         entry.msgid for entry in entries(POT)
-        if any(path.endswith("models/dunning_policy_texts.py") for path, _line in entry.occurrences)
+        if any(path.endswith("customer_aware_dunning/translate.py") for path, _line in entry.occurrences)
     }
     assert len(texts) > 40
     assert not texts - code_terms, sorted(texts - code_terms)

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .collections_access import USER_GROUP, check_collections_manager
+from ..access import USER_GROUP, check_collections_manager
 
 MANAGER_ONLY_FIELDS = {"dunning_excluded", "dunning_exclusion_reason"}
 COLLECTIONS_FIELDS = {

@@ -4,7 +4,7 @@ from datetime import date
 from odoo import _, api, fields, models
 
 from ..policy.engine import MORE_GENEROUS, suggest_payment_term, term_deviation
-from .dunning_policy_texts import policy_text
+from ..translate import policy_text
 
 # Due dates are counted from an invoice dated mid-month in a 30-day month, so that an
 # end-of-month line weighs what it does on average.

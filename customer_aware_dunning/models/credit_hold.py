@@ -9,8 +9,8 @@ in its chatter. Odoo's credit-limit warning stays as it is: this only adds the a
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..access import MANAGER_GROUP, check_collections_manager
 from ..credit.observation import INSOLVENT_STATUSES
-from .collections_access import MANAGER_GROUP, check_collections_manager
 
 HOLD_STATES = [("none", "No approval asked"), ("requested", "Approval requested"), ("approved", "Approved"),
                ("refused", "Refused")]

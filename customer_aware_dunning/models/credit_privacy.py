@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from .collections_access import check_collections_manager
+from ..access import check_collections_manager
 
 LEGAL_BASES = [
     ("none", "None: consumers' credit data is not recorded"),

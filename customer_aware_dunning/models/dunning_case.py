@@ -8,11 +8,11 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..access import check_collections_manager, is_collections_manager
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP, Decision, parse_step_key
 from ..policy.schema import CASE_STATES, OUTCOMES, PortalSettings
 from ..policy.text import Text
-from .collections_access import check_collections_manager, is_collections_manager
-from .dunning_policy_texts import render_text
+from ..translate import render_text
 
 _logger = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 
-from ..policy.schema import GROUP_PREFIX
-from .collections_access import MANAGER_GROUP
-from .dunning_policy_texts import policy_text
+from ..access import MANAGER_GROUP
+from ..policy.schema import GROUP_PREFIX, is_group_actor
+from ..translate import policy_text
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
@@ -195,7 +195,7 @@ class DunningChannel(models.AbstractModel):
         """The user who acts for ``actor`` (finance, salesperson or group:<xml id>) on ``case``."""
         if actor == "salesperson" and case.user_id:
             return case.user_id
-        if actor.startswith(GROUP_PREFIX):
+        if is_group_actor(actor):
             group = self.env.ref(actor[len(GROUP_PREFIX):], raise_if_not_found=False)
             members = group.all_user_ids if group else self.env["res.users"]
             members = members.filtered(lambda user: case.company_id in user.company_ids and not user.share)

@@ -82,7 +82,7 @@ class DunningCharge(models.Model):
                 invoices=tuple(self._charge_invoice(invoice, history) for invoice in invoices),
                 limits=limits,
                 rates=rates,
-                margin=getattr(spec.charges, f"interest_margin_{customer_type}"),
+                margin=spec.charges.interest_margin(customer_type),
                 agreed_rate=partner.with_company(company).dunning_agreed_interest_rate or None,
                 last_fee_date=history["last_fee"].get(case.partner_id.id),
                 waive=bool((journey and journey.waive_charges) or segment in spec.charges.waive_segments),

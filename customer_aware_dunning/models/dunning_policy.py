@@ -1,16 +1,14 @@
 import logging
-import os
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import config, file_open
+from odoo.tools import file_open
 
+from ..access import check_collections_manager
 from ..policy import charges as rules
 from ..policy import load_policy
-from ..policy.errors import PolicyError
-from ..policy.schema import DEFAULT_GROUPS, DEFAULT_TEMPLATES
-from ..policy.yaml_source import MAX_BYTES
-from .collections_access import check_collections_manager
+from ..policy.examples import example_of
+from ..policy.schema import DEFAULT_GROUPS
 
 _logger = logging.getLogger(__name__)
 
@@ -18,54 +16,9 @@ POLICY_STATES = [("draft", "Draft"), ("active", "Active"), ("archived", "Archive
 SOURCES = [("default", "Shipped with the module"), ("odoo", "Edited in Odoo"), ("file", "Imported from a file")]
 DEFAULT_POLICY_FILE = "customer_aware_dunning/data/default_policy.yaml"
 
-# Where a policy file may be named: the server's configuration file first, then a system parameter.
-FILE_OPTION = "dunning_policy_file"
-FILE_PARAMETER = "customer_aware_dunning.policy_file"
-
 # A step's ``template: <key>`` names the mail template whose external id is
-# ``<module>.mail_template_<key>`` on collection cases; the shipped ones are these.
+# ``<module>.mail_template_<key>`` on collection cases.
 TEMPLATE_PREFIX = "mail_template_"
-SHIPPED_TEMPLATES = {key: f"customer_aware_dunning.{TEMPLATE_PREFIX}{key}" for key in sorted(DEFAULT_TEMPLATES)}
-
-# A short valid example per section, shown under the problems of a document
-# (the section of the first problem chooses it).
-EXAMPLES = {
-    "segments": """segments:
-  - key: loyal
-    label: Loyal
-    when: [[customer_since_days, ">=", 730], [on_time_ratio, ">=", 0.8]]
-  - key: standard          # no "when": every other customer, always last""",
-    "delay_reasons": """delay_reasons:
-  dispute: {pause: true, owner: salesperson}
-  cash_flow: {offer: payment_plan}""",
-    "journeys": """journeys:
-  standard:
-    segments: [loyal, standard]
-    steps:
-      - {day: -3, send: email, template: friendly_heads_up}
-      - {day: 7, send: email, template: gentle_reminder}
-      - {day: 14, send: activity, to: salesperson, note: Call the customer}""",
-    "fallback": """fallback:
-  no_email: [letter, activity]
-  no_mobile: [email]""",
-    "satisfaction": """satisfaction:
-  ask_days_after_close: 2
-  repurchase_window_days: 90""",
-    "payment_terms": """payment_terms:
-  - when: [[segment, "=", loyal]]
-    suggest: account.account_payment_term_45days
-    reason: Pays on time.
-    intent: reward""",
-    "": """version: 1
-segments:
-  - key: standard
-journeys:
-  standard:
-    segments: [standard]
-    steps:
-      - {day: 7, send: email, template: gentle_reminder}""",
-}
-
 
 class DunningPolicy(models.Model):
     """The collections policy of a company: a YAML document, in versions.
@@ -176,65 +129,7 @@ class DunningPolicy(models.Model):
         if not profile:
             return []
         violations = rules.check_limits(spec, profile._limits(), self._promotional_templates())
-        return [self._violation_message(violation, profile, spec) for violation in violations]
-
-    def _violation_message(self, violation, profile, spec):
-        money = profile.currency_id.format
-        step = violation.step_index + 1 if violation.step_index is not None else None
-        journey = spec.journey(violation.journey) if violation.journey else None
-        template = journey.steps[violation.step_index].template if journey else ""
-        common = {"step": step, "journey": violation.journey, "profile": profile.name}
-        messages = {
-            rules.CONSUMER_FEE_MAX: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges consumers a reminder fee of %(fee)s, but %(profile)s "
-                "allows at most %(limit)s per written payment reminder.",
-                fee=money(violation.value), limit=money(violation.limit), **common),
-            rules.BUSINESS_FEE_MAX: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges businesses a reminder fee of %(fee)s, but %(profile)s "
-                "allows at most %(limit)s per reminder.",
-                fee=money(violation.value), limit=money(violation.limit), **common),
-            rules.CONSUMER_FIRST_FEE: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges consumers a reminder fee %(day)s days after the due "
-                "date, but %(profile)s allows the first charged reminder no earlier than %(limit)s days after the "
-                "due date.", day=int(violation.value), limit=int(violation.limit), **common),
-            rules.CONSUMER_FEE_INTERVAL: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges consumers a reminder fee %(days)s days after the "
-                "previous charged reminder, but %(profile)s requires at least %(limit)s days between charged "
-                "reminders.", days=int(violation.value), limit=int(violation.limit), **common),
-            rules.BUSINESS_FEE_INTERVAL: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges businesses %(days)s days after the previous charged "
-                "demand, but %(profile)s requires at least %(limit)s days between charged demands.",
-                days=int(violation.value), limit=int(violation.limit), **common),
-            rules.CONSUMER_COMPENSATION: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges consumers a recovery compensation, but %(profile)s "
-                "allows none from consumers; make the step for businesses only (customers: business).", **common),
-            rules.BUSINESS_COMPENSATION_MAX: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges a recovery compensation of %(amount)s, but %(profile)s "
-                "allows at most %(limit)s per overdue invoice.",
-                amount=money(violation.value), limit=money(violation.limit), **common),
-            rules.COMPENSATION_TWICE: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges the recovery compensation again after the step on day "
-                "%(day)s, but %(profile)s allows it only once per overdue invoice.",
-                day=int(violation.limit), **common),
-            rules.CHARGE_BEFORE_DUE: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s charges the customer on day %(day)s, before the invoices are "
-                "overdue, but %(profile)s allows charges only on overdue invoices.",
-                day=int(violation.value), **common),
-            rules.CONSUMER_PROMOTION: lambda: self.env._(
-                "Step %(step)s of journey %(journey)s sends the template %(template)s, which contains sales "
-                "promotion, to consumers, but %(profile)s forbids sales promotion in collection messages to "
-                "consumers; make the step for businesses only (customers: business).",
-                template=template, **common),
-            rules.CONSUMER_MARGIN: lambda: self.env._(
-                "The policy's interest margin for consumers is %(margin)s points, but %(profile)s allows at most "
-                "%(limit)s points over the reference rate.",
-                margin=violation.value, limit=violation.limit, profile=profile.name),
-            rules.BUSINESS_MARGIN: lambda: self.env._(
-                "The policy's interest margin for businesses is %(margin)s points, but %(profile)s allows at most "
-                "%(limit)s points over the reference rate.",
-                margin=violation.value, limit=violation.limit, profile=profile.name),
-        }
-        return messages[violation.rule]()
+        return [profile._violation_message(violation, spec) for violation in violations]
 
     def _get_loaded(self):
         """``(spec or None, problems)`` of this version, parsed once per saved version."""
@@ -337,12 +232,30 @@ class DunningPolicy(models.Model):
     def _problems_message(self, errors, heading):
         """One message: the heading, every problem with its line and key path, and a short valid example."""
         section = next((str(error.path).split(".")[0].split("[")[0] for error in errors), "")
-        example = EXAMPLES.get(section, EXAMPLES[""])
+        example = example_of(section)
         lines = "\n".join(f"• {error}" for error in errors)
         return _(
             "%(heading)s\n\n%(lines)s\n\nFor example, a valid %(section)s section looks like this:\n%(example)s",
             heading=heading, lines=lines, section=section or _("policy"), example=example,
         )
+
+    def _checked(self, text, company, on_problems, on_unlawful, errors=()):
+        """Load ``text``, list its problems, check the legal limits of ``company``: ``(result, message)``.
+
+        The one way a document is judged before it may be used (validate, activate,
+        import).  ``message`` is ``None`` when the text is valid and lawful; else
+        the problems under the heading ``on_problems(count)`` with a short valid
+        example, or ``on_unlawful(count, lines)`` for the legal limits it breaks.
+        ``errors`` (e.g. the file could not be read) stand for the text's problems.
+        """
+        result = None if errors else self._load(text)
+        errors = errors or result.errors
+        if errors:
+            return result, self._problems_message(errors, on_problems(len(errors)))
+        unlawful = self._legal_problems(result.spec, company)
+        if unlawful:
+            return result, on_unlawful(len(unlawful), "\n".join(f"• {line}" for line in unlawful))
+        return result, None
 
     def _activate(self, spec):
         """Make this version the company's active one (the spec is already validated) and sync the records."""
@@ -369,17 +282,16 @@ class DunningPolicy(models.Model):
 
     def action_validate(self):
         self.ensure_one()
-        result = self._load(self.yaml_text)
-        if result.errors:
-            raise ValidationError(self._problems_message(result.errors, _(
-                "%(name)s has %(count)s problem(s):", name=self.display_name, count=len(result.errors)
-            )))
-        unlawful = self._legal_problems(result.spec)
-        if unlawful:
-            raise ValidationError(_(
+        result, message = self._checked(
+            self.yaml_text, self.company_id,
+            lambda count: _("%(name)s has %(count)s problem(s):", name=self.display_name, count=count),
+            lambda count, lines: _(
                 "%(name)s breaks %(count)s legal limit(s):\n\n%(lines)s", name=self.display_name,
-                count=len(unlawful), lines="\n".join(f"• {line}" for line in unlawful),
-            ))
+                count=count, lines=lines,
+            ),
+        )
+        if message:
+            raise ValidationError(message)
         summary = _summary(self.env, result.spec)
         return _notification(_("%(name)s is valid: %(summary)s.", name=self.display_name, summary=summary))
 
@@ -388,23 +300,24 @@ class DunningPolicy(models.Model):
         self.ensure_one()
         if self.state == "active":
             raise UserError(_("%s is already the active version.", self.display_name))
-        result = self._load(self.yaml_text)
-        if result.errors:
+
+        def kept():
             active = self.search([("company_id", "=", self.company_id.id), ("state", "=", "active")], limit=1)
-            kept = _("%s stays in force.", active.display_name) if active else ""
-            raise ValidationError(self._problems_message(result.errors, _(
+            return _("%s stays in force.", active.display_name) if active else ""
+
+        result, message = self._checked(
+            self.yaml_text, self.company_id,
+            lambda count: _(
                 "%(name)s cannot be activated: it has %(count)s problem(s). %(kept)s",
-                name=self.display_name, count=len(result.errors), kept=kept,
-            )))
-        unlawful = self._legal_problems(result.spec)
-        if unlawful:
-            active = self.search([("company_id", "=", self.company_id.id), ("state", "=", "active")], limit=1)
-            kept = _("%s stays in force.", active.display_name) if active else ""
-            raise ValidationError(_(
+                name=self.display_name, count=count, kept=kept(),
+            ),
+            lambda count, lines: _(
                 "%(name)s cannot be activated: it breaks %(count)s legal limit(s). %(kept)s\n\n%(lines)s",
-                name=self.display_name, count=len(unlawful), kept=kept,
-                lines="\n".join(f"• {line}" for line in unlawful),
-            ))
+                name=self.display_name, count=count, kept=kept(), lines=lines,
+            ),
+        )
+        if message:
+            raise ValidationError(message)
         self._activate(result.spec)
         return _notification(_("%s is now the active policy.", self.display_name), reload=True)
 
@@ -416,30 +329,6 @@ class DunningPolicy(models.Model):
             "type": "ir.actions.act_window",
             "res_model": self._name,
             "res_id": copy.id,
-            "view_mode": "form",
-            "target": "current",
-        }
-
-    def action_import_file(self):
-        """Import the file named in the configuration as a new version, and activate it when valid."""
-        self._check_manager()
-        company = self.company_id[:1] or self.env.company
-        path = self._configured_file()
-        if not path:
-            raise UserError(_(
-                "No policy file is configured. Name one in the server's configuration file "
-                "(%(option)s = /path/to/policy.yaml) or in the system parameter %(parameter)s.",
-                option=FILE_OPTION, parameter=FILE_PARAMETER,
-            ))
-        before = self._active_for(company)
-        policy = self._import_file(company, path, raise_on_error=True)
-        if policy == before:
-            return _notification(_("%(path)s is the same as %(name)s: nothing to import.", path=path,
-                                   name=before.display_name))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": policy.id,
             "view_mode": "form",
             "target": "current",
         }
@@ -470,93 +359,6 @@ class DunningPolicy(models.Model):
             "target": "new",
             "context": {"default_old_policy_id": base[:1].id, "default_new_policy_id": self.id},
         }
-
-    # ------------------------------------------------------------------ files
-
-    @api.model
-    def _configured_file(self):
-        """The policy file named in the configuration file, else in the system parameter ("" when none)."""
-        parameter = self.env["ir.config_parameter"].sudo().get_param(FILE_PARAMETER)
-        return (config.get(FILE_OPTION) or parameter or "").strip()
-
-    @api.model
-    def _import_configured_file(self, company):
-        """The daily run's step: import the configured file, if any; problems are logged, never raised."""
-        path = self._configured_file()
-        return self._import_file(company, path) if path else self._active_for(company)
-
-    @api.model
-    def _import_file(self, company, path, raise_on_error=False):
-        """Load ``path`` through the validator as a new active version of ``company``'s policy.
-
-        The same text as the active version: nothing new.  Problems: logged and
-        noted on the active version (or raised), which stays in force.
-        Returns the active policy afterwards.
-        """
-        active = self._active_for(company)
-        text, errors = _read_policy_file(path)
-        if text is not None and text == active.yaml_text:
-            return active
-        result = self._load(text) if text is not None else None
-        errors = errors or (result.errors if result else [])
-        if errors:
-            message = self._problems_message(errors, _(
-                "The policy file %(path)s was not imported: it has %(count)s problem(s). %(name)s stays in force.",
-                path=path, count=len(errors), name=active.display_name,
-            ))
-            _logger.warning("%s", message)
-            if raise_on_error:
-                raise ValidationError(message)
-            active.sudo()._log_once(message)
-            return active
-        unlawful = self._legal_problems(result.spec, company)
-        if unlawful:
-            message = _(
-                "The policy file %(path)s was not imported: it breaks %(count)s legal limit(s). %(name)s stays in "
-                "force.\n\n%(lines)s",
-                path=path, count=len(unlawful), name=active.display_name,
-                lines="\n".join(f"• {line}" for line in unlawful),
-            )
-            _logger.warning("%s", message)
-            if raise_on_error:
-                raise ValidationError(message)
-            active.sudo()._log_once(message)
-            return active
-        policy = self.sudo().create({
-            "name": _("Policy from %s", os.path.basename(path)),
-            "company_id": company.id,
-            "yaml_text": text,
-            "source": "file",
-            "source_path": path,
-        })
-        policy._activate(result.spec)
-        _logger.info("Collections policy of %s: imported %s as version %s", company.name, path, policy.version)
-        return self.browse(policy.id)
-
-    def _log_once(self, body):
-        """Note ``body`` on the chatter unless it is already the latest note (a daily run repeats itself)."""
-        last = self.env["mail.message"].search(
-            [("model", "=", self._name), ("res_id", "=", self.id)], order="id desc", limit=1
-        )
-        if last.body and body.splitlines()[0] in tools.html2plaintext(last.body):
-            return
-        self._message_log(body=tools.plaintext2html(body))
-
-
-def _read_policy_file(path):
-    """``(text, [])`` or ``(None, [problem])``; never raises."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        return None, [PolicyError("", None, f"cannot read the file: {exc.strerror or exc}")]
-    if len(data) > MAX_BYTES:
-        return None, [PolicyError("", None, f"the file is larger than {MAX_BYTES // 1024} KiB")]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return None, [PolicyError("", line, f"the file is not UTF-8 text (byte {exc.start})")]
 
 
 def _summary(env, spec):

@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from .dunning_policy_texts import policy_text
+from ..translate import policy_text
 
 
 class DunningPolicySynced(models.AbstractModel):
@@ -83,7 +83,7 @@ class DunningPolicySynced(models.AbstractModel):
     def _translate_labels(self, records, values):
         """Word the texts of ``values``, just written in English, in every other installed language.
 
-        A text of the shipped default policy gets its translation (``models/dunning_policy_texts.py``),
+        A text of the shipped default policy gets its translation (``translate.py``),
         any other text stays as written: a renamed record never keeps the translation of its old name.
         """
         names = [name for name, value in values.items() if value and self._fields[name].translate]

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 
+from ..access import check_collections_manager
 from ..policy.schema import CUSTOMER_TYPES
-from .collections_access import check_collections_manager
 
 SEGMENT_FIELDS = {"dunning_segment_id", "dunning_segment_manual"}
 LEGAL_FIELDS = {"dunning_customer_kind", "dunning_agreed_interest_rate"}

@@ -11,9 +11,9 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..access import check_collections_manager
 from ..credit.observation import REGISTRY_STATUSES, NotFound, ProviderError, normalize_business_id
 from ..credit.prh import DEFAULT_BASE_URL, PrhClient
-from .collections_access import check_collections_manager
 from .credit_observation import RATING_SELECTION
 
 PRH_URL_PARAM = "customer_aware_dunning.prh_base_url"

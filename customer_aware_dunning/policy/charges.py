@@ -48,11 +48,6 @@ CHARGE_BEFORE_DUE = "charge_before_due"
 CONSUMER_PROMOTION = "consumer_promotion"
 CONSUMER_MARGIN = "consumer_interest_margin"
 BUSINESS_MARGIN = "business_interest_margin"
-RULES = (
-    CONSUMER_FEE_MAX, BUSINESS_FEE_MAX, CONSUMER_FIRST_FEE, CONSUMER_FEE_INTERVAL, BUSINESS_FEE_INTERVAL,
-    CONSUMER_COMPENSATION, BUSINESS_COMPENSATION_MAX, COMPENSATION_TWICE, CHARGE_BEFORE_DUE, CONSUMER_PROMOTION,
-    CONSUMER_MARGIN, BUSINESS_MARGIN,
-)
 
 # What plan_charges() noted while clamping or skipping a charge.
 FEE_CAPPED = "fee_capped"
@@ -112,7 +107,7 @@ def check_limits(spec, limits, promotional_templates=frozenset()):
     """
     violations = []
     for customer_type, rule in ((CONSUMER, CONSUMER_MARGIN), (BUSINESS, BUSINESS_MARGIN)):
-        margin = getattr(spec.charges, f"interest_margin_{customer_type}")
+        margin = spec.charges.interest_margin(customer_type)
         statutory = limits.interest_margin(customer_type)
         if margin is not None and statutory is not None and margin > statutory:
             violations.append(Violation(rule, value=margin, limit=statutory))

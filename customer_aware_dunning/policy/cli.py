@@ -7,11 +7,13 @@ plain Python with PyYAML, e.g. in an administrator's own CI.
 """
 
 import argparse
+import os
 import sys
 
-from .loader import load_policy
+from .errors import escape_controls
+from .loader import LoadResult, load_policy
 from .schema import DEFAULT_GROUPS, DEFAULT_TEMPLATES
-from .yaml_source import MAX_BYTES
+from .yaml_source import MAX_BYTES, too_large_error
 
 OK, INVALID, UNREADABLE = 0, 1, 2
 
@@ -21,11 +23,16 @@ def validate(path, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT_GR
     out = out or sys.stdout
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            data = handle.read(MAX_BYTES + 1)  # never more: a huge file is refused unread
+            size = os.fstat(handle.fileno()).st_size if len(data) > MAX_BYTES else None
     except OSError as exc:
-        print(f"{path}: cannot read the file: {exc.strerror or exc}", file=out)
+        print(f"{path}: cannot read the file: {escape_controls(str(exc.strerror or exc))}", file=out)
         return UNREADABLE
-    result = load_policy(data, known_templates=known_templates, known_groups=known_groups)
+    if size is not None:
+        # the bytes read stop one past the limit: the message states the file's true size
+        result = LoadResult(None, [too_large_error(size if size > MAX_BYTES else None)])
+    else:
+        result = load_policy(data, known_templates=known_templates, known_groups=known_groups)
     for error in result.errors:
         print(f"{path}:{error.line or 1}: {error}", file=out)
     if result.errors:

@@ -18,11 +18,14 @@ An empty list always holds.  Evaluation never raises and never runs code:
 * ``None``, ``""`` and an empty list all count as "not set".
 """
 
+import contextlib
+import contextvars
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .facts import BOOLEAN, FACTS, INTEGER, NUMBER, STRING, STRINGS
+from .schema import CONDITION_NUMBER_LIMIT
 
 ORDERING = ("<", "<=", ">", ">=")
 EQUALITY = ("=", "!=")
@@ -280,6 +283,10 @@ def _expect(value, fact_type, wanted, report, path):
     if not ok:
         report(path, f"expected {wanted}, got {describe(value)}")
         return _INVALID
+    if ok and fact_type in (NUMBER, INTEGER) and not (abs(value) <= CONDITION_NUMBER_LIMIT):  # NaN fails too
+        report(path, f"expected {wanted} from -{CONDITION_NUMBER_LIMIT:.0e} to {CONDITION_NUMBER_LIMIT:.0e}, "
+                     f"got {describe(value)}")
+        return _INVALID
     return value
 
 
@@ -319,6 +326,8 @@ def describe(value) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if isinstance(value, int) and abs(value) >= 10**21:
+        return f"an integer of {'-' if value < 0 else ''}about {int(value.bit_length() * 0.30103) + 1} digits"
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, list):
@@ -328,9 +337,37 @@ def describe(value) -> str:
     return f"a {type(value).__name__} ({value})"
 
 
+# "Did you mean" compares a word with every candidate, so it is bounded: only for the first
+# SUGGESTION_BUDGET unknown names of a document (load_policy opens the budget), only among at
+# most SUGGESTION_CANDIDATES candidates and for words of at most SUGGESTION_WORD characters.
+# A document with thousands of misspelt names then costs time linear in its size.
+SUGGESTION_BUDGET = 50
+SUGGESTION_CANDIDATES = 200
+SUGGESTION_WORD = 80
+_suggestions_left = contextvars.ContextVar("suggestions_left", default=None)  # None: outside a budget
+
+
+@contextlib.contextmanager
+def suggestion_budget(count=SUGGESTION_BUDGET):
+    """Within the block, at most ``count`` suggestions are computed (one document's validation)."""
+    token = _suggestions_left.set(count)
+    try:
+        yield
+    finally:
+        _suggestions_left.reset(token)
+
+
 def suggestion(word, candidates) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    if not isinstance(word, str):
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string (also once the budget is spent)."""
+    if not isinstance(word, str) or len(word) > SUGGESTION_WORD:
         return ""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    left = _suggestions_left.get()
+    if left is not None and left <= 0:
+        return ""
+    candidates = list(candidates)
+    if len(candidates) > SUGGESTION_CANDIDATES:
+        return ""
+    if left is not None:
+        _suggestions_left.set(left - 1)
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

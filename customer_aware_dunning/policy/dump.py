@@ -1,7 +1,9 @@
-"""A spec back to YAML: every value written out, defaults included.
+"""A spec back to YAML, so that ``load_policy(dump_policy(spec)).spec == spec`` for any loaded spec.
 
-``load_policy(dump_policy(spec)).spec == spec`` for any loaded spec; the
-dry run and the policy screens use it to show the policy as it is understood.
+Every value is written out, defaults included, except optional keys whose value
+is ``None`` (they are left out and load back as ``None``).  The round-trip
+property test (``tests/policy/test_policy_properties.py``) is its user; the
+addon's screens show the document's own YAML.
 """
 
 import yaml
@@ -10,6 +12,7 @@ from .conditions import to_data
 
 
 def spec_to_data(spec) -> dict:
+    """``spec`` as plain data (dicts, lists, scalars) in the document's shape."""
     return {
         "version": spec.version,
         "description": spec.description,
@@ -46,6 +49,7 @@ def _charges(charges):
 
 
 def dump_policy(spec) -> str:
+    """``spec`` as a YAML document, keys in the document's order."""
     return yaml.safe_dump(spec_to_data(spec), sort_keys=False, allow_unicode=True)
 
 

@@ -35,19 +35,12 @@ Excluded invoices and invoices with nothing left to pay are never covered.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from .conditions import evaluate
-from .schema import Step
+from .schema import CLOSE, HOLD, NEED_APPROVAL, NOTHING, SEND_STEP, WAIT, Step
 from .text import Joined, Text, _
-
-SEND_STEP = "send_step"
-NEED_APPROVAL = "need_approval"
-WAIT = "wait"
-HOLD = "hold"
-CLOSE = "close"
-NOTHING = "nothing"
 
 
 @dataclass(frozen=True)
@@ -299,10 +292,10 @@ class _Plan:
         upcoming = [invoice for invoice in invoices if invoice.due_date >= self.today]
         follow_up = self._follow_up(overdue) if overdue else None
         if follow_up and follow_up.kind != WAIT:
-            return _replace(follow_up, common)
+            return replace(follow_up, **common)
         before_due = self._before_due(upcoming)
         if before_due and before_due.kind != WAIT:
-            return _replace(before_due, common)
+            return replace(before_due, **common)
         return self._waiting([follow_up, before_due], common)
 
     def _follow_up(self, overdue):
@@ -395,8 +388,3 @@ def _last_index(eligible):
 
 def _wait(next_date, note):
     return Decision(WAIT, note, next_date=next_date)
-
-
-def _replace(decision, common):
-    values = {name: getattr(decision, name) for name in decision.__dataclass_fields__}
-    return Decision(**{**values, **common})

@@ -1,6 +1,19 @@
 """Problems found in a policy document, as values (never exceptions)."""
 
+import unicodedata
 from dataclasses import dataclass
+
+# Characters a message never carries as they are: control and format characters (terminal
+# escape codes, NUL, bidirectional overrides) and line or paragraph separators, which could
+# forge or hide lines of the output.  They are written as Python escapes instead.
+_UNPRINTABLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control or format character written as an escape (``\\x1b``, ``\\u202e``)."""
+    if text.isprintable():
+        return text
+    return "".join(repr(char)[1:-1] if unicodedata.category(char) in _UNPRINTABLE else char for char in text)
 
 
 @dataclass(frozen=True)
@@ -15,6 +28,11 @@ class PolicyError:
     line: int | None
     message: str
     column: int | None = None
+
+    def __post_init__(self):
+        # Key paths and messages quote what the document wrote: never let it write to the terminal.
+        object.__setattr__(self, "path", escape_controls(str(self.path)))
+        object.__setattr__(self, "message", escape_controls(str(self.message)))
 
     def __str__(self):
         where = f"{self.path}: " if self.path else ""

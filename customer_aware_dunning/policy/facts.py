@@ -14,7 +14,6 @@ INTEGER = "integer"
 STRING = "string"
 STRINGS = "list of strings"
 BOOLEAN = "boolean"
-FACT_TYPES = (NUMBER, INTEGER, STRING, STRINGS, BOOLEAN)
 
 CUSTOMER = "customer"
 SEGMENT = "segment"

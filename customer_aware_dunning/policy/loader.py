@@ -18,7 +18,7 @@ when there is no error.
 from dataclasses import dataclass, field
 
 from . import facts as fact_names
-from .conditions import Vocabulary, compile_conditions, describe, suggestion
+from .conditions import Vocabulary, compile_conditions, describe, suggestion, suggestion_budget
 from .errors import PolicyError, sort_key
 from .reader import IDENTIFIER, INVALID, XMLID, Reader
 from .schema import (
@@ -27,6 +27,7 @@ from .schema import (
     CHANNELS,
     CHARGE_POSTINGS,
     CHARGES_KEYS,
+    DEFAULT_ATTACH,
     DEFAULT_GROUPS,
     DEFAULT_TEMPLATES,
     DELAY_REASON_KEYS,
@@ -34,6 +35,8 @@ from .schema import (
     GROUP_PREFIX,
     HARSH_TEMPLATES,
     JOURNEY_KEYS,
+    MESSAGE_CHANNELS,
+    NUMBER_BOUNDS,
     OFFERS,
     OUTCOMES,
     OWNERS,
@@ -56,11 +59,9 @@ from .schema import (
     SatisfactionSettings,
     SegmentRule,
     Step,
+    is_group_actor,
 )
 from .yaml_source import parse_yaml
-
-MESSAGE_CHANNELS = ("email", "letter", "sms")
-DEFAULT_ATTACH = {"email": "portal_link", "sms": "portal_link", "letter": "none", "activity": "none"}
 
 
 @dataclass
@@ -91,7 +92,8 @@ def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT
     reader = Reader(source)
     reader.errors.extend(source.errors)
     terms = None if known_payment_terms is None else frozenset(known_payment_terms)
-    spec = _Policy(reader, frozenset(known_templates), frozenset(known_groups), terms).read(source.data)
+    with suggestion_budget():
+        spec = _Policy(reader, frozenset(known_templates), frozenset(known_groups), terms).read(source.data)
     errors = sorted(set(reader.errors), key=sort_key)
     return LoadResult(None if errors else spec, errors)
 
@@ -107,6 +109,7 @@ class _Policy:
         self.segment_keys = ()
         self.journey_keys = ()
         self.reason_keys = ()
+        self.segment_set = self.journey_set = frozenset()
 
     def read(self, data):
         top = self.r.mapping((), data, TOP_LEVEL_KEYS, required=("version", "segments", "journeys"))
@@ -141,6 +144,9 @@ class _Policy:
                 setattr(self, attribute, tuple(key for key in top[name] if isinstance(key, str)))
             elif name in top:
                 setattr(self, attribute, None)
+        # the same keys as sets, so checking thousands of references stays linear
+        self.segment_set = frozenset(self.segment_keys or ())
+        self.journey_set = frozenset(self.journey_keys or ())
 
     def _version(self, path, value):
         if value == SUPPORTED_VERSION and not isinstance(value, bool):
@@ -204,7 +210,8 @@ class _Policy:
         if raw is INVALID:
             return INVALID
         pause = self.r.field(raw, path, "pause", self.r.boolean, False)
-        pause_days = self.r.field(raw, path, "pause_days", self.r.integer, None, minimum=1)
+        pause_days = self.r.field(raw, path, "pause_days", self.r.bounded, None,
+                                  bounds=NUMBER_BOUNDS["delay_reason.pause_days"])
         if pause_days not in (None, INVALID) and pause is not True:
             self.r.error((*path, "pause_days"), "pause_days needs pause: true")
             pause_days = INVALID
@@ -223,10 +230,10 @@ class _Policy:
     def _journey_ref(self, path, value):
         if self.journey_keys is None:
             return self.r.identifier(path, value)
-        if isinstance(value, str) and value in self.journey_keys:
+        if isinstance(value, str) and value in self.journey_set:
             return value
         self.r.error(path, f"unknown journey {describe(value)}{suggestion(value, self.journey_keys)}; "
-                           f"journeys are {', '.join(self.journey_keys) or 'not declared'}")
+                           f"journeys are {_listing(self.journey_keys) or 'not declared'}")
         return INVALID
 
     # -- journeys and steps -----------------------------------------------------
@@ -262,7 +269,7 @@ class _Policy:
     def _segment_ref(self, path, value):
         if self.segment_keys is None:
             return self.r.identifier(path, value)
-        if isinstance(value, str) and value in self.segment_keys:
+        if isinstance(value, str) and value in self.segment_set:
             return value
         self.r.error(path, f"unknown segment {describe(value)}{suggestion(value, self.segment_keys)}")
         return INVALID
@@ -282,7 +289,7 @@ class _Policy:
         send = self.r.field(raw, path, "send", self.r.choice, INVALID, choices=dict(CHANNELS), what="channel")
         template = self._step_template(path, raw, send)
         return _build(Step, {
-            "day": self.r.field(raw, path, "day", self.r.integer, INVALID),
+            "day": self.r.field(raw, path, "day", self.r.bounded, INVALID, bounds=NUMBER_BOUNDS["step.day"]),
             "send": send,
             "template": template,
             "to": self.r.field(raw, path, "to", self._actor, "finance"),
@@ -300,7 +307,7 @@ class _Policy:
         })
 
     def _step_charge(self, path, raw, send, key):
-        amount = self.r.field(raw, path, key, self._amount, 0.0)
+        amount = self.r.field(raw, path, key, self.r.bounded, 0.0, bounds=NUMBER_BOUNDS[f"step.{key}"], kind="number")
         if amount not in (0.0, INVALID) and send == "activity":
             self.r.error((*path, key), f"an activity sends the customer nothing to charge {key} with; remove {key}")
             return INVALID
@@ -313,16 +320,6 @@ class _Policy:
                                               "remove interest")
             return INVALID
         return interest
-
-    def _amount(self, path, value, maximum=None):
-        """A non-negative number (an amount or a rate), as a float."""
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            self.r.error(path, f"expected a number of at least 0, got {describe(value)}")
-            return INVALID
-        if maximum is not None and value > maximum:
-            self.r.error(path, f"expected a number of at most {maximum}, got {value}")
-            return INVALID
-        return float(value)
 
     def _step_post(self, path, raw, send):
         post = self.r.field(raw, path, "post", self.r.boolean, False)
@@ -365,7 +362,7 @@ class _Policy:
             previous = day if previous is None else max(previous, day)
 
     def _actor(self, path, value):
-        if isinstance(value, str) and value.startswith(GROUP_PREFIX):
+        if isinstance(value, str) and is_group_actor(value):
             return self._group_actor(path, value)
         if isinstance(value, str) and value in dict(ACTORS):
             return value
@@ -412,10 +409,12 @@ class _Policy:
         defaults = SatisfactionSettings()
         return _build(SatisfactionSettings, {
             "enabled": self.r.field(raw, path, "enabled", self.r.boolean, defaults.enabled),
-            "ask_days_after_close": self.r.field(raw, path, "ask_days_after_close", self.r.integer,
-                                                 defaults.ask_days_after_close, minimum=0),
-            "repurchase_window_days": self.r.field(raw, path, "repurchase_window_days", self.r.integer,
-                                                   defaults.repurchase_window_days, minimum=1),
+            "ask_days_after_close": self.r.field(raw, path, "ask_days_after_close", self.r.bounded,
+                                                 defaults.ask_days_after_close,
+                                                 bounds=NUMBER_BOUNDS["satisfaction.ask_days_after_close"]),
+            "repurchase_window_days": self.r.field(raw, path, "repurchase_window_days", self.r.bounded,
+                                                   defaults.repurchase_window_days,
+                                                   bounds=NUMBER_BOUNDS["satisfaction.repurchase_window_days"]),
             "ask_on_outcomes": self.r.field(raw, path, "ask_on_outcomes", self.r.choices, defaults.ask_on_outcomes,
                                             choices=dict(OUTCOMES), what="outcome"),
         })
@@ -426,10 +425,11 @@ class _Policy:
             return INVALID
         defaults = PortalSettings()
         return _build(PortalSettings, {
-            "max_promise_days": self.r.field(raw, path, "max_promise_days", self._bounded,
-                                             defaults.max_promise_days, minimum=1, maximum=365),
-            "max_instalments": self.r.field(raw, path, "max_instalments", self._bounded,
-                                            defaults.max_instalments, minimum=2, maximum=60),
+            "max_promise_days": self.r.field(raw, path, "max_promise_days", self.r.bounded,
+                                             defaults.max_promise_days,
+                                             bounds=NUMBER_BOUNDS["portal.max_promise_days"]),
+            "max_instalments": self.r.field(raw, path, "max_instalments", self.r.bounded,
+                                            defaults.max_instalments, bounds=NUMBER_BOUNDS["portal.max_instalments"]),
         })
 
     def _charges(self, path, value):
@@ -440,18 +440,13 @@ class _Policy:
             "post": self.r.field(raw, path, "post", self.r.choice, "none", choices=dict(CHARGE_POSTINGS),
                                  what="posting"),
             "waive_segments": self.r.field(raw, path, "waive_segments", self._segment_refs, ()),
-            "interest_margin_consumer": self.r.field(raw, path, "interest_margin_consumer", self._amount, None,
-                                                     maximum=100),
-            "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self._amount, None,
-                                                     maximum=100),
+            "interest_margin_consumer": self.r.field(raw, path, "interest_margin_consumer", self.r.bounded, None,
+                                                     bounds=NUMBER_BOUNDS["charges.interest_margin_consumer"],
+                                                     kind="number"),
+            "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self.r.bounded, None,
+                                                     bounds=NUMBER_BOUNDS["charges.interest_margin_business"],
+                                                     kind="number"),
         })
-
-    def _bounded(self, path, value, minimum, maximum):
-        checked = self.r.integer(path, value, minimum=minimum)
-        if checked is not INVALID and checked > maximum:
-            self.r.error(path, f"expected an integer of at most {maximum}, got {checked}")
-            return INVALID
-        return checked
 
     def _payment_terms(self, path, value):
         items = self.r.sequence(path, value)
@@ -496,21 +491,27 @@ class _Policy:
         for key, journey in journeys.items():
             segments = journey.get("segments") if isinstance(journey, dict) else None
             for index, segment in enumerate(segments if isinstance(segments, list) else ()):
-                if not isinstance(segment, str) or segment not in self.segment_keys:
+                if not isinstance(segment, str) or segment not in self.segment_set:
                     continue
                 if segment in covered:
                     self.r.error(("journeys", key, "segments", index),
                                  f"segment '{segment}' is already covered by journey '{covered[segment]}'")
                 covered.setdefault(segment, key)
+        index_of = {}
+        for index, item in enumerate(top["segments"]):
+            if isinstance(item, dict) and isinstance(item.get("key"), str):
+                index_of.setdefault(item["key"], index)
         for segment in self.segment_keys:
             if segment not in covered and IDENTIFIER.match(segment):
-                self.r.error(("segments", _segment_index(top, segment), "key"),
+                self.r.error(("segments", index_of[segment], "key"),
                              f"no journey covers segment '{segment}'; list it under a journey's segments")
 
 
-def _segment_index(top, key):
-    items = top["segments"]
-    return next(index for index, item in enumerate(items) if isinstance(item, dict) and item.get("key") == key)
+def _listing(keys, limit=20):
+    """``a, b, c`` for at most ``limit`` keys, then how many more (a message stays short)."""
+    keys = tuple(keys or ())
+    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
+    return ", ".join(keys[:limit]) + more
 
 
 def _all_valid(items):

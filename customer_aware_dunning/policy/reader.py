@@ -5,6 +5,7 @@ loader's section readers build a spec object only from fields that are all
 valid, so one mistake gives one message, not a cascade.
 """
 
+import math
 import re
 
 from .conditions import describe, suggestion
@@ -69,12 +70,34 @@ class Reader:
 
     # -- scalars ----------------------------------------------------------------
 
-    def integer(self, path, value, minimum=None):
+    def integer(self, path, value, minimum=None, maximum=None):
         if not isinstance(value, int) or isinstance(value, bool):
             self.error(path, f"expected an integer, got {describe(value)}")
             return INVALID
+        return self._in_range(path, value, "an integer", minimum, maximum)
+
+    def number(self, path, value, minimum=None, maximum=None):
+        """A finite number (integer or decimal) within the bounds, as a float."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(path, f"expected a number from {minimum} to {maximum}, got {describe(value)}")
+            return INVALID
+        if not math.isfinite(value):
+            self.error(path, f"expected a finite number from {minimum} to {maximum}, got {describe(value)}")
+            return INVALID
+        checked = self._in_range(path, value, "a number", minimum, maximum)
+        return checked if checked is INVALID else float(checked)
+
+    def bounded(self, path, value, bounds, kind="integer"):
+        """``value`` checked against ``bounds``, an entry of :data:`.schema.NUMBER_BOUNDS`."""
+        check = self.integer if kind == "integer" else self.number
+        return check(path, value, minimum=bounds[0], maximum=bounds[1])
+
+    def _in_range(self, path, value, what, minimum, maximum):
         if minimum is not None and value < minimum:
-            self.error(path, f"expected an integer of at least {minimum}, got {value}")
+            self.error(path, f"expected {what} of at least {minimum}, got {describe(value)}")
+            return INVALID
+        if maximum is not None and value > maximum:
+            self.error(path, f"expected {what} of at most {maximum}, got {describe(value)}")
             return INVALID
         return value
 

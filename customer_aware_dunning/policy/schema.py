@@ -30,14 +30,25 @@ OUTCOMES = [
 ]
 OFFERS = [("payment_plan", "Payment plan"), ("new_date", "New payment date")]
 ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("none", "Nothing")]
+# What the engine decides for a customer (``Decision.kind``), with the words the dry run shows.
+SEND_STEP = "send_step"
+NEED_APPROVAL = "need_approval"
+WAIT = "wait"
+HOLD = "hold"
+CLOSE = "close"
+NOTHING = "nothing"
 DECISION_KINDS = [
-    ("send_step", "Do a step"),
-    ("need_approval", "Ask for approval"),
-    ("wait", "Wait"),
-    ("hold", "Hold"),
-    ("close", "Close the case"),
-    ("nothing", "Nothing to do"),
+    (SEND_STEP, "Do a step"),
+    (NEED_APPROVAL, "Ask for approval"),
+    (WAIT, "Wait"),
+    (HOLD, "Hold"),
+    (CLOSE, "Close the case"),
+    (NOTHING, "Nothing to do"),
 ]
+
+# The channels that send the customer a message, and what a step of each attaches unless it says otherwise.
+MESSAGE_CHANNELS = ("email", "letter", "sms")
+DEFAULT_ATTACH = {"email": "portal_link", "sms": "portal_link", "letter": "none", "activity": "none"}
 
 DEFAULT_TEMPLATES = frozenset({
     "friendly_heads_up",
@@ -75,6 +86,26 @@ SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days"
 PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
 PORTAL_KEYS = ("max_promise_days", "max_instalments")
 CHARGES_KEYS = ("post", "waive_segments", "interest_margin_consumer", "interest_margin_business")
+
+# The range of every number a policy may write, as (minimum, maximum), both included.  The
+# reader refuses anything outside (and NaN or infinity) with the bounds in the message; the
+# JSON Schema (``data/policy.schema.json``) states the same bounds (a test keeps them in step).
+# A step runs at most a year before the due date and ten years after it; an amount is at most a
+# million in the company currency; a rate is at most 100 points.
+NUMBER_BOUNDS = {
+    "step.day": (-365, 3650),
+    "step.fee": (0, 1_000_000),
+    "step.compensation": (0, 1_000_000),
+    "delay_reason.pause_days": (1, 3650),
+    "satisfaction.ask_days_after_close": (0, 365),
+    "satisfaction.repurchase_window_days": (1, 3650),
+    "portal.max_promise_days": (1, 365),
+    "portal.max_instalments": (2, 60),
+    "charges.interest_margin_consumer": (0, 100),
+    "charges.interest_margin_business": (0, 100),
+}
+# The magnitude a number compared in a condition (``[fact, op, value]``) may have.
+CONDITION_NUMBER_LIMIT = 10**15
 
 # Who a customer is in law: a consumer (a private person) or a business.  The
 # partner says it (company type / VAT number), and a person can override it.
@@ -190,6 +221,10 @@ class ChargeSettings:
     waive_segments: tuple = ()  # segments whose charges are waived (computed and recorded as waived)
     interest_margin_consumer: float | None = None  # points over the reference rate; None: the legal profile's
     interest_margin_business: float | None = None
+
+    def interest_margin(self, customer_type):
+        """The policy's margin for ``customer_type`` (``consumer`` or ``business``); None: the legal profile's."""
+        return {"consumer": self.interest_margin_consumer, "business": self.interest_margin_business}[customer_type]
 
 
 # What a payment-term suggestion stands for, so a document's term is flagged only in the direction that matters:

@@ -8,6 +8,7 @@ hostile documents (too large, too deep, alias bombs) are refused with one
 error, quickly.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -117,9 +118,14 @@ def _checked_text(text, source):
     return text
 
 
-def _too_large(size):
+def too_large_error(size=None) -> PolicyError:
+    """The error for a document over :data:`MAX_BYTES`: ``size`` is its true size (``None``: not known)."""
     limit = f"{MAX_BYTES} bytes ({MAX_BYTES // 1024} KiB)"
-    return PolicyError("", None, f"the document is {size} bytes; the limit is {limit}")
+    written = f"{size} bytes" if size is not None else f"more than {MAX_BYTES} bytes"
+    return PolicyError("", None, f"the document is {written}; the limit is {limit}")
+
+
+_too_large = too_large_error
 
 
 def _reader_problem(exc):
@@ -134,6 +140,29 @@ def _syntax_error(exc):
     if mark is None:
         return PolicyError("", None, f"YAML syntax error: {problem}")
     return PolicyError("", mark.line + 1, f"YAML syntax error: {problem}", mark.column + 1)
+
+
+_OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?\Z")
+
+
+def _yaml11_surprise(node, value):
+    """Why a number YAML 1.1 reads differently from how it is written (octal, base 60), or ``None``.
+
+    PyYAML follows YAML 1.1: ``040`` is octal (32) and ``1:30`` is base 60 (90).
+    Nobody writing a policy means either, so such a number is refused, naming what
+    it would have been, rather than read silently as another number.
+    """
+    if node.tag not in (_CORE + "int", _CORE + "float") or not isinstance(value, int | float):
+        return None
+    written = node.value.strip()
+    if node.tag == _CORE + "int" and _OCTAL.match(written):
+        return (f"{written!r} is an octal number in YAML 1.1 (it reads as {value}); write it without the leading "
+                f"zero ({int(written.replace('_', ''), 10)}), or quote it to mean text")
+    if _SEXAGESIMAL.match(written):
+        return (f"{written!r} is a base-60 number in YAML 1.1 (it reads as {value}); write the number itself, "
+                f"or quote it to mean text")
+    return None
 
 
 def _tag_name(tag):
@@ -182,11 +211,15 @@ class _Converter:
 
     def _scalar(self, node, path):
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             self._error(path, node, f"cannot read the value {node.value!r}: {problem}")
             return node.value
+        surprise = _yaml11_surprise(node, value)
+        if surprise:
+            self._error(path, node, surprise)
+        return value
 
     def _fill(self, node, result, path, depth, merging):
         merges = []

@@ -62,7 +62,6 @@ ACCESS = {
     "dunning.credit.hold.mixin": NONE,
     "dunning.policy.synced": NONE,
     "dunning.run": NONE,
-    "dunning.demo": NONE,
     "report.customer_aware_dunning.report_case_summary": NONE,
     "report.customer_aware_dunning.report_dunning_letter": NONE,
 }

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 
-from ..models.dunning_demo import DEMO_FI_CUSTOMERS, DEMO_FI_OVER_LIMIT_NAME
+from ..demo.generator import DEMO_FI_CUSTOMERS, DEMO_FI_OVER_LIMIT_NAME, DemoGenerator
 from ..policy.charges import reference_rate_on
 
 
@@ -23,7 +23,7 @@ class TestFinnishDemo(TransactionCase):
             "currency_id": cls.env.ref("base.EUR").id,
         })
         cls.env.user.company_ids |= cls.company
-        cls.Demo = cls.env["dunning.demo"]
+        cls.Demo = DemoGenerator(cls.env)
         cls.today = date.today()
         cls.Demo._dunning_create_finnish_demo(cls.company.ids)
         cls.run_day = cls.Demo._dunning_demo_rated_day(cls.company, cls.today)

@@ -13,8 +13,8 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..access import check_collections_manager
 from ..credit.ratings_file import Mapping, read_ratings, read_table
-from ..models.collections_access import check_collections_manager
 
 PREVIEW_ROWS = 10
 

@@ -1,9 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.dunning_policy_texts import render_text
 from ..policy.preview import PREVIEW_DAYS
 from ..policy.schema import CHANNELS, DECISION_KINDS
+from ..translate import render_text
 
 LINE_TYPES = [("today", "On the day"), ("upcoming", "Next days")]
 

@@ -6,6 +6,7 @@ The classes and their case counts are listed in README.md ("Hostile input");
 """
 
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,9 @@ def test_exactly_the_depth_limit_is_read():
 # -- fuzzing ------------------------------------------------------------------------------
 
 
+RAN = Counter()  # the cases each fuzz class really ran in this session
+
+
 def fuzz(examples):
     return settings(deadline=None, max_examples=examples, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -212,6 +216,7 @@ HOSTILE_PIECES = st.sampled_from([
 @fuzz(1500)
 @given(st.lists(st.one_of(HOSTILE_PIECES, st.text(max_size=4)), max_size=60).map("".join))
 def test_fuzz_hostile_yaml_pieces(text):
+    RAN["fuzz: hostile YAML pieces"] += 1
     assert_agrees_with_safe_load(text)
 
 
@@ -238,41 +243,68 @@ def mutated_default_policy(draw):
 @fuzz(1500)
 @given(mutated_default_policy())
 def test_fuzz_mutated_default_policy(text):
+    RAN["fuzz: mutated default policy"] += 1
     assert_agrees_with_safe_load(text)
 
 
 @fuzz(500)
 @given(st.binary(max_size=300).map(lambda data: DEFAULT_POLICY.read_bytes()[:2000] + data))
 def test_fuzz_policy_bytes_with_a_random_tail(data):
+    RAN["fuzz: bytes after a valid start"] += 1
     result = load_policy(data)
     assert (result.spec is None) == bool(result.errors)
     assert all(isinstance(error, PolicyError) and str(error) for error in result.errors)
 
 
-@fuzz(300)
-@given(st.integers(2, 12), st.integers(2, 12))
-def test_fuzz_alias_bombs_of_any_shape(width, levels):
+# Every shape, each once: Hypothesis drew from these 121 (of 2-12 by 2-12) and stopped ("nothing
+# left to do") while the table claimed 300; a parametrized grid runs exactly what it lists.
+ALIAS_SHAPES = [(width, levels) for width in range(2, 21) for levels in range(1, 21)]
+
+
+@pytest.mark.parametrize(("width", "levels"), ALIAS_SHAPES, ids=[f"{w}x{n}" for w, n in ALIAS_SHAPES])
+def test_alias_bombs_of_every_shape(width, levels):
     lines = ["l0: &l0 [x]"] + [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, levels + 1)]
     text = "\n".join(lines)
     result = assert_agrees_with_safe_load(text) if width ** levels <= MAX_NODES // 4 else load_policy(text)
-    expands = sum(width ** level for level in range(levels + 1))
-    if expands > MAX_NODES:
+    refused = any("expands to more than" in str(error) for error in result.errors)
+    assert refused == (expanded_values(width, levels) > MAX_NODES), (expanded_values(width, levels), result.errors)
+    if refused:
         assert str(result.errors[0]).startswith(f"the document expands to more than {MAX_NODES}")
 
 
-# The classes above with the number of cases each runs (hypothesis: max_examples).
+def expanded_values(width, levels):
+    """The values the bomb expands to: the root, each key ``l<i>`` and its list with every alias expanded."""
+    sizes = [2]  # l0: the list and its scalar
+    for _level in range(levels):
+        sizes.append(1 + width * sizes[-1])
+    return 1 + sum(1 + size for size in sizes)
+
+
+# The classes above with the number of cases each runs: the parametrized ones by their
+# tables' length, the fuzz ones by their max_examples, checked below against what really ran.
+FUZZ_CLASSES = {
+    "fuzz: hostile YAML pieces": (test_fuzz_hostile_yaml_pieces, 1500),
+    "fuzz: mutated default policy": (test_fuzz_mutated_default_policy, 1500),
+    "fuzz: bytes after a valid start": (test_fuzz_policy_bytes_with_a_random_tail, 500),
+}
 HOSTILE_CLASSES = {
     "malformed YAML (syntax errors with line and column)": len(MALFORMED),
     "wrong encodings and non-text input": len(ENCODINGS) + 1,
     "values Python cannot hold (huge integers, impossible dates, inf/nan)": len(VALUES),
     "tags (!!python/..., !!binary, local tags, %TAG smuggling)": len(TAGS) + 2,
     "size, width, depth and alias/merge bombs": len(LIMITS) + 1,
-    "fuzz: hostile YAML pieces": 1500,
-    "fuzz: mutated default policy": 1500,
-    "fuzz: bytes after a valid start": 500,
-    "fuzz: alias bombs of any shape": 300,
+    **{name: examples for name, (_test, examples) in FUZZ_CLASSES.items()},
+    "alias bombs of every width 2-20 and depth 1-20": len(ALIAS_SHAPES),
 }
 
 
 def test_every_class_is_counted():
     assert sum(HOSTILE_CLASSES.values()) >= 3800
+
+
+def test_the_fuzz_classes_ran_what_they_claim():
+    """Count the cases each fuzz class ran (running it here when this session did not), not its setting."""
+    for name, (test, examples) in FUZZ_CLASSES.items():
+        if not RAN[name]:
+            test()
+        assert RAN[name] >= examples, (name, RAN[name], examples)

@@ -5,19 +5,11 @@ import dataclasses
 import pytest
 from dunning_policy.conditions import Compare
 from dunning_policy.errors import PolicyError
+from dunning_policy.examples import example
 from dunning_policy.loader import load_policy
 from dunning_policy.schema import FallbackSettings, PortalSettings, SatisfactionSettings
 
-MINIMAL = """\
-version: 1
-segments:
-  - key: standard
-journeys:
-  standard:
-    segments: [standard]
-    steps:
-      - {day: 7, send: email, template: gentle_reminder}
-"""
+MINIMAL = example("policy") + "\n"  # policy/examples/policy.yaml
 
 
 def test_minimal_policy_gets_the_defaults(spec_of):

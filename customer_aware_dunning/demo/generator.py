@@ -2,7 +2,7 @@ import logging
 import random
 from datetime import date, datetime, time, timedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, fields
 
 from ..policy.charges import reference_rate_on
 from ..policy.engine import make_step_key
@@ -83,7 +83,7 @@ DEMO_FI_OVER_LIMIT_NAME = "Reminder fee EUR 10 (draft, over the limit)"
 LINE_LABELS = ["Consulting", "Annual maintenance", "Installation", "Training day", "Spare parts", "Support plan"]
 
 
-class DunningDemo(models.AbstractModel):
+class DemoGenerator:
     """Demo data: about thirty customers with a payment history, so the screens look lived in.
 
     Each segment gets customers whose measured facts lead the default policy's
@@ -91,18 +91,21 @@ class DunningDemo(models.AbstractModel):
     punctuality, at risk by lateness, new by age, standard otherwise).  Dates
     are relative to the day of installation.  The daily run's work then opens
     the collection cases.
+
+    Not a model: only the demo data file calls it, through ``dunning.case``'s
+    ``_create_demo_data`` and ``_create_finnish_demo`` (``models/dunning_case_demo.py``),
+    so production databases register nothing for it.
     """
 
-    _name = "dunning.demo"
-    _description = "Collections Demo Data"
+    def __init__(self, env):
+        self.env = env
 
-    @api.model
     def _dunning_create_demo_data(self):
         company = self.env.ref("base.main_company")
         if self.env["res.partner"].search_count([("comment", "ilike", DEMO_MARKER)], limit=1):  # stored as HTML
             return
-        env = self.with_company(company).env
-        today = fields.Date.context_today(self)
+        env = self.env["res.company"].with_company(company).env
+        today = fields.Date.context_today(self.env["res.company"])
         rng = random.Random(19)
         segments = {
             segment.key: segment
@@ -144,7 +147,6 @@ class DunningDemo(models.AbstractModel):
         _logger.info("Collections demo: %d customers, %d invoices, %d closed cases",
                      len(partners), len(moves), len(closed))
 
-    @api.model
     def _dunning_create_finnish_demo(self, company_ids):
         """The Finnish company's demo: its chart of accounts, two Finnish-speaking customers with an
         overdue invoice each, the daily run, and a draft policy over the legal limit to try.
@@ -164,10 +166,10 @@ class DunningDemo(models.AbstractModel):
             self.env["account.chart.template"]._load("generic_coa", company, install_demo=False)
             company.write({"currency_id": self.env.ref("base.EUR").id,
                            "account_fiscal_country_id": self.env.ref("base.fi").id})
-        env = self.with_company(company).env
+        env = self.env["res.company"].with_company(company).env
         if not env["res.lang"].search_count([("code", "=", DEMO_FINNISH)]):
             self._dunning_demo_finnish()
-        run_day = self._dunning_demo_rated_day(company, fields.Date.context_today(self))
+        run_day = self._dunning_demo_rated_day(company, fields.Date.context_today(self.env["res.company"]))
         partners = env["res.partner"].create([
             {
                 "name": name,
@@ -203,7 +205,6 @@ class DunningDemo(models.AbstractModel):
         _logger.info("Collections demo in %s: %d Finnish-speaking customers, %d invoices, run of %s",
                      company.name, len(partners), len(moves), run_day)
 
-    @api.model
     def _dunning_demo_rated_day(self, company, today):
         """``today`` when the reference-rate table of ``company`` has a rate for it, else the end of its
         latest half-year."""
@@ -213,7 +214,6 @@ class DunningDemo(models.AbstractModel):
         start = rates[-1].date_from
         return date(start.year, 6, 30) if start.month < 7 else date(start.year, 12, 31)
 
-    @api.model
     def _dunning_demo_finnish(self):
         """Finnish installed as Settings > Languages does, and this module's terms loaded at once.
 
@@ -230,7 +230,6 @@ class DunningDemo(models.AbstractModel):
 
     # ------------------------------------------------------------------ history
 
-    @api.model
     def _dunning_demo_history(self, segment, overdue_days, rng, today):
         """Invoices of one customer: ``issued`` and ``due`` dates, amount, and how it was paid.
 

@@ -108,7 +108,7 @@ class _Policy:
         self.journey_keys = ()
         self.reason_keys = ()
 
-    def read(self, data):
+    def read(self, data):  # pylint: disable=method-required-super  (a plain class, not an Odoo model)
         top = self.r.mapping((), data, TOP_LEVEL_KEYS, required=("version", "segments", "journeys"))
         if top is INVALID:
             return None

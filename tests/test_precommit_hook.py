@@ -28,7 +28,8 @@ def run(*command, cwd, env=None, check=True):
     result = subprocess.run([str(part) for part in command], cwd=cwd, env=env, capture_output=True, text=True,
                             timeout=600)
     if check:
-        assert result.returncode == 0, f"{' '.join(map(str, command))}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        output = f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        assert result.returncode == 0, f"{' '.join(map(str, command))}\n{output}"
     return result
 
 

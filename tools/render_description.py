@@ -41,7 +41,8 @@ SCREENS = (
      ".o_form_view .o_field_widget"),
     ("policy", lambda rpc: f"/odoo/action-customer_aware_dunning.action_dunning_policy/{rpc.active_policy()}",
      ".o_form_view .ace_line, .o_form_view .cm-line, .o_form_view .o_field_widget"),
-    ("analysis", "/odoo/action-customer_aware_dunning.action_dunning_case_report", ".o_pivot, .o_graph_renderer, .o_data_row"),
+    ("analysis", "/odoo/action-customer_aware_dunning.action_dunning_case_report",
+     ".o_pivot, .o_graph_renderer, .o_data_row"),
     ("portal", lambda rpc: rpc.portal_url(), "main"),
 )
 

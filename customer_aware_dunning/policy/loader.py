@@ -108,7 +108,8 @@ class _Policy:
         self.journey_keys = ()
         self.reason_keys = ()
 
-    def read(self, data):  # pylint: disable=method-required-super  (a plain class, not an Odoo model)
+    # A plain class, not an Odoo model: there is no super().read() to call.
+    def read(self, data):  # pylint: disable=method-required-super
         top = self.r.mapping((), data, TOP_LEVEL_KEYS, required=("version", "segments", "journeys"))
         if top is INVALID:
             return None

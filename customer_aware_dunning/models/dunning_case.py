@@ -122,7 +122,7 @@ class DunningCase(models.Model):
         for case in self:
             case.state_rank = ranks.get(case.state, 9)
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for case in self:
             case.access_url = f"/my/collections/{case.id}"

@@ -1,6 +1,6 @@
 import hashlib
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 
 from odoo import api, fields, models, tools
@@ -457,12 +457,9 @@ class DunningRun(models.AbstractModel):
     def _case_inputs_as_of(self, company, today, partners=None):
         """:meth:`_case_inputs` with the facts as of ``today``, leaving the stored facts as they were."""
         inputs = {}
-        try:
-            with self.env.cr.savepoint():
-                self.env["dunning.partner.facts"].sudo()._refresh(company, today, partners=partners)
-                inputs = self._case_inputs(company, today, partners)
-                raise _Rollback
-        except _Rollback:
-            pass
+        with suppress(_Rollback), self.env.cr.savepoint():
+            self.env["dunning.partner.facts"].sudo()._refresh(company, today, partners=partners)
+            inputs = self._case_inputs(company, today, partners)
+            raise _Rollback
         self.env["dunning.partner.facts"].invalidate_model()
         return inputs

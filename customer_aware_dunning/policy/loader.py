@@ -111,7 +111,8 @@ class _Policy:
         self.reason_keys = ()
         self.segment_set = self.journey_set = frozenset()
 
-    def read(self, data):
+    # A plain class, not an Odoo model: there is no super().read() to call.
+    def read(self, data):  # pylint: disable=method-required-super
         top = self.r.mapping((), data, TOP_LEVEL_KEYS, required=("version", "segments", "journeys"))
         if top is INVALID:
             return None

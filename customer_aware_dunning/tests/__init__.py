@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_access_matrix,
+    test_apps_listing,
     test_case_report,
     test_charges,
     test_collection_case,

@@ -27,6 +27,7 @@ from .schema import (
     CHANNELS,
     CHARGE_POSTINGS,
     CHARGES_KEYS,
+    CREDITS_KEYS,
     DEFAULT_GROUPS,
     DEFAULT_TEMPLATES,
     DELAY_REASON_KEYS,
@@ -47,6 +48,7 @@ from .schema import (
     TERM_INTENTS,
     TOP_LEVEL_KEYS,
     ChargeSettings,
+    CreditSettings,
     DelayReasonEffect,
     FallbackSettings,
     Journey,
@@ -124,6 +126,7 @@ class _Policy:
             "payment_terms": self.r.field(top, (), "payment_terms", self._payment_terms, ()),
             "portal": self.r.field(top, (), "portal", self._portal, PortalSettings()),
             "charges": self.r.field(top, (), "charges", self._charges, ChargeSettings()),
+            "credits": self.r.field(top, (), "credits", self._credits, CreditSettings()),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)
@@ -444,6 +447,18 @@ class _Policy:
                                                      maximum=100),
             "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self._amount, None,
                                                      maximum=100),
+        })
+
+    def _credits(self, path, value):
+        raw = self.r.mapping(path, value, CREDITS_KEYS)
+        if raw is INVALID:
+            return INVALID
+        defaults = CreditSettings()
+        return _build(CreditSettings, {
+            "hold_when_covered": self.r.field(raw, path, "hold_when_covered", self.r.boolean,
+                                              defaults.hold_when_covered),
+            "owner": self.r.field(raw, path, "owner", self.r.choice, defaults.owner, choices=dict(OWNERS),
+                                  what="owner"),
         })
 
     def _bounded(self, path, value, minimum, maximum):

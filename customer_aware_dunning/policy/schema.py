@@ -61,7 +61,7 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 # ``data/policy.schema.json`` in step with these).
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
-    "portal", "charges",
+    "portal", "charges", "credits",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
@@ -75,6 +75,7 @@ SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days"
 PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
 PORTAL_KEYS = ("max_promise_days", "max_instalments")
 CHARGES_KEYS = ("post", "waive_segments", "interest_margin_consumer", "interest_margin_business")
+CREDITS_KEYS = ("hold_when_covered", "owner")
 
 # Who a customer is in law: a consumer (a private person) or a business.  The
 # partner says it (company type / VAT number), and a person can override it.
@@ -192,6 +193,14 @@ class ChargeSettings:
     interest_margin_business: float | None = None
 
 
+@dataclass(frozen=True)
+class CreditSettings:
+    """What happens when the customer's open credits (credit notes, unallocated payments) cover overdue invoices."""
+
+    hold_when_covered: bool = True  # no demand while the credits cover the overdue amount
+    owner: str = "finance"  # who is asked, once, to apply the credit or reconcile the payment (one of OWNERS)
+
+
 # What a payment-term suggestion stands for, so a document's term is flagged only in the direction that matters:
 # protect = at most this generous (our risk), reward = at least this generous (earned), match = exactly this term.
 TERM_INTENTS = (
@@ -221,6 +230,7 @@ class PolicySpec:
     payment_terms: tuple = ()
     portal: PortalSettings = PortalSettings()
     charges: ChargeSettings = ChargeSettings()
+    credits: CreditSettings = CreditSettings()
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

@@ -5,6 +5,7 @@ from . import (
     dunning_case_event,
     dunning_channel,
     dunning_charge,
+    dunning_credit,
     dunning_delay_reason,
     dunning_demo,
     dunning_legal,

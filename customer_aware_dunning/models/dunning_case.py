@@ -388,7 +388,10 @@ class DunningCase(models.Model):
                             policy_version=version)
         self._dunning_schedule_activities({
             case: {
-                "summary": self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name),
+                "summary": (self.env._("Apply the credit or reconcile: %(customer)s",
+                                       customer=case.partner_id.display_name)
+                            if decisions[case].held_by == "credits" else
+                            self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name)),
                 "note": reasons[case],
                 "user_id": self.env["dunning.channel"]._actor(case, decisions[case].owner).id,
             }

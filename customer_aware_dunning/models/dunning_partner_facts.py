@@ -49,8 +49,10 @@ class DunningPartnerFacts(models.Model):
     open_balance = fields.Monetary(readonly=True)
     overdue_balance = fields.Monetary(readonly=True)
     oldest_overdue_days = fields.Integer(readonly=True)
-    open_credits = fields.Monetary(readonly=True, help="Open credit notes and payments not yet allocated to an invoice.")
-    net_overdue = fields.Monetary("Net overdue", readonly=True, help="The overdue balance less the open credits.")
+    open_credits = fields.Monetary(
+        readonly=True, help="Open credit notes and payments not yet allocated to an invoice.")
+    net_overdue = fields.Monetary(
+        "Net overdue", readonly=True, help="The overdue balance less the open credits.")
     satisfaction_count = fields.Integer(readonly=True)
     last_satisfaction = fields.Float(digits=(16, 1), readonly=True)
     avg_satisfaction = fields.Float("Average satisfaction", digits=(16, 1), readonly=True)

@@ -55,8 +55,11 @@ class DunningCredit(models.AbstractModel):
             case = case.with_context(lang=lang)
             result[case.id] = Markup(self.env["ir.qweb"].with_context(lang=lang)._render(
                 "customer_aware_dunning.dunning_credits_table", {
-                    "lines": [(line.move_id.name, format_date(case.env, line.date), case._format_amount(-line.amount_residual))
-                              for line in lines],
+                    "lines": [
+                        (line.move_id.name, format_date(case.env, line.date),
+                         case._format_amount(-line.amount_residual))
+                        for line in lines
+                    ],
                     "credit_total": case._format_amount(credit_total),
                     "net": case._format_amount(owed - credit_total),
                 },

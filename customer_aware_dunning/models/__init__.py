@@ -10,6 +10,7 @@ from . import (
     dunning_demo,
     dunning_legal,
     dunning_partner_facts,
+    dunning_payment_details,
     dunning_policy,
     dunning_policy_sync,
     dunning_run,

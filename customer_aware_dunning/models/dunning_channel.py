@@ -83,13 +83,15 @@ class DunningChannel(models.AbstractModel):
             subjects = template._render_field("subject", cases.ids, compute_lang=True)
             bodies = template._render_field("body_html", cases.ids, compute_lang=True)
             charges = self.env["dunning.charge"]._lines_for_message(cases)  # the step's itemised charges
-            credits = self.env["dunning.credit"]._lines_for_message(
-                [(case, invoices) for case, _step, invoices in group])
+            steps = [(case, invoices) for case, _step, invoices in group]
+            credits = self.env["dunning.credit"]._lines_for_message(steps)
+            how_to_pay = self.env["dunning.payment.details"]._blocks(steps)
             for case, step, invoices in group:
                 attachments = poster._invoice_pdfs(invoices) if step.attach == "pdf" else []
                 case.with_env(poster.env).message_post(
                     subject=subjects[case.id],
-                    body=bodies[case.id] + charges.get(case.id, "") + credits.get(case.id, ""),
+                    body=(bodies[case.id] + charges.get(case.id, "") + credits.get(case.id, "")
+                          + how_to_pay.get(case.id, "")),
                     partner_ids=case.partner_id.ids,
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",

@@ -9,6 +9,7 @@ from . import (
     dunning_delay_reason,
     dunning_demo,
     dunning_legal,
+    dunning_mail_queue,
     dunning_partner_facts,
     dunning_payment_details,
     dunning_policy,

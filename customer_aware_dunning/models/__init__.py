@@ -14,6 +14,7 @@ from . import (
     dunning_payment_details,
     dunning_policy,
     dunning_policy_sync,
+    dunning_recipients,
     dunning_run,
     dunning_segment,
     mail_mail,

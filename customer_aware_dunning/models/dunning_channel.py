@@ -54,7 +54,7 @@ class DunningChannel(models.AbstractModel):
     def _reachable_channels(self, spec, case, step):
         """The step's channel, or the policy's fallback when the customer cannot be reached by it."""
         partner = case.partner_id
-        if step.send == "email" and not partner.email:
+        if step.send == "email" and not self._recipients(case, step):
             missing, fallback = _("no email address"), spec.fallback.no_email
         elif step.send == "sms" and not (partner.mobile or partner.phone):
             missing, fallback = _("no mobile number"), spec.fallback.no_mobile
@@ -92,7 +92,8 @@ class DunningChannel(models.AbstractModel):
                     subject=subjects[case.id],
                     body=(bodies[case.id] + charges.get(case.id, "") + credits.get(case.id, "")
                           + how_to_pay.get(case.id, "")),
-                    partner_ids=case.partner_id.ids,
+                    partner_ids=(self._recipients(case, step) | self._copies(case, step)).ids,
+                    reply_to=self._reply_to(case),
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",
                     attachment_ids=attachments,
@@ -160,7 +161,7 @@ class DunningChannel(models.AbstractModel):
             return
         self.env["snailmail.letter"].create([
             {
-                "partner_id": case.partner_id.id,
+                "partner_id": self._invoice_address(case).id,
                 "model": "dunning.case",
                 "res_id": case.id,
                 "company_id": case.company_id.id,

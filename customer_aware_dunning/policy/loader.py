@@ -24,6 +24,7 @@ from .reader import IDENTIFIER, INVALID, XMLID, Reader
 from .schema import (
     ACTORS,
     ATTACHMENTS,
+    CC,
     CHANNELS,
     CHARGE_POSTINGS,
     CHARGES_KEYS,
@@ -40,11 +41,13 @@ from .schema import (
     OWNERS,
     PAYMENT_TERM_KEYS,
     PORTAL_KEYS,
+    RECIPIENTS,
     SATISFACTION_KEYS,
     SEGMENT_KEYS,
     STEP_CUSTOMERS,
     STEP_KEYS,
     SUPPORTED_VERSION,
+    TAG_PREFIX,
     TERM_INTENTS,
     TOP_LEVEL_KEYS,
     ChargeSettings,
@@ -300,7 +303,22 @@ class _Policy:
             "fee": self._step_charge(path, raw, send, "fee"),
             "compensation": self._step_charge(path, raw, send, "compensation"),
             "interest": self._step_interest(path, raw, send),
+            "recipients": self.r.field(raw, path, "recipients", self._recipients, ("invoice_contact",)),
+            "cc": self.r.field(raw, path, "cc", self.r.choices, (), choices=dict(CC), what="copy"),
         })
+
+    def _recipients(self, path, value):
+        items = self.r.sequence(path, value, non_empty=True)
+        if items is INVALID:
+            return INVALID
+        checked = []
+        for index, item in enumerate(items):
+            if isinstance(item, str) and item.startswith(TAG_PREFIX) and item[len(TAG_PREFIX):].strip():
+                checked.append(item)
+            else:
+                checked.append(self.r.choice((*path, index), item, {**dict(RECIPIENTS), TAG_PREFIX + "<tag>": ""},
+                                             what="recipient"))
+        return INVALID if INVALID in checked else tuple(checked)
 
     def _step_charge(self, path, raw, send, key):
         amount = self.r.field(raw, path, key, self._amount, 0.0)

@@ -68,7 +68,7 @@ DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_d
 JOURNEY_KEYS = ("label", "description", "segments", "steps", "waive_charges")
 STEP_KEYS = (
     "day", "send", "template", "to", "approve", "when", "note", "harsh", "attach", "post", "customers",
-    "fee", "compensation", "interest",
+    "fee", "compensation", "interest", "recipients", "cc",
 )
 FALLBACK_KEYS = ("no_email", "no_mobile")
 SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
@@ -76,6 +76,13 @@ PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
 PORTAL_KEYS = ("max_promise_days", "max_instalments")
 CHARGES_KEYS = ("post", "waive_segments", "interest_margin_consumer", "interest_margin_business")
 CREDITS_KEYS = ("hold_when_covered", "owner")
+
+# Whom a step's email or SMS goes to: the customer's invoice contacts (child contacts of type invoice with an
+# email, else the customer itself, as Odoo's invoice sending does), the customer itself, or its contacts with a
+# tag (``tag:<tag name>``); and whom it copies.
+RECIPIENTS = [("invoice_contact", "The invoice contacts"), ("main_contact", "The customer itself")]
+TAG_PREFIX = "tag:"
+CC = [("salesperson", "The customer's salesperson"), ("collector", "The case's collector")]
 
 # Who a customer is in law: a consumer (a private person) or a business.  The
 # partner says it (company type / VAT number), and a person can override it.
@@ -127,6 +134,8 @@ class Step:
     fee: float = 0.0  # reminder fee charged with the step (company currency)
     compensation: float = 0.0  # fixed recovery compensation per overdue invoice (businesses only, once per invoice)
     interest: bool = False  # charge the late-payment interest accrued on the covered invoices
+    recipients: tuple = ("invoice_contact",)  # RECIPIENTS keys or tag:<name>; the first that reaches anyone wins
+    cc: tuple = ()  # CC keys: copied on the email
 
     @property
     def charges(self) -> bool:

@@ -31,6 +31,7 @@ class ReportDunningLetter(models.AbstractModel):
             "letter_date": fields.Date.context_today(self),
             "subjects": template._render_field("subject", cases.ids, compute_lang=True),
             "bodies": {case_id: details._without_web_buttons(body) for case_id, body in bodies.items()},
+            "addressees": {case.id: self.env["dunning.channel"]._invoice_address(case) for case in cases},
             "payment_details": details._blocks([(case, step_invoices[case.id]) for case in cases], paper=True),
             # A letter of a step itemises the step's charges; one printed by hand does not repeat them.
             "charges": self.env["dunning.charge"]._lines_for_message(cases) if (data or {}).get("template") else {},

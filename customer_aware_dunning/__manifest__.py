@@ -39,6 +39,7 @@
         "report/dunning_charges_templates.xml",
         "report/dunning_credits_templates.xml",
         "report/dunning_payment_details_templates.xml",
+        "report/dunning_statement_report.xml",
         "report/dunning_letter_report.xml",
         "report/dunning_case_report_views.xml",
         "report/dunning_case_summary_report.xml",

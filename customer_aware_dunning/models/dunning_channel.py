@@ -87,7 +87,8 @@ class DunningChannel(models.AbstractModel):
             credits = self.env["dunning.credit"]._lines_for_message(steps)
             how_to_pay = self.env["dunning.payment.details"]._blocks(steps)
             for case, step, invoices in group:
-                attachments = poster._invoice_pdfs(invoices) if step.attach == "pdf" else []
+                attachments = (poster._invoice_pdfs(invoices) if step.attach == "pdf"
+                               else poster._statement_pdf(case) if step.attach == "statement" else [])
                 case.with_env(poster.env).message_post(
                     subject=subjects[case.id],
                     body=(bodies[case.id] + charges.get(case.id, "") + credits.get(case.id, "")
@@ -113,6 +114,16 @@ class DunningChannel(models.AbstractModel):
             for invoice in invoices.filtered(lambda invoice: not invoice.invoice_pdf_report_id)
         ])
         return (kept | printed).ids
+
+    def _statement_pdf(self, case):
+        """The customer's statement of account, printed now, in its language (``attach: statement``)."""
+        report = "customer_aware_dunning.action_report_dunning_statement_case"
+        content = self.env["ir.actions.report"].with_context(lang=case.partner_id.lang)._render(report, case.ids)[0]
+        return self.env["ir.attachment"].create({
+            "name": _("Statement of account %(customer)s %(date)s.pdf", customer=case.partner_id.display_name,
+                      date=fields.Date.context_today(self)),
+            "raw": content, "res_model": "dunning.case", "res_id": case.id,
+        }).ids
 
     # ------------------------------------------------------------------ letter
 

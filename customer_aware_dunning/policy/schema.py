@@ -29,7 +29,8 @@ OUTCOMES = [
     ("handed_over", "Handed over"),
 ]
 OFFERS = [("payment_plan", "Payment plan"), ("new_date", "New payment date")]
-ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("none", "Nothing")]
+ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("statement", "Statement of account"),
+               ("none", "Nothing")]
 DECISION_KINDS = [
     ("send_step", "Do a step"),
     ("need_approval", "Ask for approval"),

@@ -58,6 +58,20 @@ class TestStatement(DunningCommon):
         self.assertEqual([(item["residual"], item["bucket"]) for item in euro["items"]], [(200, "1_30")])
         self.assertEqual(euro["balance"], 200)
 
+    def test_a_step_can_attach_the_statement(self):
+        self.env["dunning.policy"]._ensure_default(self.company)
+        self.customer.email = "ap@vaahtera.example"
+        policy = self.env["dunning.policy"].create({"name": "Statement", "company_id": self.company.id, "yaml_text": (
+            "version: 1\nsegments:\n  - key: standard\njourneys:\n  standard:\n    segments: [standard]\n"
+            "    steps:\n      - {day: 5, send: email, template: gentle_reminder, attach: statement}\n")})
+        policy.action_activate()
+        self.env["dunning.run"]._run_company(self.company, TODAY)
+        case = self.env["dunning.case"].search([("partner_id", "=", self.customer.id)])
+        message = case.message_ids.filtered(lambda message: self.customer in message.partner_ids)
+        self.assertEqual(len(message), 1)
+        self.assertEqual(len(message.attachment_ids), 1)
+        self.assertTrue(message.attachment_ids.name.startswith("Statement of account Vaahtera Oy"))
+
     def test_printed_from_the_customer(self):
         html = self.env["ir.actions.report"]._render_qweb_html(
             "customer_aware_dunning.action_report_dunning_statement_partner", self.customer.ids)[0].decode()

@@ -388,7 +388,10 @@ class DunningCase(models.Model):
                             policy_version=version)
         self._dunning_schedule_activities({
             case: {
-                "summary": self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name),
+                "summary": (self.env._("Apply the credit or reconcile: %(customer)s",
+                                       customer=case.partner_id.display_name)
+                            if decisions[case].held_by == "credits" else
+                            self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name)),
                 "note": reasons[case],
                 "user_id": self.env["dunning.channel"]._actor(case, decisions[case].owner).id,
             }
@@ -557,12 +560,20 @@ class DunningCase(models.Model):
             if journey is None or key.index >= len(journey.steps):
                 raise UserError(_("The active policy no longer has the step to approve: hold the case instead."))
             step = journey.steps[key.index]
+            # What was owed when the step was asked for may be paid or credited since: only what is still owed goes.
+            owed = self.env["account.move"].browse(key.invoice_ids).exists().filtered(
+                lambda invoice: invoice.amount_residual > 0 and not invoice.dunning_excluded)
             decision = Decision(SEND_STEP, Text("%(step)s: %(approval)s", step=step.label(key.index),
                                                 approval=approved_by), journey=key.journey,
                                 step_index=key.index, step=step, step_key=case.pending_step_key,
-                                invoice_ids=tuple(sorted(key.invoice_ids)))
+                                invoice_ids=tuple(sorted(owed.ids)))
             case._dunning_close_approval_activities(approved_by)
             case.write({"state": "open", "pending_step_key": False, "pending_step": False})
+            if not owed:
+                case._log_events("step_skipped", {case.id: self.env._(
+                    "%(step)s approved but not done: its invoices are paid or credited.",
+                    step=render_text(self.env, step.label(key.index)))}, policy_version=policy.display_name)
+                continue
             case._log_events("approved", {case.id: render_text(self.env, decision.text)},
                              policy_version=policy.display_name)
             self._dunning_do_steps(spec, policy.display_name, [(case, decision)])

@@ -20,13 +20,19 @@ class ReportDunningLetter(models.AbstractModel):
         cases = self.env["dunning.case"].browse(docids)
         key = (data or {}).get("template") or DEFAULT_LETTER_TEMPLATE
         template = self.env["dunning.channel"]._mail_template(key)
+        details = self.env["dunning.payment.details"]
+        bodies = template._render_field("body_html", cases.ids, compute_lang=True)
+        # On paper: no web button; how to pay instead (account, references, barcode, QR codes, printed address).
+        step_invoices = {case.id: case.step_invoice_ids or case.invoice_ids for case in cases}
         return {
             "doc_ids": docids,
             "doc_model": "dunning.case",
             "docs": cases,
             "letter_date": fields.Date.context_today(self),
             "subjects": template._render_field("subject", cases.ids, compute_lang=True),
-            "bodies": template._render_field("body_html", cases.ids, compute_lang=True),
+            "bodies": {case_id: details._without_web_buttons(body) for case_id, body in bodies.items()},
+            "addressees": {case.id: self.env["dunning.channel"]._invoice_address(case) for case in cases},
+            "payment_details": details._blocks([(case, step_invoices[case.id]) for case in cases], paper=True),
             # A letter of a step itemises the step's charges; one printed by hand does not repeat them.
             "charges": self.env["dunning.charge"]._lines_for_message(cases) if (data or {}).get("template") else {},
         }

@@ -55,6 +55,11 @@ ACCESS = {
     "dunning.case.summary": row("rwc", "rwc"),
     # abstract models: no table, no access right (used through sudo by the run and the reports)
     "dunning.channel": NONE,
+    "dunning.credit": NONE,
+    "dunning.payment.details": NONE,
+    "dunning.statement": NONE,
+    "report.customer_aware_dunning.report_dunning_statement_case": NONE,
+    "report.customer_aware_dunning.report_dunning_statement_partner": NONE,
     "dunning.policy.synced": NONE,
     "dunning.run": NONE,
     "report.customer_aware_dunning.report_case_summary": NONE,

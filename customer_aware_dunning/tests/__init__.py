@@ -8,6 +8,7 @@ from . import (
     test_demo,
     test_hostile_policy,
     test_install,
+    test_outcomes,
     test_partner_facts,
     test_payment_terms,
     test_policy_document,

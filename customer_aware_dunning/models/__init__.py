@@ -12,6 +12,7 @@ from . import (
     dunning_partner_facts,
     dunning_policy,
     dunning_policy_sync,
+    dunning_promise,
     dunning_run,
     dunning_segment,
     mail_mail,

@@ -150,6 +150,7 @@ class DunningRun(models.AbstractModel):
             self._assign_segments(company, spec)
         opened, closed = self.env["dunning.case"]._sync_open_cases(company, today)
         self.env["dunning.case"]._dunning_settle_plans(company, today)
+        self.env["dunning.promise"].sudo()._dunning_decide_promises(company, today)
         self.env["dunning.case"]._dunning_requeue_failed_mails(company)
         if commit:
             self._commit()

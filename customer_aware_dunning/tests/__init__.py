@@ -16,6 +16,7 @@ from . import (
     test_portal,
     test_portal_hostile,
     test_pot,
+    test_promises,
     test_route_matrix,
     test_run_jobs,
     test_run_reliability,

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from markupsafe import escape
 
 from odoo import Command, api, fields, models
@@ -55,6 +57,24 @@ class DunningPromise(models.Model):
                 "source": source,
             })
         return promises
+
+    @api.model
+    def _policy_facts(self, company, partners, today):
+        """``{partner: {promises_kept_ratio, broken_promises_12m}}`` for the customers with decided promises."""
+        domain = [("company_id", "=", company.id), ("partner_id", "in", partners.ids)]
+        decided = self._read_group([*domain, ("state", "in", ("kept", "broken"))], ["partner_id", "state"],
+                                   ["__count"])
+        recent = dict(self._read_group(
+            [*domain, ("state", "=", "broken"), ("decided_on", ">", today - timedelta(days=365))],
+            ["partner_id"], ["__count"]))
+        counts = {}
+        for partner, state, count in decided:
+            counts.setdefault(partner, {"kept": 0, "broken": 0})[state] = count
+        return {
+            partner: {"promises_kept_ratio": by_state["kept"] / (by_state["kept"] + by_state["broken"]),
+                      "broken_promises_12m": recent.get(partner, 0)}
+            for partner, by_state in counts.items()
+        }
 
     def _paid_so_far(self):
         return self.owed_at_promise - sum(self.invoice_ids.mapped("amount_residual_signed"))

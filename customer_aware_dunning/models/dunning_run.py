@@ -336,6 +336,8 @@ class DunningRun(models.AbstractModel):
         customers.fetch(["country_id", "category_id", "user_id", "is_company"])
         customers.category_id.fetch(["name"])
         customers.country_id.fetch(["code"])
+        today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)
+        promises = self.env["dunning.promise"].sudo()._policy_facts(company, rows.partner_id, today)
         facts = {}
         for row in rows:
             partner = customers.browse(row.partner_id.id)
@@ -347,6 +349,7 @@ class DunningRun(models.AbstractModel):
                 "has_salesperson": bool(partner.user_id),
                 "is_company": partner.is_company,
                 "customer_type": partner.dunning_customer_type,
+                **promises.get(row.partner_id, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
             }
         return facts
 

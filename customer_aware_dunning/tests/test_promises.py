@@ -30,6 +30,11 @@ class TestPromises(DunningCommon):
     def case(self):
         return self.env["dunning.case"].search([("partner_id", "=", self.customer.id)], order="id desc", limit=1)
 
+    def facts(self, today=None):
+        """The customer's facts as segment rules and payment terms read them."""
+        self.refresh_facts(today=today or day(22))
+        return self.env["dunning.run"]._policy_facts(self.company, self.customer)[self.customer]
+
     def promise_on_the_invoice(self, amount=None):
         invoice = self.make_invoice(self.customer, day(-30), DUE, 900)
         self.run_on(day(5))
@@ -47,6 +52,8 @@ class TestPromises(DunningCommon):
         self.run_on(day(18))
         self.assertEqual((promise.state, promise.decided_on), ("kept", day(18)))
         self.assertFalse(self.case().event_ids.filtered(lambda event: event.kind == "promise_broken"))
+        facts = self.facts()
+        self.assertEqual((facts["promises_kept_ratio"], facts["broken_promises_12m"]), (1.0, 0))
 
     def test_promise_broken_is_an_event_and_an_activity_for_the_owner(self):
         invoice, promise = self.promise_on_the_invoice()
@@ -64,6 +71,10 @@ class TestPromises(DunningCommon):
         self.run_on(day(22))
         self.assertEqual(len(case.event_ids.filtered(lambda event: event.kind == "promise_broken")), 1,
                          "told once")
+        facts = self.facts()
+        self.assertEqual((facts["promises_kept_ratio"], facts["broken_promises_12m"]), (0.0, 1))
+        self.run_on(day(21 + 366))
+        self.assertEqual(self.facts(day(21 + 366))["broken_promises_12m"], 0, "twelve months only")
 
     def test_a_new_date_replaces_the_pending_promise_and_the_same_date_adds_none(self):
         invoice, promise = self.promise_on_the_invoice()

@@ -138,8 +138,7 @@ class DunningCase(models.Model):
 
     def _dunning_record_promise(self, invoices, date, amount):
         """The customer's promise on the portal: the invoices get the date as before, and one promise record."""
-        super(DunningCase, self.with_context(dunning_promise_recorded=True))._dunning_record_promise(
-            invoices, date, amount)
+        super()._dunning_record_promise(invoices.with_context(dunning_promise_recorded=True), date, amount)
         return self.env["dunning.promise"].sudo()._dunning_record(invoices, date, amount, "portal")
 
 

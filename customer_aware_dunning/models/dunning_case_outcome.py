@@ -2,6 +2,8 @@ from odoo import api, fields, models
 
 from ..policy.schema import HOLDING_OUTCOMES
 
+AGENCY_STATUSES = [("paid", "Paid to the agency"), ("partly", "Partly paid"), ("returned", "Returned to us")]
+
 
 class DunningCaseOutcome(models.Model):
     """What a closing outcome means afterwards: which invoices it keeps out of new cases, and until when.
@@ -19,6 +21,9 @@ class DunningCaseOutcome(models.Model):
         "Plan paid on", readonly=True, copy=False,
         help="A case closed with a payment plan: the day the daily run found its invoices all paid.",
     )
+    agency_status = fields.Selection(AGENCY_STATUSES, readonly=True, copy=False, tracking=True,
+                                     help="What the collection agency reported back about the handed-over invoices: "
+                                          "returned invoices are followed up again in a new case.")
     settled_on = fields.Date(
         compute="_compute_settled_on", store=True, index=True,
         help="When the arrangement was done: the closing day, or for a payment plan the day its invoices were "
@@ -38,7 +43,7 @@ class DunningCaseOutcome(models.Model):
     @api.model
     def _holding_domain(self):
         """The closed cases whose outcome keeps their invoices out of new cases."""
-        return [("state", "=", "closed"), ("outcome", "in", HOLDING_OUTCOMES)]
+        return [("state", "=", "closed"), ("outcome", "in", HOLDING_OUTCOMES), ("agency_status", "!=", "returned")]
 
     @api.model
     def _dunning_settle_plans(self, company, today):
@@ -70,9 +75,9 @@ class AccountMove(models.Model):
 
     @api.depends("dunning_case_id.state", "dunning_case_id.outcome")
     def _compute_dunning_held_by_outcome(self):
+        holding = self.dunning_case_id.filtered_domain(self.env["dunning.case"]._holding_domain())
         for move in self:
-            case = move.dunning_case_id
-            move.dunning_held_by_outcome = case.state == "closed" and case.outcome in HOLDING_OUTCOMES
+            move.dunning_held_by_outcome = bool(move.dunning_case_id) and move.dunning_case_id in holding
 
     def _search_dunning_held_by_outcome(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -6,7 +6,7 @@ import io
 from datetime import date, timedelta
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import DunningCommon
 
@@ -92,3 +92,36 @@ class TestHandover(DunningCommon):
         with self.assertRaises(AccessError):
             self.cases().with_user(self.collections_user).action_dunning_hand_over()
         self.assertEqual(self.cases().state, "open")
+
+
+@tagged("post_install", "-at_install")
+class TestHandoverButtons(DunningCommon, HttpCase):
+    """The case form's buttons, called as the web client calls them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["dunning.policy"]._ensure_default(cls.company)
+        cls.customer = cls.env["res.partner"].create({"name": "Bertta Oy", "is_company": True,
+                                                      "email": "ap@bertta.example"})
+        cls.make_invoice(cls.customer, day(-30), DUE, 900)
+        cls.env["dunning.run"]._run_company(cls.company, day(5))
+        cls.case = cls.env["dunning.case"].search([("partner_id", "=", cls.customer.id)])
+
+    def click(self, method):
+        return self.make_jsonrpc_request(f"/web/dataset/call_button/dunning.case/{method}", {
+            "model": "dunning.case", "method": method, "args": [self.case.ids], "kwargs": {"context": {}},
+        })
+
+    def test_manager_hands_over_and_records_the_return(self):
+        self.authenticate(self.collections_manager.login, self.collections_manager.login)
+        self.click("action_dunning_hand_over")
+        self.assertEqual((self.case.state, self.case.outcome), ("closed", "handed_over"))
+        self.click("action_dunning_agency_returned")
+        self.assertEqual(self.case.agency_status, "returned")
+
+    def test_buttons_are_shown_to_managers_only(self):
+        for user, shown in ((self.collections_manager, True), (self.collections_user, False)):
+            arch = self.env["dunning.case"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+            with self.subTest(user=user.login):
+                self.assertEqual("action_dunning_hand_over" in arch, shown)

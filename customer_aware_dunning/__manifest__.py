@@ -24,6 +24,8 @@
         "report/dunning_statement_report.xml",
         "views/customer_aware_dunning_menus.xml",
         "views/dunning_case_views.xml",
+        "views/dunning_promise_views.xml",
+        "views/dunning_case_handover_views.xml",
         "views/dunning_segment_views.xml",
         "views/dunning_delay_reason_views.xml",
         "views/res_partner_views.xml",

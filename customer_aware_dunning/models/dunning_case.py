@@ -221,6 +221,7 @@ class DunningCase(models.Model):
             ("payment_state", "in", ("not_paid", "partial")),
             ("invoice_date_due", "<", today),
             ("dunning_excluded", "=", False),
+            ("dunning_held_by_outcome", "=", False),
         ]
 
     @api.model
@@ -836,8 +837,8 @@ class DunningCase(models.Model):
             ("state", "=", "closed"),
             ("satisfaction_requested_on", "=", False),
             ("outcome", "in", list(settings.ask_on_outcomes)),
-            ("closed_on", "<=", last),
-            ("closed_on", ">=", last - timedelta(days=SATISFACTION_GRACE_DAYS)),
+            ("settled_on", "<=", last),  # a payment plan waits for its last payment
+            ("settled_on", ">=", last - timedelta(days=SATISFACTION_GRACE_DAYS)),
             ("partner_id.email", "!=", False),
         ])
         if not cases:

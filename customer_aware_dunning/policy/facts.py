@@ -49,6 +49,8 @@ _FACTS = (
     Fact("country_code", STRING, "The customer's country, ISO code in capitals (e.g. FI)."),
     Fact("tags", STRINGS, "The names of the customer's contact tags."),
     Fact("has_salesperson", BOOLEAN, "Whether the customer has a salesperson."),
+    Fact("promises_kept_ratio", NUMBER, "Share (0 to 1) of the customer's decided promises to pay that were kept."),
+    Fact("broken_promises_12m", INTEGER, "Promises to pay the customer broke in the last 365 days."),
     Fact("customer_type", STRING, "consumer or business: from the company type and VAT number, or set by hand."),
     Fact("is_company", BOOLEAN, "Whether the customer is a company (not a private person)."),
     Fact("segment", STRING, "The customer's segment key (not usable in segment rules).", SEGMENT),

@@ -28,6 +28,9 @@ OUTCOMES = [
     ("written_off", "Written off"),
     ("handed_over", "Handed over"),
 ]
+# Outcomes that keep the case's invoices out of any new case while the case stays closed with them: a payment
+# plan (until its invoices are paid), a write-off (for good), a hand-over (until the agency returns them).
+HOLDING_OUTCOMES = ("payment_plan", "written_off", "handed_over")
 OFFERS = [("payment_plan", "Payment plan"), ("new_date", "New payment date")]
 ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("statement", "Statement of account"),
                ("none", "Nothing")]

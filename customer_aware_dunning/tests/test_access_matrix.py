@@ -42,6 +42,7 @@ ACCESS = {
     "dunning.partner.facts": row("r", "r"),
     "dunning.case.event": row("r", "r"),
     "dunning.charge": row("r", "r"),
+    "dunning.promise": row("r", "r"),
     "dunning.case.report": row("r", "r"),
     # cases: created by the daily run (managers may open one), never deleted (the history stays)
     "dunning.case": row("rw", "rwc"),
@@ -144,7 +145,9 @@ class TestAccessMatrix(DunningCommon):
                                                           "country_id": finland.id, "company_id": self.company.id})
         charge = self.env["dunning.charge"].sudo().create({"case_id": self.case.id, "date": date(2026, 6, 30),
                                                            "kind": "fee", "amount": 5.0}).sudo(False)
+        promise = self.env["dunning.promise"].sudo()._dunning_record(self.invoice, date(2026, 7, 10), 0, "staff")
         return {
+            "dunning.promise": promise.sudo(False),
             "dunning.segment": segment,
             "dunning.reference.rate": rate,
             "dunning.charge": charge,

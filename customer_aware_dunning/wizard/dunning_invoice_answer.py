@@ -49,7 +49,7 @@ class DunningInvoiceAnswer(models.TransientModel):
         self.ensure_one()
         if any(move.move_type not in CUSTOMER_MOVE_TYPES for move in self.move_ids):
             raise UserError(_("A customer's answer can only be recorded on customer invoices and credit notes."))
-        self.move_ids.write({
+        self.move_ids.with_context(dunning_promise_source="staff").write({
             "dunning_delay_reason_id": self.delay_reason_id.id,
             "dunning_delay_note": self.note,
             "dunning_promise_date": self.promise_date,

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
@@ -27,9 +29,9 @@ class DigestDigest(models.Model):
             raise AccessError(self.env._("Do not have access, skip this data for user's digest email"))
 
     def _dunning_ledger(self):
-        """Receivables at the period's end per company: (open, overdue) from the figures' own query."""
+        """Receivables on the period's last day per company, from the figures' own query."""
         _start, end, companies = self._get_kpi_compute_parameters()
-        end_day = fields.Date.to_date(end[:10])
+        end_day = (fields.Datetime.to_datetime(end) - timedelta(seconds=1)).date()
         return end_day, companies, self.env["dunning.figures"].sudo()._receivables_at(companies, [end_day])
 
     def _compute_kpi_dunning_overdue_value(self):
@@ -37,7 +39,8 @@ class DigestDigest(models.Model):
         end_day, _companies, ledger = self._dunning_ledger()
         for record in self:
             company = record.company_id or self.env.company
-            record.kpi_dunning_overdue_value = ledger.get(("company", end_day, company.id, False), {}).get("overdue", 0.0)
+            figures = ledger.get(("company", end_day, company.id, False), {})
+            record.kpi_dunning_overdue_value = figures.get("overdue", 0.0)
 
     def _compute_kpi_dunning_dso_value(self):
         """Countback DSO at the period's end over the twelve months before it."""
@@ -86,6 +89,7 @@ class DigestDigest(models.Model):
         res = super()._compute_kpis_actions(company, user)
         figures = "customer_aware_dunning.action_dunning_figures"
         cases = "customer_aware_dunning.action_dunning_case"
+        analysis = "customer_aware_dunning.action_dunning_case_report"
         res.update(kpi_dunning_overdue=figures, kpi_dunning_dso=figures, kpi_dunning_cases_opened=cases,
-                   kpi_dunning_cases_closed=cases, kpi_dunning_satisfaction="customer_aware_dunning.action_dunning_case_report")
+                   kpi_dunning_cases_closed=cases, kpi_dunning_satisfaction=analysis)
         return res

@@ -6,6 +6,7 @@ from . import (
     test_collection_case,
     test_daily_run,
     test_demo,
+    test_figures,
     test_hostile_policy,
     test_install,
     test_partner_facts,

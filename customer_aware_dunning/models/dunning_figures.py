@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from ..policy.figures import AGEING_BUCKETS, MonthSales, cei_terms, countback_dso
 
+RECEIVABLE_ACCOUNTS = SQL("(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
 SCOPES = [("company", "Company"), ("segment", "Segment"), ("salesperson", "Salesperson")]
 MONTHS_SHOWN = 12
 SALES_HISTORY_MONTHS = 12
@@ -205,7 +206,7 @@ class DunningFigures(models.Model):
                   FROM account_move_line l
                   LEFT JOIN res_partner lp ON lp.id = l.partner_id
                   LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
-                 WHERE l.account_type = 'asset_receivable' AND l.parent_state = 'posted'
+                 WHERE l.account_id IN %(receivable_accounts)s AND l.parent_state = 'posted'
                    AND l.company_id = ANY(%(companies)s) AND l.date <= %(last)s
             ),
             open AS (
@@ -227,6 +228,7 @@ class DunningFigures(models.Model):
             """,
             ends=list(ends), last=max(ends), companies=companies.ids, segment=segment, user=user,
             buckets=SQL(", ").join(buckets),
+            receivable_accounts=RECEIVABLE_ACCOUNTS,
             sets=_grouping_sets(SQL("month_end"), SQL("company_id"), SQL("segment_id"), SQL("user_id")),
         )
         return self._fetch(query, ["receivable", "receivable_current", "overdue", *AGE_FIELDS.values()])
@@ -240,12 +242,13 @@ class DunningFigures(models.Model):
               JOIN account_move m ON m.id = l.move_id
               LEFT JOIN res_partner lp ON lp.id = l.partner_id
               LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
-             WHERE l.account_type = 'asset_receivable' AND l.parent_state = 'posted'
+             WHERE l.account_id IN %(receivable_accounts)s AND l.parent_state = 'posted'
                AND m.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
                AND l.company_id = ANY(%(companies)s) AND l.date BETWEEN %(from)s AND %(to)s
              GROUP BY %(sets)s
             """,
             segment=segment, user=user, companies=companies.ids, to=date_to,
+            receivable_accounts=RECEIVABLE_ACCOUNTS,
             sets=_grouping_sets(SQL("date_trunc('month', l.date)::date"), SQL("l.company_id"), segment, user),
             **{"from": date_from},
         )
@@ -276,6 +279,7 @@ class DunningFigures(models.Model):
             """,
             companies=companies.ids, to=date_to, **{"from": date_from},
             closed=SQL("r.state = 'closed' AND r.closed_on BETWEEN m.month AND m.month_end"),
+            receivable_accounts=RECEIVABLE_ACCOUNTS,
             sets=_grouping_sets(SQL("m.month"), SQL("r.company_id"), SQL("r.segment_id"), SQL("r.user_id")),
         )
         return self._fetch(query, ["cases_opened", "cases_closed", "closed_no_harsh", "recovered",
@@ -292,17 +296,17 @@ class DunningFigures(models.Model):
                        %(segment)s AS segment_id, %(user)s AS user_id,
                        (SELECT COALESCE(SUM(pr.amount), 0) FROM account_move_line rl
                           JOIN account_partial_reconcile pr ON pr.debit_move_id = rl.id
-                         WHERE rl.move_id = m.id AND rl.account_type = 'asset_receivable'
+                         WHERE rl.move_id = m.id AND rl.account_id IN %(receivable_accounts)s
                            AND pr.max_date <= m.dunning_promise_date)
                        >= COALESCE(NULLIF(m.dunning_promise_amount, 0), m.amount_total_signed) - 0.005 AS kept
                   FROM account_move m
-                  JOIN account_move_line l ON l.move_id = m.id AND l.account_type = 'asset_receivable'
+                  JOIN account_move_line l ON l.move_id = m.id AND l.account_id IN %(receivable_accounts)s
                   LEFT JOIN res_partner lp ON lp.id = m.partner_id
                   LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
                  WHERE m.state = 'posted' AND m.company_id = ANY(%(companies)s)
                    AND m.dunning_promise_date BETWEEN %(from)s AND %(to)s
                    AND l.id = (SELECT MIN(x.id) FROM account_move_line x
-                                WHERE x.move_id = m.id AND x.account_type = 'asset_receivable')
+                                WHERE x.move_id = m.id AND x.account_id IN %(receivable_accounts)s)
             )
             SELECT month, company_id, segment_id, user_id, GROUPING(segment_id), GROUPING(user_id),
                    COUNT(*), COUNT(*) FILTER (WHERE kept)
@@ -310,6 +314,7 @@ class DunningFigures(models.Model):
              GROUP BY %(sets)s
             """,
             segment=segment, user=user, companies=companies.ids, to=date_to, **{"from": date_from},
+            receivable_accounts=RECEIVABLE_ACCOUNTS,
             sets=_grouping_sets(SQL("month"), SQL("company_id"), SQL("segment_id"), SQL("user_id")),
         )
         return self._fetch(query, ["promises_due", "promises_kept"])

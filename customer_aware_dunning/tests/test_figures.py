@@ -120,3 +120,21 @@ class TestReceivableFigures(DunningCommon):
         self.assertEqual(digest.kpi_dunning_satisfaction_value, 4.0)
         shown = {kpi["kpi_name"] for kpi in digest._compute_kpis(self.company, self.collections_manager)}
         self.assertLessEqual(set(kpis), shown)
+
+    def test_monthly_summary_compares_with_the_month_before(self):
+        summary = self.env["dunning.case.summary"].with_user(self.collections_manager).create(
+            {"date_from": date(2026, 6, 1), "date_to": date(2026, 6, 30)})
+        company, *segments = summary._figure_lines()
+        self.assertEqual(company["label"], "Whole company")
+        self.assertEqual((company["now"]["dso"], company["before"]["dso"]), (79.0, 67.2))
+        self.assertEqual((company["now"]["overdue"], company["before"]["overdue"]), (900, 1100))
+        [strategic] = [line for line in segments if line["label"] == "Figures strategic"]
+        self.assertEqual((strategic["now"]["receivable"], strategic["before"]["receivable"]), (1200, 600))
+        html = self.env["ir.actions.report"].with_user(self.collections_manager)._render_qweb_html(
+            "customer_aware_dunning.report_case_summary", summary.ids)[0].decode()
+        self.assertIn("Receivables at the month", html)
+        self.assertIn("79.0 (67.2)", html)
+        # A salesperson's summary covers their customers: no company-wide receivables.
+        own = self.env["dunning.case.summary"].with_user(self.salesperson).create(
+            {"date_from": date(2026, 6, 1), "date_to": date(2026, 6, 30)})
+        self.assertEqual(own._figure_lines(), [])

@@ -115,10 +115,10 @@ class DunningFigures(models.Model):
         for company in self.env["res.company"].search([]):
             self._refresh(company, today)
 
-    @api.model
     def action_refresh(self):
+        """The list's Refresh button (called with the selected rows, if any: they do not matter)."""
         self.env["dunning.case"].check_access("read")
-        self.sudo()._refresh(self.env.companies, fields.Date.context_today(self))
+        self.browse().sudo()._refresh(self.env.companies, fields.Date.context_today(self))
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     @api.model
@@ -134,7 +134,7 @@ class DunningFigures(models.Model):
 
     def _compute_rows(self, companies, starts, today):
         """One dict of values per (scope, company, month, segment or salesperson)."""
-        ends = [_month_end(start) for start in starts]
+        ends = [min(_month_end(start), today) for start in starts]  # the current month: up to today
         opening_end = starts[0] - relativedelta(days=1)
         ledger = self._receivables_at(companies, [opening_end, *ends])
         history_start = starts[0] - relativedelta(months=SALES_HISTORY_MONTHS)
@@ -160,8 +160,9 @@ class DunningFigures(models.Model):
         if not values and not month_sales:
             return None
         receivable, current = closing.get("receivable", 0.0), closing.get("receivable_current", 0.0)
-        history = [MonthSales(_month_end(month).day, sales.get((scope, month, company_id, group_id), 0.0))
-                   for month in (start - relativedelta(months=n) for n in range(SALES_HISTORY_MONTHS + 1))]
+        months = [start - relativedelta(months=n) for n in range(SALES_HISTORY_MONTHS + 1)]
+        history = [MonthSales((end - month).days + 1 if month == start else _month_end(month).day,
+                              sales.get((scope, month, company_id, group_id), 0.0)) for month in months]
         collected, collectable = cei_terms(opening.get("receivable", 0.0), month_sales, receivable, current)
         values.update(
             company_id=company_id, month=start, scope=scope, sales=month_sales,
@@ -176,6 +177,8 @@ class DunningFigures(models.Model):
 
     def _fetch(self, query, names):
         """Run a GROUPING SETS query whose rows start (month, company, segment, user, by_segment, by_user)."""
+        for model in ("account.move", "account.move.line", "account.partial.reconcile", "res.partner"):
+            self.env[model].flush_model()
         self.env.cr.execute(query)
         result = {}
         for month, company_id, segment_id, user_id, no_segment, no_user, *values in self.env.cr.fetchall():
@@ -288,7 +291,6 @@ class DunningFigures(models.Model):
     def _promise_figures(self, companies, date_from, date_to):
         """Promises whose date fell in the month (up to yesterday); kept when, by that date, the
         invoice had been paid the promised amount (or in full when no amount was promised)."""
-        self.env["account.move"].flush_model(["dunning_promise_date", "dunning_promise_amount"])
         segment, user = self._customer_sql()
         query = SQL("""
             WITH promises AS (

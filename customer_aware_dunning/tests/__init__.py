@@ -7,6 +7,7 @@ from . import (
     test_daily_run,
     test_demo,
     test_figures,
+    test_figures_web,
     test_hostile_policy,
     test_install,
     test_partner_facts,

@@ -127,8 +127,9 @@ class DunningFigures(models.Model):
         last = today.replace(day=1)
         starts = [last - relativedelta(months=n) for n in range(months - 1, -1, -1)]
         rows = self._compute_rows(companies, starts, today)
-        self.search([("company_id", "in", companies.ids), ("month", "in", starts)]).unlink()
-        return self.create(rows)
+        figures = self.sudo()  # a snapshot of the ledger: nobody writes it by hand
+        figures.search([("company_id", "in", companies.ids), ("month", "in", starts)]).unlink()
+        return figures.create(rows).sudo(False)
 
     # Computation ---------------------------------------------------------------------------
 

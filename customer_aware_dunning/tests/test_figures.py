@@ -138,3 +138,9 @@ class TestReceivableFigures(DunningCommon):
         own = self.env["dunning.case.summary"].with_user(self.salesperson).create(
             {"date_from": date(2026, 6, 1), "date_to": date(2026, 6, 30)})
         self.assertEqual(own._figure_lines(), [])
+
+    def test_a_salesperson_reads_only_their_customers_figures(self):
+        rows = self.env["dunning.figures"].with_user(self.salesperson).search([])
+        self.assertEqual(set(rows.mapped("scope")), {"salesperson"})
+        self.assertEqual(rows.user_id, self.salesperson)
+        self.assertEqual(rows.filtered(lambda r: r.month == date(2026, 6, 1)).receivable, 300)

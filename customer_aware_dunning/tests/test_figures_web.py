@@ -14,9 +14,8 @@ CLICK_THEN = """
         const started = Date.now();
         while (!document.querySelector(css)) {
             if (Date.now() - started > 30000) {
-                const details = [...document.querySelectorAll("button, a")].find((el) => el.innerText.includes("technical details"));
-                if (details) { details.click(); await new Promise((r) => setTimeout(r, 500)); }
-                throw new Error("timed out waiting for " + css + " in " + (document.querySelector(".modal") || document.body).innerText.slice(0, 2500));
+                const shown = (document.querySelector(".modal") || document.body).innerText;
+                throw new Error("timed out waiting for " + css + " in " + shown.slice(0, 2500));
             }
             await new Promise((resolve) => setTimeout(resolve, 100));
         }

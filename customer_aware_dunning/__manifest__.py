@@ -48,6 +48,7 @@
     ],
     "demo": [
         "demo/dunning_demo.xml",
+        "demo/dunning_figures_demo.xml",
     ],
     "installable": True,
     "application": False,

@@ -1,6 +1,7 @@
 from . import (
     account_move,
     account_payment_term,
+    digest,
     dunning_case,
     dunning_case_demo,
     dunning_case_event,
@@ -10,6 +11,7 @@ from . import (
     dunning_charge,
     dunning_credit,
     dunning_delay_reason,
+    dunning_figures,
     dunning_legal_profile,
     dunning_mail_queue,
     dunning_partner_facts,

@@ -7,6 +7,8 @@ from . import (
     test_collection_case,
     test_daily_run,
     test_demo,
+    test_figures,
+    test_figures_web,
     test_handover,
     test_hostile_policy,
     test_install,

@@ -44,6 +44,8 @@ ACCESS = {
     "dunning.charge": row("r", "r"),
     "dunning.promise": row("r", "r"),
     "dunning.case.report": row("r", "r"),
+    # receivables figures: a snapshot the daily job writes (sudo); salespeople read their own row
+    "dunning.figures": row("r", "r"),
     # cases: created by the daily run (managers may open one), never deleted (the history stays)
     "dunning.case": row("rw", "rwc"),
     # wizards

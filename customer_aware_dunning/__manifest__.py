@@ -7,7 +7,7 @@
     "author": "customer_aware_dunning developers",
     "website": "https://example.invalid/customer_aware_dunning",
     "license": "LGPL-3",
-    "depends": ["account", "sale", "mail", "rating", "portal", "spreadsheet_dashboard"],
+    "depends": ["account", "sale_management", "mail", "rating", "portal", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["PyYAML"]},
     "data": [
         "security/customer_aware_dunning_security.xml",
@@ -15,6 +15,7 @@
         "data/dunning_sequence.xml",
         "data/dunning_segment_data.xml",
         "data/dunning_delay_reason_data.xml",
+        "data/mail_layout_dunning.xml",
         "data/mail_template_data.xml",
         "data/mail_template_satisfaction.xml",
         "data/dunning_legal_profile_data.xml",
@@ -33,6 +34,7 @@
         "wizard/dunning_policy_compare_views.xml",
         "wizard/dunning_case_close_views.xml",
         "wizard/dunning_case_hold_views.xml",
+        "wizard/dunning_case_approve_views.xml",
         "wizard/dunning_invoice_answer_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
@@ -42,6 +44,11 @@
         "report/dunning_case_summary_report.xml",
         "report/dunning_case_dashboard.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_aware_dunning/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/dunning_demo.xml",
     ],

@@ -3,6 +3,7 @@ from . import (
     account_payment_term,
     dunning_case,
     dunning_case_event,
+    dunning_case_next,
     dunning_channel,
     dunning_charge,
     dunning_delay_reason,

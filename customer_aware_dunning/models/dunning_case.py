@@ -593,9 +593,11 @@ class DunningCase(models.Model):
         paused._dunning_resume(_("Resumed by %(user)s.", user=self.env.user.name))
         return True
 
-    @api.model
     def action_dunning_run_now(self):
-        """Run today's collections for the current company now: the daily job's own entry point."""
+        """Run today's collections for the current company now: the daily job's own entry point.
+
+        A list header button: the web client sends the selected ids (none, most often), which do not
+        narrow the run: it is the company's."""
         self._check_manager()
         company = self.env.company
         run = self.env["dunning.run"].sudo().with_company(company)

@@ -12,6 +12,8 @@ from .dunning_policy_texts import policy_text
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
 TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
+# The email layout of the messages to customers: it speaks of their invoices, not of a "collection case".
+MAIL_LAYOUT = "customer_aware_dunning.mail_notification_dunning"
 
 
 class DunningChannel(models.AbstractModel):
@@ -85,14 +87,17 @@ class DunningChannel(models.AbstractModel):
             charges = self.env["dunning.charge"]._lines_for_message(cases)  # the step's itemised charges
             for case, step, invoices in group:
                 attachments = poster._invoice_pdfs(invoices) if step.attach == "pdf" else []
+                author, email_from = case._dunning_sender()
                 case.with_env(poster.env).message_post(
+                    author_id=author.id,
+                    email_from=email_from or None,
                     subject=subjects[case.id],
                     body=bodies[case.id] + charges.get(case.id, ""),
                     partner_ids=case.partner_id.ids,
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",
                     attachment_ids=attachments,
-                    email_layout_xmlid="mail.mail_notification_light",
+                    email_layout_xmlid=MAIL_LAYOUT,
                 )
 
     def _invoice_pdfs(self, invoices):

@@ -7,6 +7,7 @@ from . import (
     test_daily_run,
     test_demo,
     test_hostile_policy,
+    test_first_hour,
     test_install,
     test_partner_facts,
     test_payment_terms,

@@ -21,17 +21,22 @@ class DunningCaseApprove(models.TransientModel):
     @api.depends("case_id")
     def _compute_preview(self):
         channels = {"email": _("Email"), "letter": _("Letter"), "activity": _("Activity"), "sms": _("SMS")}
+        # Rendering rolls a savepoint back, which empties the cache: render first, then assign.
+        previews = {}
         for wizard in self:
             case = wizard.case_id
             step, invoices = case._dunning_pending_step() if case else (None, None)
+            rendered = case._dunning_render_message(step.template, invoices) if step and step.template else ("", "")
+            previews[wizard.id] = (step, invoices, rendered)
+        for wizard in self:
+            case = wizard.case_id
+            step, invoices, (subject, body) = previews[wizard.id]
             wizard.channel = channels.get(step.send, step.send) if step else False
             wizard.invoice_ids = invoices or False
             wizard.amount_covered = sum((invoices or case.invoice_ids).mapped("amount_residual_signed"))
-            wizard.email_from = case._dunning_sender()[1] if case and step and step.send == "email" else False
-            if step and step.template:
-                wizard.subject, wizard.body = case._dunning_render_message(step.template, invoices)
-            else:
-                wizard.subject = wizard.body = False
+            wizard.email_from = case._dunning_sender()[1] if step and step.send == "email" else False
+            wizard.subject = subject or False
+            wizard.body = body or False
 
     def action_confirm(self):
         self.ensure_one()

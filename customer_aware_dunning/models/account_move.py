@@ -1,6 +1,5 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
 
 from .collections_access import USER_GROUP, check_collections_manager
 
@@ -121,8 +120,9 @@ class AccountMove(models.Model):
 
     def _dunning_answer_line(self):
         """What the customer told us about this invoice, in a sentence."""
+        # The event keeps the date as the database has it (ISO), whoever reads it later.
         reason, promised = self.dunning_delay_reason_id.name, self.dunning_promise_date
-        date = promised and format_date(self.env, promised)
+        date = promised and fields.Date.to_string(promised)
         if reason and promised:
             return self.env._("%(invoice)s: late because of %(reason)s; payment promised on %(date)s.",
                               invoice=self.name, reason=reason, date=date)

@@ -45,6 +45,14 @@
         "report/dunning_case_dashboard.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "customer_aware_dunning/static/src/**/*",
+        ],
+        # Ace's YAML mode, brought by tools/bootstrap.py (Odoo does not ship it); a glob, so that a
+        # server without it still builds the bundle (the editor then shows plain text).
+        "web.ace_lib": [
+            "web/static/lib/ace/mode-yaml*.js",
+        ],
         "web.assets_tests": [
             "customer_aware_dunning/static/tests/tours/**/*",
         ],

@@ -11,6 +11,7 @@ from . import (
     dunning_legal,
     dunning_partner_facts,
     dunning_policy,
+    dunning_policy_editor,
     dunning_policy_sync,
     dunning_run,
     dunning_segment,

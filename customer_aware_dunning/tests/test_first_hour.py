@@ -138,3 +138,24 @@ class TestFirstHour(FirstHourCommon):
         self.assertEqual(wizard.invoice_ids, invoice)
         self.assertIn("Tour Bakery Oy", str(wizard.body))
         self.assertEqual(wizard.channel, "Letter")
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyAdminBrowser(FirstHourCommon, HttpCase):
+
+    def test_administrator_fixes_validates_tries_and_activates_a_policy(self):
+        self.assertTrue(_find_executable(), "Chromium is required: run the bootstrap")
+        today = fields.Date.context_today(self.env["dunning.case"])
+        self.make_invoice(self.bakery, today - timedelta(days=40), today - timedelta(days=10), 400)
+        active = self.env["dunning.policy"]._active_for(self.company)
+        text = active.yaml_text
+        self.assertIn("  max_promise_days: 30\n", text)
+        draft = self.env["dunning.policy"].create({
+            "name": "Tour policy", "company_id": self.company.id,
+            "yaml_text": text.replace("  max_promise_days: 30\n", "  max_promise_days: thirty\n"),
+        })
+        self.assertTrue(draft.error_count)
+        self.start_tour(f"/odoo/action-customer_aware_dunning.action_dunning_policy/{draft.id}",
+                        "customer_aware_dunning_policy_admin", login="fiona.finance", timeout=180)
+        self.assertEqual((draft.state, active.state), ("active", "archived"))
+        self.assertIn("max_promise_days: 30", draft.yaml_text)

@@ -116,7 +116,6 @@ class AccountMove(models.Model):
                 for move in self.filtered(lambda m, case=case: m.dunning_case_id == case)
             ]
             case.sudo()._log_events("delay_reason", {case.id: "; ".join(lines)})
-        self.dunning_case_id.sudo()._dunning_hold_now()
 
     def _dunning_answer_line(self):
         """What the customer told us about this invoice, in a sentence."""

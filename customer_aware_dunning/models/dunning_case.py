@@ -749,7 +749,8 @@ class DunningCase(models.Model):
         ``account.move.write`` (the path staff use, which logs the answer on the case);
         the case gets a ``customer_answer`` event on its chatter and an activity for the
         owner the delay reason names, else the salesperson, else the collections owner.
-        The next daily run pauses or switches the journey as the policy says.
+        A hold the answer brings (a promise, a pausing reason) applies at once; the next daily run
+        switches the journey as the policy says.
         """
         self.ensure_one()
         case = self.sudo()
@@ -787,6 +788,7 @@ class DunningCase(models.Model):
             note=escape(description),
             user_id=user.id,
         )
+        case._dunning_hold_now(today)  # the customer sees the case paused now, not after the next run
         return ""
 
     def _dunning_record_promise(self, invoices, date, amount):

@@ -157,14 +157,15 @@ class DunningCase(models.Model):
 
     # ------------------------------------------------------------------ an answer changes the case now
 
-    def _dunning_hold_now(self):
+    def _dunning_hold_now(self, today=None):
         """Ask the policy again, now, whether what the customer told us holds these cases; pause those it holds.
 
-        A delay reason or a promise recorded by a salesperson (or by the customer on the portal) shows on the
-        case at once (paused until the promised date, and why) instead of at the next daily run. Only a hold
-        is applied here: a step that is due is the daily run's to send.
+        A delay reason or a promise a person records (a salesperson with the "Customer's answer"
+        button, the customer on the portal) shows on the case at once (paused until the promised
+        date, and why) instead of at the next daily run. Only a hold is applied here: a step that
+        is due is the daily run's to send.
         """
-        today = fields.Date.context_today(self)
+        today = today or fields.Date.context_today(self)
         for company in self.company_id:
             cases = self.filtered(lambda case, company=company: case.company_id == company and case.state == "open")
             policy = self.env["dunning.policy"].sudo()._active_for(company)

@@ -175,6 +175,11 @@ class DunningChannel(models.AbstractModel):
         """``{case id: (content, extension)}``: one PDF per case in one rendering pass."""
         report = self.env["ir.actions.report"]
         data = {"template": key}
+        if not self.env.registry.ready:
+            # A run while modules load (the demo's): no HTTP server answers wkhtmltopdf's requests for the
+            # report's styles yet, and each letter would wait for its timeouts. The letter is kept as HTML.
+            return {case.id: (report._render_qweb_html(LETTER_REPORT, case.ids, data=data)[0], "html")
+                    for case in cases}
         rendered, kind = report._pre_render_qweb_pdf(LETTER_REPORT, cases.ids, data=data)
         if kind == "pdf":
             return {case_id: (stream["stream"].getvalue(), "pdf") for case_id, stream in rendered.items()}

@@ -159,3 +159,16 @@ class TestPolicyAdminBrowser(FirstHourCommon, HttpCase):
                         "customer_aware_dunning_policy_admin", login="fiona.finance", timeout=180)
         self.assertEqual((draft.state, active.state), ("active", "archived"))
         self.assertIn("max_promise_days: 30", draft.yaml_text)
+
+    def test_salesperson_reads_the_invoice_form_of_own_invoices_only(self):
+        """Every field of the invoice form as the salesperson gets it (the Payments button's count read
+        account.payment, which salespeople may not); Odoo's record rules still hide others' invoices."""
+        own = self.make_invoice(self.bakery, self.day(-30), self.DUE, 300, invoice_user_id=self.salesperson.id)
+        other = self.make_invoice(self.bakery, self.day(-30), self.DUE, 300,
+                                  invoice_user_id=self.collections_manager.id)
+        moves = self.env["account.move"].with_user(self.salesperson)
+        described = moves.get_views([(False, "form")])["models"]["account.move"]
+        names = [name for name in described.get("fields", described) if name in moves._fields]
+        self.assertTrue(own.with_user(self.salesperson).read(names))
+        self.assertNotIn("payment_count", names)
+        self.assertEqual(moves.search([("id", "in", (own | other).ids)]), own)

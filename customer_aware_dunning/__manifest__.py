@@ -7,7 +7,7 @@
     "author": "Customer-Aware Dunning",
     "website": "https://github.com/customer-aware-dunning/customer_aware_dunning",
     "license": "LGPL-3",
-    "depends": ["account", "sale", "mail", "rating", "portal", "spreadsheet_dashboard"],
+    "depends": ["account", "sale_management", "mail", "rating", "portal", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["PyYAML"]},
     "data": [
         "security/customer_aware_dunning_security.xml",
@@ -15,6 +15,7 @@
         "data/dunning_sequence.xml",
         "data/dunning_segment_data.xml",
         "data/dunning_delay_reason_data.xml",
+        "data/mail_layout_dunning.xml",
         "data/mail_template_data.xml",
         "data/mail_template_satisfaction.xml",
         "data/dunning_legal_profile_data.xml",
@@ -38,6 +39,7 @@
         "wizard/dunning_policy_compare_views.xml",
         "wizard/dunning_case_close_views.xml",
         "wizard/dunning_case_hold_views.xml",
+        "wizard/dunning_case_approve_views.xml",
         "wizard/dunning_invoice_answer_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
@@ -51,6 +53,19 @@
         "report/dunning_case_summary_report.xml",
         "report/dunning_case_dashboard.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "customer_aware_dunning/static/src/**/*",
+        ],
+        # Ace's YAML mode, brought by tools/bootstrap.py (Odoo does not ship it); a glob, so that a
+        # server without it still builds the bundle (the editor then shows plain text).
+        "web.ace_lib": [
+            "web/static/lib/ace/mode-yaml*.js",
+        ],
+        "web.assets_tests": [
+            "customer_aware_dunning/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/dunning_demo.xml",
         "demo/dunning_figures_demo.xml",

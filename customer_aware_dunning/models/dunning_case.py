@@ -605,9 +605,11 @@ class DunningCase(models.Model):
         paused._dunning_resume(_("Resumed by %(user)s.", user=self.env.user.name))
         return True
 
-    @api.model
     def action_dunning_run_now(self):
-        """Run today's collections for the current company now: the daily job's own entry point."""
+        """Run today's collections for the current company now: the daily job's own entry point.
+
+        A list header button: the web client sends the selected ids (none, most often), which do not
+        narrow the run: it is the company's."""
         self._check_manager()
         company = self.env.company
         run = self.env["dunning.run"].sudo().with_company(company)
@@ -759,7 +761,8 @@ class DunningCase(models.Model):
         ``account.move.write`` (the path staff use, which logs the answer on the case);
         the case gets a ``customer_answer`` event on its chatter and an activity for the
         owner the delay reason names, else the salesperson, else the collections owner.
-        The next daily run pauses or switches the journey as the policy says.
+        A hold the answer brings (a promise, a pausing reason) applies at once; the next daily run
+        switches the journey as the policy says.
         """
         self.ensure_one()
         case = self.sudo()
@@ -797,6 +800,7 @@ class DunningCase(models.Model):
             note=escape(description),
             user_id=user.id,
         )
+        case._dunning_hold_now(today)  # the customer sees the case paused now, not after the next run
         return ""
 
     def _dunning_record_promise(self, invoices, date, amount):

@@ -12,6 +12,8 @@ from ..translate import policy_text
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
 TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
+# The email layout of the messages to customers: it speaks of their invoices, not of a "collection case".
+MAIL_LAYOUT = "customer_aware_dunning.mail_notification_dunning"
 
 
 class DunningChannel(models.AbstractModel):
@@ -89,7 +91,10 @@ class DunningChannel(models.AbstractModel):
             for case, step, invoices in group:
                 attachments = (poster._invoice_pdfs(invoices) if step.attach == "pdf"
                                else poster._statement_pdf(case) if step.attach == "statement" else [])
+                author, email_from = case._dunning_sender()
                 case.with_env(poster.env).message_post(
+                    author_id=author.id,
+                    email_from=email_from or None,
                     subject=subjects[case.id],
                     body=(bodies[case.id] + charges.get(case.id, "") + credits.get(case.id, "")
                           + how_to_pay.get(case.id, "")),
@@ -98,12 +103,14 @@ class DunningChannel(models.AbstractModel):
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",
                     attachment_ids=attachments,
-                    email_layout_xmlid="mail.mail_notification_light",
+                    email_layout_xmlid=MAIL_LAYOUT,
                 )
 
     def _invoice_pdfs(self, invoices):
         """The invoices' own PDFs: the one Odoo kept when the invoice was sent, else printed now."""
         kept = invoices.invoice_pdf_report_id
+        if not self.env.registry.ready:
+            return kept.ids  # while modules load (the demo's run) no HTTP server answers wkhtmltopdf: kept PDFs only
         printed = self.env["ir.attachment"].create([
             {
                 "name": invoice._get_invoice_report_filename(),
@@ -186,6 +193,11 @@ class DunningChannel(models.AbstractModel):
         """``{case id: (content, extension)}``: one PDF per case in one rendering pass."""
         report = self.env["ir.actions.report"]
         data = {"template": key}
+        if not self.env.registry.ready:
+            # A run while modules load (the demo's): no HTTP server answers wkhtmltopdf's requests for the
+            # report's styles yet, and each letter would wait for its timeouts. The letter is kept as HTML.
+            return {case.id: (report._render_qweb_html(LETTER_REPORT, case.ids, data=data)[0], "html")
+                    for case in cases}
         rendered, kind = report._pre_render_qweb_pdf(LETTER_REPORT, cases.ids, data=data)
         if kind == "pdf":
             return {case_id: (stream["stream"].getvalue(), "pdf") for case_id, stream in rendered.items()}

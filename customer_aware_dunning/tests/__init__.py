@@ -9,6 +9,7 @@ from . import (
     test_demo,
     test_figures,
     test_figures_web,
+    test_first_hour,
     test_handover,
     test_hostile_policy,
     test_install,

@@ -51,6 +51,7 @@ ACCESS = {
     # wizards
     "dunning.case.close": row("", "rwc"),
     "dunning.case.hold": row("rwc", "rwc"),
+    "dunning.case.approve": row("rwc", "rwc"),
     "dunning.invoice.answer": row("rwc", "rwc"),
     "dunning.policy.dry.run": row("rwcu", "rwcu"),
     "dunning.policy.dry.run.line": row("rwcu", "rwcu"),
@@ -201,6 +202,7 @@ class TestAccessMatrix(DunningCommon):
             "dunning.case.summary": env["dunning.case.summary"].create({}),
         }
         if user.has_group(f"{MODULE}.group_collections_manager"):
+            records["dunning.case.approve"] = env["dunning.case.approve"].create({"case_id": self.case.id})
             records["dunning.case.close"] = env["dunning.case.close"].create({"case_ids": self.case.ids})
         return records
 

@@ -1,4 +1,5 @@
 from . import (
+    dunning_case_approve,
     dunning_case_close,
     dunning_case_hold,
     dunning_invoice_answer,

@@ -20,7 +20,7 @@ I18N     := $(ADDON)/i18n
 help:
 	@echo "make run        bootstrap, create/upgrade the demo database '$(DEMO_DB)' and serve Odoo on 127.0.0.1:8069"
 	@echo "make test       bootstrap, build a fresh '$(TEST_DB)' database with the addon and run every test"
-	@echo "make lint       ruff over the repository"
+	@echo "make lint       ruff, pylint-odoo (OCA mandatory checks), OCA's manifest/XML/.po checks"
 	@echo "make bootstrap  only prepare Odoo, the virtualenv, PostgreSQL and $(CONF)"
 	@echo "make bench-data build the template database $(BENCH_TPL) with BENCH_SIZE=1k|10k|50k customers (default 10k)"
 	@echo "make bench      the daily run by phase beside OCA credit control and a SQL floor, on a copy of $(BENCH_TPL)"
@@ -42,8 +42,16 @@ run: bootstrap
 	@echo ""
 	$(ODOO) -c $(CONF) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$'
 
+# ruff, then OCA's checks as OCA's repositories run them in pre-commit: pylint-odoo with the
+# mandatory checks (.pylintrc-mandatory), oca-checks-odoo-module (manifest, XML, CSV) and
+# oca-checks-po (OCA's own config disables po-pretty-format: make pot writes msgmerge's form);
+# and the addon's README.rst is the one its readme/ fragments give.
 lint: bootstrap
 	$(DEV)/venv/bin/ruff check .
+	$(DEV)/venv/bin/pylint --rcfile=.pylintrc-mandatory $(ADDON)
+	$(DEV)/venv/bin/oca-checks-odoo-module $(ADDON)/__manifest__.py
+	$(DEV)/venv/bin/oca-checks-po --disable=po-pretty-format $(I18N)/*.po $(I18N)/*.pot
+	$(PYTHON) tools/gen_addon_readme.py --check
 
 # With OCA queue_job beside the addon (an optional peer, installed by requirements.lock), so that
 # the run's batches-as-jobs are tested too; the other tests keep the batches in process.

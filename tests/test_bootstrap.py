@@ -113,6 +113,7 @@ def test_odoo_is_pinned_strictly_and_unpacked_completely():
     assert odoo.strict and odoo.version == "19.0.0+dfsg-1"
     addons = bootstrap.odoo_source_dir() / "odoo" / "addons"
     assert (addons / "mail/static/lib/selfie_segmentation/selfie_segmentation.js").stat().st_size > 30000
+    assert "ace/mode/yaml" in (addons / "web/static/lib/ace/mode-yaml.js").read_text()  # the policy editor's mode
     assert not [p for p in (addons / "web/static").rglob("*") if p.is_symlink() and not p.exists()]
 
 

@@ -45,13 +45,21 @@ PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 ODOO_ROLE = "odoo"
 DEFAULT_PG = ("127.0.0.1", 5432)
 # Debian's source package excludes this file (Files-Excluded) but mail's backend bundle lists
-# it; the same upstream release comes from the npm registry.
+# it; the same upstream release comes from the npm registry. Also Ace's YAML mode, which Odoo does
+# not ship, from the release of the Ace Odoo bundles.
 NPM_RESTORED_FILES = (
     (
         "@mediapipe/selfie_segmentation@0.1.1632777926",
         "2ae56af9b63ba264fb604f769de21ee9ac61ce0db9299efbca00d8784b7aa104",
         "package/selfie_segmentation.js",
         "mail/static/lib/selfie_segmentation/selfie_segmentation.js",
+    ),
+    # Odoo ships Ace 1.36.3 without its YAML mode; the addon's policy editor highlights YAML with it.
+    (
+        "ace-builds@1.36.3",
+        "5399411ff644c5bc144e6aad2b606d2d4920be6eb674cc46a155287359ba7275",
+        "package/src/mode-yaml.js",
+        "web/static/lib/ace/mode-yaml.js",
     ),
 )
 # From the machine's own bookworm sources: Chromium for the HttpCase browser tests, wkhtmltopdf for

@@ -112,15 +112,24 @@ class AccountMove(models.Model):
         """What the customer told us becomes part of its case's trail."""
         for case in self.dunning_case_id:
             lines = [
-                self.env._(
-                    "%(invoice)s: reason %(reason)s, promised %(date)s",
-                    invoice=move.name,
-                    reason=move.dunning_delay_reason_id.name or self.env._("none"),
-                    date=move.dunning_promise_date or self.env._("no date"),
-                )
+                move._dunning_answer_line()
                 for move in self.filtered(lambda m, case=case: m.dunning_case_id == case)
             ]
             case.sudo()._log_events("delay_reason", {case.id: "; ".join(lines)})
+
+    def _dunning_answer_line(self):
+        """What the customer told us about this invoice, in a sentence."""
+        # The event keeps the date as the database has it (ISO), whoever reads it later.
+        reason, promised = self.dunning_delay_reason_id.name, self.dunning_promise_date
+        date = promised and fields.Date.to_string(promised)
+        if reason and promised:
+            return self.env._("%(invoice)s: late because of %(reason)s; payment promised on %(date)s.",
+                              invoice=self.name, reason=reason, date=date)
+        if reason:
+            return self.env._("%(invoice)s: late because of %(reason)s.", invoice=self.name, reason=reason)
+        if promised:
+            return self.env._("%(invoice)s: payment promised on %(date)s.", invoice=self.name, date=date)
+        return self.env._("%(invoice)s: the delay reason and the promise were cleared.", invoice=self.name)
 
     def action_view_dunning_case(self):
         self.ensure_one()

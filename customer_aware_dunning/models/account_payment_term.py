@@ -111,6 +111,8 @@ class AccountPaymentTerm(models.Model):
             "open_balance": 0.0,
             "overdue_balance": 0.0,
             "oldest_overdue_days": 0,
+            "open_credits": 0.0,
+            "net_overdue": 0.0,
             "credit_limit": limit,
             "credit_limit_use": 0.0 if limit else None,
             "country_code": partner.country_id.code or None,

@@ -122,7 +122,7 @@ class DunningCase(models.Model):
         for case in self:
             case.state_rank = ranks.get(case.state, 9)
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for case in self:
             case.access_url = f"/my/collections/{case.id}"
@@ -221,6 +221,7 @@ class DunningCase(models.Model):
             ("payment_state", "in", ("not_paid", "partial")),
             ("invoice_date_due", "<", today),
             ("dunning_excluded", "=", False),
+            ("dunning_held_by_outcome", "=", False),
         ]
 
     @api.model
@@ -388,7 +389,10 @@ class DunningCase(models.Model):
                             policy_version=version)
         self._dunning_schedule_activities({
             case: {
-                "summary": self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name),
+                "summary": (self.env._("Apply the credit or reconcile: %(customer)s",
+                                       customer=case.partner_id.display_name)
+                            if decisions[case].held_by == "credits" else
+                            self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name)),
                 "note": reasons[case],
                 "user_id": self.env["dunning.channel"]._actor(case, decisions[case].owner).id,
             }
@@ -557,12 +561,20 @@ class DunningCase(models.Model):
             if journey is None or key.index >= len(journey.steps):
                 raise UserError(_("The active policy no longer has the step to approve: hold the case instead."))
             step = journey.steps[key.index]
+            # What was owed when the step was asked for may be paid or credited since: only what is still owed goes.
+            owed = self.env["account.move"].browse(key.invoice_ids).exists().filtered(
+                lambda invoice: invoice.amount_residual > 0 and not invoice.dunning_excluded)
             decision = Decision(SEND_STEP, Text("%(step)s: %(approval)s", step=step.label(key.index),
                                                 approval=approved_by), journey=key.journey,
                                 step_index=key.index, step=step, step_key=case.pending_step_key,
-                                invoice_ids=tuple(sorted(key.invoice_ids)))
+                                invoice_ids=tuple(sorted(owed.ids)))
             case._dunning_close_approval_activities(approved_by)
             case.write({"state": "open", "pending_step_key": False, "pending_step": False})
+            if not owed:
+                case._log_events("step_skipped", {case.id: self.env._(
+                    "%(step)s approved but not done: its invoices are paid or credited.",
+                    step=render_text(self.env, step.label(key.index)))}, policy_version=policy.display_name)
+                continue
             case._log_events("approved", {case.id: render_text(self.env, decision.text)},
                              policy_version=policy.display_name)
             self._dunning_do_steps(spec, policy.display_name, [(case, decision)])
@@ -593,9 +605,11 @@ class DunningCase(models.Model):
         paused._dunning_resume(_("Resumed by %(user)s.", user=self.env.user.name))
         return True
 
-    @api.model
     def action_dunning_run_now(self):
-        """Run today's collections for the current company now: the daily job's own entry point."""
+        """Run today's collections for the current company now: the daily job's own entry point.
+
+        A list header button: the web client sends the selected ids (none, most often), which do not
+        narrow the run: it is the company's."""
         self._check_manager()
         company = self.env.company
         run = self.env["dunning.run"].sudo().with_company(company)
@@ -747,7 +761,8 @@ class DunningCase(models.Model):
         ``account.move.write`` (the path staff use, which logs the answer on the case);
         the case gets a ``customer_answer`` event on its chatter and an activity for the
         owner the delay reason names, else the salesperson, else the collections owner.
-        The next daily run pauses or switches the journey as the policy says.
+        A hold the answer brings (a promise, a pausing reason) applies at once; the next daily run
+        switches the journey as the policy says.
         """
         self.ensure_one()
         case = self.sudo()
@@ -785,6 +800,7 @@ class DunningCase(models.Model):
             note=escape(description),
             user_id=user.id,
         )
+        case._dunning_hold_now(today)  # the customer sees the case paused now, not after the next run
         return ""
 
     def _dunning_record_promise(self, invoices, date, amount):
@@ -825,8 +841,8 @@ class DunningCase(models.Model):
             ("state", "=", "closed"),
             ("satisfaction_requested_on", "=", False),
             ("outcome", "in", list(settings.ask_on_outcomes)),
-            ("closed_on", "<=", last),
-            ("closed_on", ">=", last - timedelta(days=SATISFACTION_GRACE_DAYS)),
+            ("settled_on", "<=", last),  # a payment plan waits for its last payment
+            ("settled_on", ">=", last - timedelta(days=SATISFACTION_GRACE_DAYS)),
             ("partner_id.email", "!=", False),
         ])
         if not cases:

@@ -19,6 +19,8 @@ EVENT_KINDS = [
     ("satisfaction_requested", "Satisfaction asked"),
     ("mail_failed", "Email not sent"),
     ("mail_retried", "Email queued again"),
+    ("mail_cancelled", "Email cancelled"),
+    ("step_skipped", "Step skipped"),
 ]
 
 

@@ -12,6 +12,8 @@ from ..translate import policy_text
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
 TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
+# The email layout of the messages to customers: it speaks of their invoices, not of a "collection case".
+MAIL_LAYOUT = "customer_aware_dunning.mail_notification_dunning"
 
 
 class DunningChannel(models.AbstractModel):
@@ -54,7 +56,7 @@ class DunningChannel(models.AbstractModel):
     def _reachable_channels(self, spec, case, step):
         """The step's channel, or the policy's fallback when the customer cannot be reached by it."""
         partner = case.partner_id
-        if step.send == "email" and not partner.email:
+        if step.send == "email" and not self._recipients(case, step):
             missing, fallback = _("no email address"), spec.fallback.no_email
         elif step.send == "sms" and not (partner.mobile or partner.phone):
             missing, fallback = _("no mobile number"), spec.fallback.no_mobile
@@ -83,21 +85,32 @@ class DunningChannel(models.AbstractModel):
             subjects = template._render_field("subject", cases.ids, compute_lang=True)
             bodies = template._render_field("body_html", cases.ids, compute_lang=True)
             charges = self.env["dunning.charge"]._lines_for_message(cases)  # the step's itemised charges
+            steps = [(case, invoices) for case, _step, invoices in group]
+            credits = self.env["dunning.credit"]._lines_for_message(steps)
+            how_to_pay = self.env["dunning.payment.details"]._blocks(steps)
             for case, step, invoices in group:
-                attachments = poster._invoice_pdfs(invoices) if step.attach == "pdf" else []
+                attachments = (poster._invoice_pdfs(invoices) if step.attach == "pdf"
+                               else poster._statement_pdf(case) if step.attach == "statement" else [])
+                author, email_from = case._dunning_sender()
                 case.with_env(poster.env).message_post(
+                    author_id=author.id,
+                    email_from=email_from or None,
                     subject=subjects[case.id],
-                    body=bodies[case.id] + charges.get(case.id, ""),
-                    partner_ids=case.partner_id.ids,
+                    body=(bodies[case.id] + charges.get(case.id, "") + credits.get(case.id, "")
+                          + how_to_pay.get(case.id, "")),
+                    partner_ids=(self._recipients(case, step) | self._copies(case, step)).ids,
+                    reply_to=self._reply_to(case),
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",
                     attachment_ids=attachments,
-                    email_layout_xmlid="mail.mail_notification_light",
+                    email_layout_xmlid=MAIL_LAYOUT,
                 )
 
     def _invoice_pdfs(self, invoices):
         """The invoices' own PDFs: the one Odoo kept when the invoice was sent, else printed now."""
         kept = invoices.invoice_pdf_report_id
+        if not self.env.registry.ready:
+            return kept.ids  # while modules load (the demo's run) no HTTP server answers wkhtmltopdf: kept PDFs only
         printed = self.env["ir.attachment"].create([
             {
                 "name": invoice._get_invoice_report_filename(),
@@ -108,6 +121,16 @@ class DunningChannel(models.AbstractModel):
             for invoice in invoices.filtered(lambda invoice: not invoice.invoice_pdf_report_id)
         ])
         return (kept | printed).ids
+
+    def _statement_pdf(self, case):
+        """The customer's statement of account, printed now, in its language (``attach: statement``)."""
+        report = "customer_aware_dunning.action_report_dunning_statement_case"
+        content = self.env["ir.actions.report"].with_context(lang=case.partner_id.lang)._render(report, case.ids)[0]
+        return self.env["ir.attachment"].create({
+            "name": _("Statement of account %(customer)s %(date)s.pdf", customer=case.partner_id.display_name,
+                      date=fields.Date.context_today(self)),
+            "raw": content, "res_model": "dunning.case", "res_id": case.id,
+        }).ids
 
     # ------------------------------------------------------------------ letter
 
@@ -156,7 +179,7 @@ class DunningChannel(models.AbstractModel):
             return
         self.env["snailmail.letter"].create([
             {
-                "partner_id": case.partner_id.id,
+                "partner_id": self._invoice_address(case).id,
                 "model": "dunning.case",
                 "res_id": case.id,
                 "company_id": case.company_id.id,
@@ -170,6 +193,11 @@ class DunningChannel(models.AbstractModel):
         """``{case id: (content, extension)}``: one PDF per case in one rendering pass."""
         report = self.env["ir.actions.report"]
         data = {"template": key}
+        if not self.env.registry.ready:
+            # A run while modules load (the demo's): no HTTP server answers wkhtmltopdf's requests for the
+            # report's styles yet, and each letter would wait for its timeouts. The letter is kept as HTML.
+            return {case.id: (report._render_qweb_html(LETTER_REPORT, case.ids, data=data)[0], "html")
+                    for case in cases}
         rendered, kind = report._pre_render_qweb_pdf(LETTER_REPORT, cases.ids, data=data)
         if kind == "pdf":
             return {case_id: (stream["stream"].getvalue(), "pdf") for case_id, stream in rendered.items()}

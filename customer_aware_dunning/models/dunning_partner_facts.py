@@ -25,7 +25,10 @@ class DunningPartnerFacts(models.Model):
       An invoice still open counts as late until today; exchange differences
       booked for foreign-currency invoices do not move the settling date;
     * open / overdue balance: residual of posted receivable lines (unallocated
-      payments lower the open balance); overdue = positive residuals past due.
+      payments lower the open balance); overdue = positive residuals past due;
+    * open credits: the negative residuals (open credit notes and payments not
+      yet reconciled with an invoice: Odoo's outstanding credits), as a
+      positive amount; net overdue: the overdue balance less them, at least 0.
     """
 
     _name = "dunning.partner.facts"
@@ -46,6 +49,10 @@ class DunningPartnerFacts(models.Model):
     open_balance = fields.Monetary(readonly=True)
     overdue_balance = fields.Monetary(readonly=True)
     oldest_overdue_days = fields.Integer(readonly=True)
+    open_credits = fields.Monetary(
+        readonly=True, help="Open credit notes and payments not yet allocated to an invoice.")
+    net_overdue = fields.Monetary(
+        "Net overdue", readonly=True, help="The overdue balance less the open credits.")
     satisfaction_count = fields.Integer(readonly=True)
     last_satisfaction = fields.Float(digits=(16, 1), readonly=True)
     avg_satisfaction = fields.Float("Average satisfaction", digits=(16, 1), readonly=True)
@@ -66,7 +73,7 @@ class DunningPartnerFacts(models.Model):
         columns = SQL(
             "partner_id, company_id, computed_on, lifetime_revenue, revenue_12m, customer_since, "
             "invoices_due_24m, on_time_ratio, avg_days_late, open_balance, overdue_balance, "
-            "oldest_overdue_days, satisfaction_count, last_satisfaction, avg_satisfaction, "
+            "oldest_overdue_days, open_credits, net_overdue, satisfaction_count, last_satisfaction, avg_satisfaction, "
             "credit_limit, credit_limit_use, create_uid, create_date, write_uid, write_date"
         )
         updates = SQL(", ").join(
@@ -74,6 +81,7 @@ class DunningPartnerFacts(models.Model):
             for name in (
                 "computed_on", "lifetime_revenue", "revenue_12m", "customer_since", "invoices_due_24m",
                 "on_time_ratio", "avg_days_late", "open_balance", "overdue_balance", "oldest_overdue_days",
+                "open_credits", "net_overdue",
                 "satisfaction_count", "last_satisfaction", "avg_satisfaction", "credit_limit",
                 "credit_limit_use", "write_uid", "write_date",
             )
@@ -90,6 +98,8 @@ class DunningPartnerFacts(models.Model):
                    punctuality.avg_days_late,
                    COALESCE(balances.open_balance, 0), COALESCE(balances.overdue_balance, 0),
                    %(today)s - balances.oldest_overdue,
+                   COALESCE(balances.open_credits, 0),
+                   GREATEST(COALESCE(balances.overdue_balance, 0) - COALESCE(balances.open_credits, 0), 0),
                    COALESCE(satisfaction.rated, 0), satisfaction.last_rating, satisfaction.avg_rating,
                    limits.credit_limit,
                    COALESCE(balances.open_balance, 0) / NULLIF(limits.credit_limit, 0),
@@ -140,7 +150,8 @@ class DunningPartnerFacts(models.Model):
                        SUM(amount_residual) FILTER (WHERE date_maturity < %(today)s AND amount_residual > 0)
                            AS overdue_balance,
                        MIN(date_maturity) FILTER (WHERE date_maturity < %(today)s AND amount_residual > 0)
-                           AS oldest_overdue
+                           AS oldest_overdue,
+                       -SUM(amount_residual) FILTER (WHERE amount_residual < 0) AS open_credits
                   FROM receivable
                  WHERE NOT reconciled
                  GROUP BY partner_id
@@ -234,6 +245,8 @@ class DunningPartnerFacts(models.Model):
             "open_balance": self.open_balance,
             "overdue_balance": self.overdue_balance,
             "oldest_overdue_days": self.oldest_overdue_days if self.overdue_balance > 0 else 0,
+            "open_credits": self.open_credits,
+            "net_overdue": self.net_overdue,
             "last_satisfaction": self.last_satisfaction if self.satisfaction_count else None,
             "avg_satisfaction": self.avg_satisfaction if self.satisfaction_count else None,
             "credit_limit_use": self.credit_limit_use if self.credit_limit else None,

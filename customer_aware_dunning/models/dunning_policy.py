@@ -341,7 +341,8 @@ class DunningPolicy(models.Model):
             "res_model": "dunning.policy.dry.run",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_policy_id": self.id},
+            # ten columns: the dialog takes the width of the screen
+            "context": {"default_policy_id": self.id, "dialog_size": "extra-large"},
         }
 
     def action_compare(self):

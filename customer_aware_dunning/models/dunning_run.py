@@ -1,6 +1,6 @@
 import hashlib
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 
 from odoo import api, fields, models, tools
@@ -149,6 +149,8 @@ class DunningRun(models.AbstractModel):
         else:
             self._assign_segments(company, spec)
         opened, closed = self.env["dunning.case"]._sync_open_cases(company, today)
+        self.env["dunning.case"]._dunning_settle_plans(company, today)
+        self.env["dunning.promise"].sudo()._dunning_decide_promises(company, today)
         self.env["dunning.case"]._dunning_requeue_failed_mails(company)
         if commit:
             self._commit()
@@ -334,6 +336,8 @@ class DunningRun(models.AbstractModel):
         customers.fetch(["country_id", "category_id", "user_id", "is_company"])
         customers.category_id.fetch(["name"])
         customers.country_id.fetch(["code"])
+        today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)
+        promises = self.env["dunning.promise"].sudo()._policy_facts(company, rows.partner_id, today)
         facts = {}
         for row in rows:
             partner = customers.browse(row.partner_id.id)
@@ -345,6 +349,7 @@ class DunningRun(models.AbstractModel):
                 "has_salesperson": bool(partner.user_id),
                 "is_company": partner.is_company,
                 "customer_type": partner.dunning_customer_type,
+                **promises.get(row.partner_id, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
             }
         # the run's day (a simulation's too), as the SQL facts were computed
         today = rows[:1].computed_on or fields.Date.context_today(self)
@@ -382,6 +387,8 @@ class DunningRun(models.AbstractModel):
             "commercial_partner_id", "invoice_date_due", "amount_residual_signed", "dunning_excluded",
             "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date", "name",
         ], order="invoice_date_due, id", load=None)
+        # The invoices a closed case's outcome keeps (a payment plan, a hand-over, a write-off) are not followed up.
+        held = set(Move.search([*domain, ("dunning_held_by_outcome", "=", True)]).ids)
         customers = self.env["res.partner"].browse({row["commercial_partner_id"] for row in invoices})
         reason_ids = {row["dunning_delay_reason_id"] for row in invoices if row["dunning_delay_reason_id"]}
         reason_keys = {reason.id: reason.key for reason in self.env["dunning.delay.reason"].sudo().browse(reason_ids)}
@@ -391,7 +398,7 @@ class DunningRun(models.AbstractModel):
                 id=row["id"],
                 due_date=row["invoice_date_due"],
                 amount_residual=row["amount_residual_signed"],
-                excluded=row["dunning_excluded"],
+                excluded=row["dunning_excluded"] or row["id"] in held,
                 delay_reason=reason_keys.get(row["dunning_delay_reason_id"]),
                 delay_reason_since=row["dunning_delay_reason_date"] or None,
                 promised_date=row["dunning_promise_date"] or None,
@@ -462,12 +469,9 @@ class DunningRun(models.AbstractModel):
     def _case_inputs_as_of(self, company, today, partners=None):
         """:meth:`_case_inputs` with the facts as of ``today``, leaving the stored facts as they were."""
         inputs = {}
-        try:
-            with self.env.cr.savepoint():
-                self.env["dunning.partner.facts"].sudo()._refresh(company, today, partners=partners)
-                inputs = self._case_inputs(company, today, partners)
-                raise _Rollback
-        except _Rollback:
-            pass
+        with suppress(_Rollback), self.env.cr.savepoint():
+            self.env["dunning.partner.facts"].sudo()._refresh(company, today, partners=partners)
+            inputs = self._case_inputs(company, today, partners)
+            raise _Rollback
         self.env["dunning.partner.facts"].invalidate_model()
         return inputs

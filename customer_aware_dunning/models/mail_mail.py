@@ -16,11 +16,13 @@ class MailMail(models.Model):
         )
 
     def _dunning_customer_mails(self):
-        """The emails of collection cases to their customer: not the copies to followers, not the staff's notices."""
+        """The emails of collection cases to their customer (or its contacts): not the copies to followers, not the
+        staff's notices."""
         mails = self.filtered(lambda mail: mail.model == "dunning.case" and mail.res_id)
         cases = self.env["dunning.case"].sudo().browse(set(mails.mapped("res_id"))).exists()
-        customers = {case.id: case.partner_id for case in cases}
-        return mails.filtered(lambda mail: customers.get(mail.res_id) and customers[mail.res_id] in mail.recipient_ids)
+        customers = {case.id: case.partner_id.commercial_partner_id for case in cases}
+        return mails.filtered(lambda mail: customers.get(mail.res_id) and (
+            customers[mail.res_id] & mail.recipient_ids.commercial_partner_id))
 
     def _dunning_log_failures(self, failure_reason, failure_type):
         """One event per case whose emails failed: what was not sent and why (the next run queues it again)."""

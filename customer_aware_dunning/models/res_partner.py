@@ -55,6 +55,12 @@ class ResPartner(models.Model):
     dunning_overdue_balance = fields.Monetary(
         related="dunning_facts_id.overdue_balance", currency_field="dunning_currency_id", string="Overdue"
     )
+    dunning_open_credits = fields.Monetary(
+        related="dunning_facts_id.open_credits", currency_field="dunning_currency_id", string="Open credits"
+    )
+    dunning_net_overdue = fields.Monetary(
+        related="dunning_facts_id.net_overdue", currency_field="dunning_currency_id", string="Net overdue"
+    )
     dunning_oldest_overdue_days = fields.Integer(
         related="dunning_facts_id.oldest_overdue_days", string="Oldest overdue (days)"
     )

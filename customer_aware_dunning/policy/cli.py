@@ -26,7 +26,7 @@ def validate(path, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT_GR
             data = handle.read(MAX_BYTES + 1)  # never more: a huge file is refused unread
             size = os.fstat(handle.fileno()).st_size if len(data) > MAX_BYTES else None
     except OSError as exc:
-        print(f"{path}: cannot read the file: {escape_controls(str(exc.strerror or exc))}", file=out)
+        out.write(f"{path}: cannot read the file: {escape_controls(str(exc.strerror or exc))}\n")
         return UNREADABLE
     if size is not None:
         # the bytes read stop one past the limit: the message states the file's true size
@@ -34,13 +34,13 @@ def validate(path, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT_GR
     else:
         result = load_policy(data, known_templates=known_templates, known_groups=known_groups)
     for error in result.errors:
-        print(f"{path}:{error.line or 1}: {error}", file=out)
+        out.write(f"{path}:{error.line or 1}: {error}\n")
     if result.errors:
-        print(f"{path}: {len(result.errors)} problem(s); the policy is not valid", file=out)
+        out.write(f"{path}: {len(result.errors)} problem(s); the policy is not valid\n")
         return INVALID
     spec = result.spec
-    print(f"{path}: valid policy (version {spec.version}, {len(spec.segments)} segments, "
-          f"{len(spec.journeys)} journeys)", file=out)
+    out.write(f"{path}: valid policy (version {spec.version}, {len(spec.segments)} segments, "
+              f"{len(spec.journeys)} journeys)\n")
     return OK
 
 
@@ -65,6 +65,20 @@ def main(argv=None, out=None) -> int:
         return exc.code if isinstance(exc.code, int) else UNREADABLE
     return validate(args.file, known_templates=DEFAULT_TEMPLATES | set(args.template),
                     known_groups=DEFAULT_GROUPS | set(args.group), out=out)
+
+
+def check(argv=None, out=None) -> int:
+    """``dunning-policy-check FILE...``, the pre-commit hook: every file validated, the worst exit code."""
+    parser = argparse.ArgumentParser(prog="dunning-policy-check", description="Check customer_aware_dunning policies.")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--template", action="append", default=[], metavar="KEY")
+    parser.add_argument("--group", action="append", default=[], metavar="XMLID")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else UNREADABLE
+    templates, groups = DEFAULT_TEMPLATES | set(args.template), DEFAULT_GROUPS | set(args.group)
+    return max(validate(path, known_templates=templates, known_groups=groups, out=out) for path in args.files)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ How it decides, in this order:
    ``close`` (``nothing`` when there is no case yet, ``state=None``);
 2. holds: waiting for an approval, paused by hand (until ``pause_until``), a
    delay reason that pauses (for ``pause_days`` after it was set, or until
-   cleared), a promised payment date (until the day after it): ``hold``;
+   cleared), a promised payment date (until the day after it), open credits
+   (credit notes, unallocated payments: the ``open_credits`` fact) that cover
+   the overdue amount when ``credits.hold_when_covered``: ``hold`` (the last
+   one names ``credits.owner`` to apply the credit);
 3. the journey: a delay reason's ``journey`` switch wins, then the journey
    the case already follows, then the one covering the customer's segment;
 4. follow-up steps (day >= 1) are timed from the oldest overdue invoice: the
@@ -188,7 +191,7 @@ def decide(spec, case, today) -> Decision:
         return Decision(kind, Text(_("nothing left to collect: every invoice is paid or excluded")), **common)
     held = _hold(spec, case, invoices, today)
     if held:
-        return Decision(HOLD, **held, **common)
+        return Decision(HOLD, **{**common, **held})
     journey, journey_text = _journey(spec, case, invoices, segment)
     if journey is None:
         return Decision(NOTHING, Text(_("%(segment)s; no journey applies"), segment=segment_text), **common)
@@ -241,7 +244,21 @@ def _hold(spec, case, invoices, today):
         text = (Text(_("held: paused until %(date)s"), date=case.pause_until) if case.pause_until
                 else Text(_("held: paused")))
         return {"text": text, "held_by": "pause", "next_date": case.pause_until}
-    return _reason_hold(spec, invoices, today) or _promise_hold(invoices, today)
+    return _reason_hold(spec, invoices, today) or _promise_hold(invoices, today) or _credit_hold(
+        spec, case, invoices, today)
+
+
+def _credit_hold(spec, case, invoices, today):
+    """No demand while the customer's open credits cover what is overdue: someone applies them first."""
+    if not spec.credits.hold_when_covered:
+        return None
+    overdue = round(sum(invoice.amount_residual for invoice in invoices if invoice.due_date < today), 2)
+    credits = round(case.facts.get("open_credits") or 0.0, 2)
+    if overdue <= 0 or credits < overdue:
+        return None
+    return {"text": Text(_("held: open credits of %(credits).2f cover the overdue %(overdue).2f; "
+                           "apply the credit or reconcile the payment"), credits=credits, overdue=overdue),
+            "held_by": "credits", "owner": spec.credits.owner}
 
 
 def _reason_hold(spec, invoices, today):

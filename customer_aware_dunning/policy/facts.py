@@ -37,6 +37,9 @@ _FACTS = (
     Fact("avg_days_late", NUMBER, "Average days late over the invoices due in the last 24 months."),
     Fact("open_balance", NUMBER, "Everything the customer owes today, due or not (company currency)."),
     Fact("overdue_balance", NUMBER, "What the customer owes past its due dates today (company currency)."),
+    Fact("open_credits", NUMBER, "Open credit notes and payments not yet allocated to an invoice: what we owe "
+                                 "the customer back or may set off (company currency, 0 if none)."),
+    Fact("net_overdue", NUMBER, "The overdue balance less the open credits, never below 0 (company currency)."),
     Fact("oldest_overdue_days", INTEGER, "Days past due of the customer's oldest overdue invoice (0 if none)."),
     Fact("last_satisfaction", NUMBER, "The customer's last satisfaction rating after a case (1 to 5)."),
     Fact("avg_satisfaction", NUMBER, "The customer's average satisfaction rating after cases (1 to 5)."),
@@ -46,6 +49,8 @@ _FACTS = (
     Fact("country_code", STRING, "The customer's country, ISO code in capitals (e.g. FI)."),
     Fact("tags", STRINGS, "The names of the customer's contact tags."),
     Fact("has_salesperson", BOOLEAN, "Whether the customer has a salesperson."),
+    Fact("promises_kept_ratio", NUMBER, "Share (0 to 1) of the customer's decided promises to pay that were kept."),
+    Fact("broken_promises_12m", INTEGER, "Promises to pay the customer broke in the last 365 days."),
     Fact("customer_type", STRING, "consumer or business: from the company type and VAT number, or set by hand."),
     Fact("is_company", BOOLEAN, "Whether the customer is a company (not a private person)."),
     Fact("registry_status", STRING, "The trade register's status: active, restructuring, liquidation, bankruptcy or "

@@ -24,9 +24,11 @@ from .reader import IDENTIFIER, INVALID, XMLID, Reader
 from .schema import (
     ACTORS,
     ATTACHMENTS,
+    CC,
     CHANNELS,
     CHARGE_POSTINGS,
     CHARGES_KEYS,
+    CREDITS_KEYS,
     DEFAULT_ATTACH,
     DEFAULT_GROUPS,
     DEFAULT_TEMPLATES,
@@ -42,14 +44,17 @@ from .schema import (
     OWNERS,
     PAYMENT_TERM_KEYS,
     PORTAL_KEYS,
+    RECIPIENTS,
     SATISFACTION_KEYS,
     SEGMENT_KEYS,
     STEP_CUSTOMERS,
     STEP_KEYS,
     SUPPORTED_VERSION,
+    TAG_PREFIX,
     TERM_INTENTS,
     TOP_LEVEL_KEYS,
     ChargeSettings,
+    CreditSettings,
     DelayReasonEffect,
     FallbackSettings,
     Journey,
@@ -111,7 +116,8 @@ class _Policy:
         self.reason_keys = ()
         self.segment_set = self.journey_set = frozenset()
 
-    def read(self, data):
+    # A plain class, not an Odoo model: there is no super().read() to call.
+    def read(self, data):  # pylint: disable=method-required-super
         top = self.r.mapping((), data, TOP_LEVEL_KEYS, required=("version", "segments", "journeys"))
         if top is INVALID:
             return None
@@ -127,6 +133,7 @@ class _Policy:
             "payment_terms": self.r.field(top, (), "payment_terms", self._payment_terms, ()),
             "portal": self.r.field(top, (), "portal", self._portal, PortalSettings()),
             "charges": self.r.field(top, (), "charges", self._charges, ChargeSettings()),
+            "credits": self.r.field(top, (), "credits", self._credits, CreditSettings()),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)
@@ -304,7 +311,22 @@ class _Policy:
             "fee": self._step_charge(path, raw, send, "fee"),
             "compensation": self._step_charge(path, raw, send, "compensation"),
             "interest": self._step_interest(path, raw, send),
+            "recipients": self.r.field(raw, path, "recipients", self._recipients, ("invoice_contact",)),
+            "cc": self.r.field(raw, path, "cc", self.r.choices, (), choices=dict(CC), what="copy"),
         })
+
+    def _recipients(self, path, value):
+        items = self.r.sequence(path, value, non_empty=True)
+        if items is INVALID:
+            return INVALID
+        checked = []
+        for index, item in enumerate(items):
+            if isinstance(item, str) and item.startswith(TAG_PREFIX) and item[len(TAG_PREFIX):].strip():
+                checked.append(item)
+            else:
+                checked.append(self.r.choice((*path, index), item, {**dict(RECIPIENTS), TAG_PREFIX + "<tag>": ""},
+                                             what="recipient"))
+        return INVALID if INVALID in checked else tuple(checked)
 
     def _step_charge(self, path, raw, send, key):
         amount = self.r.field(raw, path, key, self.r.bounded, 0.0, bounds=NUMBER_BOUNDS[f"step.{key}"], kind="number")
@@ -446,6 +468,18 @@ class _Policy:
             "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self.r.bounded, None,
                                                      bounds=NUMBER_BOUNDS["charges.interest_margin_business"],
                                                      kind="number"),
+        })
+
+    def _credits(self, path, value):
+        raw = self.r.mapping(path, value, CREDITS_KEYS)
+        if raw is INVALID:
+            return INVALID
+        defaults = CreditSettings()
+        return _build(CreditSettings, {
+            "hold_when_covered": self.r.field(raw, path, "hold_when_covered", self.r.boolean,
+                                              defaults.hold_when_covered),
+            "owner": self.r.field(raw, path, "owner", self.r.choice, defaults.owner, choices=dict(OWNERS),
+                                  what="owner"),
         })
 
     def _payment_terms(self, path, value):

@@ -28,8 +28,12 @@ OUTCOMES = [
     ("written_off", "Written off"),
     ("handed_over", "Handed over"),
 ]
+# Outcomes that keep the case's invoices out of any new case while the case stays closed with them: a payment
+# plan (until its invoices are paid), a write-off (for good), a hand-over (until the agency returns them).
+HOLDING_OUTCOMES = ("payment_plan", "written_off", "handed_over")
 OFFERS = [("payment_plan", "Payment plan"), ("new_date", "New payment date")]
-ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("none", "Nothing")]
+ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("statement", "Statement of account"),
+               ("none", "Nothing")]
 # What the engine decides for a customer (``Decision.kind``), with the words the dry run shows.
 SEND_STEP = "send_step"
 NEED_APPROVAL = "need_approval"
@@ -72,20 +76,28 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 # ``data/policy.schema.json`` in step with these).
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
-    "portal", "charges",
+    "portal", "charges", "credits",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
 JOURNEY_KEYS = ("label", "description", "segments", "steps", "waive_charges")
 STEP_KEYS = (
     "day", "send", "template", "to", "approve", "when", "note", "harsh", "attach", "post", "customers",
-    "fee", "compensation", "interest",
+    "fee", "compensation", "interest", "recipients", "cc",
 )
 FALLBACK_KEYS = ("no_email", "no_mobile")
 SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
 PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
 PORTAL_KEYS = ("max_promise_days", "max_instalments")
 CHARGES_KEYS = ("post", "waive_segments", "interest_margin_consumer", "interest_margin_business")
+CREDITS_KEYS = ("hold_when_covered", "owner")
+
+# Whom a step's email or SMS goes to: the customer's invoice contacts (child contacts of type invoice with an
+# email, else the customer itself, as Odoo's invoice sending does), the customer itself, or its contacts with a
+# tag (``tag:<tag name>``); and whom it copies.
+RECIPIENTS = [("invoice_contact", "The invoice contacts"), ("main_contact", "The customer itself")]
+TAG_PREFIX = "tag:"
+CC = [("salesperson", "The customer's salesperson"), ("collector", "The case's collector")]
 
 # The range of every number a policy may write, as (minimum, maximum), both included.  The
 # reader refuses anything outside (and NaN or infinity) with the bounds in the message; the
@@ -157,6 +169,8 @@ class Step:
     fee: float = 0.0  # reminder fee charged with the step (company currency)
     compensation: float = 0.0  # fixed recovery compensation per overdue invoice (businesses only, once per invoice)
     interest: bool = False  # charge the late-payment interest accrued on the covered invoices
+    recipients: tuple = ("invoice_contact",)  # RECIPIENTS keys or tag:<name>; the first that reaches anyone wins
+    cc: tuple = ()  # CC keys: copied on the email
 
     @property
     def charges(self) -> bool:
@@ -227,6 +241,14 @@ class ChargeSettings:
         return {"consumer": self.interest_margin_consumer, "business": self.interest_margin_business}[customer_type]
 
 
+@dataclass(frozen=True)
+class CreditSettings:
+    """What happens when the customer's open credits (credit notes, unallocated payments) cover overdue invoices."""
+
+    hold_when_covered: bool = True  # no demand while the credits cover the overdue amount
+    owner: str = "finance"  # who is asked, once, to apply the credit or reconcile the payment (one of OWNERS)
+
+
 # What a payment-term suggestion stands for, so a document's term is flagged only in the direction that matters:
 # protect = at most this generous (our risk), reward = at least this generous (earned), match = exactly this term.
 TERM_INTENTS = (
@@ -256,6 +278,7 @@ class PolicySpec:
     payment_terms: tuple = ()
     portal: PortalSettings = PortalSettings()
     charges: ChargeSettings = ChargeSettings()
+    credits: CreditSettings = CreditSettings()
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

@@ -36,11 +36,11 @@ class DunningCaseReport(models.Model):
     _rec_name = "partner_id"
     _order = "opened_on desc, id desc"
 
-    case_id = fields.Many2one("dunning.case", string="Case", readonly=True)
+    case_id = fields.Many2one("dunning.case", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    segment_id = fields.Many2one("dunning.segment", string="Segment", readonly=True)
+    segment_id = fields.Many2one("dunning.segment", readonly=True)
     journey = fields.Char(readonly=True)
     policy_version = fields.Char(readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)

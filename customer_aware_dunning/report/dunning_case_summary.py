@@ -79,6 +79,29 @@ class DunningCaseSummary(models.TransientModel):
                 for reason, count, overdue, rate in rows]
 
 
+    def _figure_lines(self):
+        """Receivables figures of the month ``date_to`` falls in beside the month before, per segment
+        (the company's line first). Only for readers of every customer (finance): they are company-wide."""
+        self.ensure_one()
+        if not self.env.user.has_group("customer_aware_dunning.group_collections_report_all"):
+            return []
+        month = self.date_to.replace(day=1)
+        previous = month - relativedelta(months=1)
+        Figures = self.env["dunning.figures"].sudo()
+        rows = Figures._compute_rows(self.env.company, [previous, month], fields.Date.context_today(self))
+        by_key = {(row["scope"], row["segment_id"], row["month"]): row for row in rows if row["scope"] != "salesperson"}
+        segments = self.env["dunning.segment"].browse(
+            sorted({segment for _scope, segment, _month in by_key if segment}))
+        lines = []
+        for scope, segment in [("company", False), *(("segment", s.id) for s in segments)]:
+            now, before = by_key.get((scope, segment, month), {}), by_key.get((scope, segment, previous), {})
+            if not now and not before:
+                continue
+            label = self.env._("Whole company") if scope == "company" else segments.browse(segment).display_name
+            lines.append({"label": label, "total": scope == "company", "now": now, "before": before})
+        return lines
+
+
 class ReportDunningCaseSummary(models.AbstractModel):
     _name = "report.customer_aware_dunning.report_case_summary"
     _description = "Collections monthly summary (PDF)"
@@ -95,4 +118,5 @@ class ReportDunningCaseSummary(models.AbstractModel):
             "pct": _percent,
             "headlines": {summary.id: summary._headline_lines() for summary in summaries},
             "reasons": {summary.id: summary._top_delay_reasons() for summary in summaries},
+            "figures": {summary.id: summary._figure_lines() for summary in summaries},
         }

@@ -1,15 +1,14 @@
 from odoo import api, fields, models
 
-# What a letter printed by hand from a case says when no step chose a template.
-DEFAULT_LETTER_TEMPLATE = "gentle_reminder"
-
 
 class ReportDunningLetter(models.AbstractModel):
     """The collection letter: the step's mail template rendered in the customer's language.
 
-    The daily run passes ``data={"template": key}`` for a letter step; printed by
-    hand from a case, the letter uses :data:`DEFAULT_LETTER_TEMPLATE`. Email and
-    letter share one text, so the customer reads the same words on either channel.
+    The daily run passes ``data={"template": key}`` for a letter step. Printed by
+    hand from a case, the letter is the one of the step waiting for approval (with
+    the invoices that step covers), else of the case's last step, else the gentle
+    reminder: what is printed is what the step sends. Email and letter share one
+    text, so the customer reads the same words on either channel.
     """
 
     _name = "report.customer_aware_dunning.report_dunning_letter"
@@ -18,15 +17,31 @@ class ReportDunningLetter(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         cases = self.env["dunning.case"].browse(docids)
-        key = (data or {}).get("template") or DEFAULT_LETTER_TEMPLATE
-        template = self.env["dunning.channel"]._mail_template(key)
+        key = (data or {}).get("template")
+        details = self.env["dunning.payment.details"]
+        if key:
+            template = self.env["dunning.channel"]._mail_template(key)
+            subjects = template._render_field("subject", cases.ids, compute_lang=True)
+            bodies = template._render_field("body_html", cases.ids, compute_lang=True)
+            step_invoices = {case.id: case.step_invoice_ids or case.invoice_ids for case in cases}
+        else:
+            # Printed by hand: the letter of the step waiting for approval (else the last step's), for its invoices.
+            subjects, bodies, step_invoices = {}, {}, {}
+            for case in cases:
+                _step, invoices = case._dunning_pending_step()
+                subjects[case.id], bodies[case.id] = case._dunning_render_message(
+                    case._dunning_letter_template(), invoices)
+                step_invoices[case.id] = invoices or case.step_invoice_ids or case.invoice_ids
+        # On paper: no web button; how to pay instead (account, references, barcode, QR codes, printed address).
         return {
             "doc_ids": docids,
             "doc_model": "dunning.case",
             "docs": cases,
             "letter_date": fields.Date.context_today(self),
-            "subjects": template._render_field("subject", cases.ids, compute_lang=True),
-            "bodies": template._render_field("body_html", cases.ids, compute_lang=True),
+            "subjects": subjects,
+            "bodies": {case_id: details._without_web_buttons(body) for case_id, body in bodies.items()},
+            "addressees": {case.id: self.env["dunning.channel"]._invoice_address(case) for case in cases},
+            "payment_details": details._blocks([(case, step_invoices[case.id]) for case in cases], paper=True),
             # A letter of a step itemises the step's charges; one printed by hand does not repeat them.
-            "charges": self.env["dunning.charge"]._lines_for_message(cases) if (data or {}).get("template") else {},
+            "charges": self.env["dunning.charge"]._lines_for_message(cases) if key else {},
         }

@@ -42,16 +42,20 @@ ACCESS = {
     "dunning.partner.facts": row("r", "r"),
     "dunning.case.event": row("r", "r"),
     "dunning.charge": row("r", "r"),
+    "dunning.promise": row("r", "r"),
     "dunning.case.report": row("r", "r"),
     # credit information: personal and sensitive, Collections managers only, recorded by lookups and imports
     "dunning.credit.observation": row("", "r"),
     "dunning.credit.rating.mapping": row("", "rwcu"),
     "dunning.credit.rating.import": row("", "rwc"),
+    # receivables figures: a snapshot the daily job writes (sudo); salespeople read their own row
+    "dunning.figures": row("r", "r"),
     # cases: created by the daily run (managers may open one), never deleted (the history stays)
     "dunning.case": row("rw", "rwc"),
     # wizards
     "dunning.case.close": row("", "rwc"),
     "dunning.case.hold": row("rwc", "rwc"),
+    "dunning.case.approve": row("rwc", "rwc"),
     "dunning.invoice.answer": row("rwc", "rwc"),
     "dunning.policy.dry.run": row("rwcu", "rwcu"),
     "dunning.policy.dry.run.line": row("rwcu", "rwcu"),
@@ -60,6 +64,11 @@ ACCESS = {
     # abstract models: no table, no access right (used through sudo by the run and the reports)
     "dunning.channel": NONE,
     "dunning.credit.hold.mixin": NONE,
+    "dunning.credit": NONE,
+    "dunning.payment.details": NONE,
+    "dunning.statement": NONE,
+    "report.customer_aware_dunning.report_dunning_statement_case": NONE,
+    "report.customer_aware_dunning.report_dunning_statement_partner": NONE,
     "dunning.policy.synced": NONE,
     "dunning.run": NONE,
     "report.customer_aware_dunning.report_case_summary": NONE,
@@ -144,7 +153,9 @@ class TestAccessMatrix(DunningCommon):
                                                           "country_id": finland.id, "company_id": self.company.id})
         charge = self.env["dunning.charge"].sudo().create({"case_id": self.case.id, "date": date(2026, 6, 30),
                                                            "kind": "fee", "amount": 5.0}).sudo(False)
+        promise = self.env["dunning.promise"].sudo()._dunning_record(self.invoice, date(2026, 7, 10), 0, "staff")
         return {
+            "dunning.promise": promise.sudo(False),
             "dunning.segment": segment,
             "dunning.reference.rate": rate,
             "dunning.charge": charge,
@@ -196,6 +207,7 @@ class TestAccessMatrix(DunningCommon):
             "dunning.case.summary": env["dunning.case.summary"].create({}),
         }
         if user.has_group(f"{MODULE}.group_collections_manager"):
+            records["dunning.case.approve"] = env["dunning.case.approve"].create({"case_id": self.case.id})
             records["dunning.case.close"] = env["dunning.case.close"].create({"case_ids": self.case.ids})
             records["dunning.credit.rating.import"] = env["dunning.credit.rating.import"].create(
                 {"source": "Bureau", "file": "eA==", "filename": "ratings.csv"})

@@ -112,7 +112,7 @@ class TestPolicyDocument(PolicyCommon):
     def test_compare_shows_the_changed_lines(self):
         draft = self.new_version(self.default.yaml_text.replace("label: Loyal", "label: Faithful <3"))
         action = draft.action_compare()
-        wizard = self.env["dunning.policy.compare"].with_context(action["context"]).create({})
+        wizard = self.env["dunning.policy.compare"].with_context(**action["context"]).create({})
         self.assertEqual((wizard.old_policy_id, wizard.new_policy_id), (self.default, draft))
         self.assertIn("label: Faithful &lt;3", wizard.diff_html)
         self.assertIn("label: Loyal", wizard.diff_html)

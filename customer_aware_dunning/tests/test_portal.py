@@ -145,6 +145,18 @@ class TestPortal(DunningCommon, HttpCase):
         self.assertEqual(self.case.state, "paused")
         self.assertEqual(self.case.pause_until, promised + timedelta(days=1))
 
+    def test_promise_on_the_portal_is_one_promise_record(self):
+        second = self.make_invoice(self.customer, TODAY - timedelta(days=30), TODAY - timedelta(days=5), 500)
+        self.env["dunning.case"]._sync_open_cases(self.company, TODAY)
+        promised = TODAY + timedelta(days=10)
+        self.answer("promise", promise_date=promised.isoformat(), promise_amount="1200")
+        promise = self.case.promise_ids
+        self.assertEqual(len(promise), 1, "one promise for the customer, not one per invoice")
+        self.assertEqual((promise.date, promise.amount, promise.source, promise.state),
+                         (promised, 1200, "portal", "pending"))
+        self.assertEqual(promise.invoice_ids, self.invoice | second)
+        self.assertEqual(promise.owed_at_promise, 1500)
+
     def test_promise_outside_the_policy_limits_is_refused(self):
         for values in ({"promise_date": (TODAY + timedelta(days=31)).isoformat()},
                        {"promise_date": (TODAY - timedelta(days=1)).isoformat()},
@@ -154,6 +166,7 @@ class TestPortal(DunningCommon, HttpCase):
             with self.subTest(values=values):
                 self.assert_refused(self.answer("promise", **values))
         self.assertFalse(self.invoice.dunning_promise_date)
+        self.assertFalse(self.case.promise_ids)
 
     def test_payment_plan_within_the_limit(self):
         self.assert_refused(self.answer("payment_plan", instalments="7"), "2 to 6 instalments")

@@ -114,7 +114,7 @@ class TestViews(DunningCommon):
     def test_close_wizard_form_closes_the_case(self):
         action = self.case.with_user(self.collections_manager).action_open_close_wizard()
         wizard_model = self.env[action["res_model"]].with_user(self.collections_manager)
-        with Form(wizard_model.with_context(action["context"])) as form:
+        with Form(wizard_model.with_context(**action["context"])) as form:
             form.outcome = "written_off"
             form.note = "Customer went bankrupt."
         form.record.action_confirm()

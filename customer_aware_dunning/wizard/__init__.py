@@ -1,5 +1,6 @@
 from . import (
     credit_rating_import,
+    dunning_case_approve,
     dunning_case_close,
     dunning_case_hold,
     dunning_invoice_answer,

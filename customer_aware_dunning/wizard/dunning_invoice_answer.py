@@ -49,10 +49,12 @@ class DunningInvoiceAnswer(models.TransientModel):
         self.ensure_one()
         if any(move.move_type not in CUSTOMER_MOVE_TYPES for move in self.move_ids):
             raise UserError(_("A customer's answer can only be recorded on customer invoices and credit notes."))
-        self.move_ids.write({
+        self.move_ids.with_context(dunning_promise_source="staff").write({
             "dunning_delay_reason_id": self.delay_reason_id.id,
             "dunning_delay_note": self.note,
             "dunning_promise_date": self.promise_date,
             "dunning_promise_amount": self.promise_amount,
         })
+        # What the customer told us shows on the case now (paused until the promised date, and why).
+        self.move_ids.dunning_case_id.sudo()._dunning_hold_now()
         return {"type": "ir.actions.act_window_close"}

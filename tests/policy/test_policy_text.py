@@ -74,6 +74,7 @@ def scenarios():
         (case(invoice(delay_reason="waiting_po", delay_reason_since=day(5))), day(10)),
         (case(invoice(promised_date=day(12))), day(10)),
         (case(invoice(delay_reason="insolvency")), day(10)),
+        (case(facts={**STANDARD, "open_credits": 100.0}), day(10)),
         (case(segment="vip", segment_manual=True), day(-2)),
         (case(facts={}), day(10)),
         (case(), day(3)),

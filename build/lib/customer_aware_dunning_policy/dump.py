@@ -1,0 +1,97 @@
+"""A spec back to YAML: every value written out, defaults included.
+
+``load_policy(dump_policy(spec)).spec == spec`` for any loaded spec; the
+dry run and the policy screens use it to show the policy as it is understood.
+"""
+
+import yaml
+
+from .conditions import to_data
+
+
+def spec_to_data(spec) -> dict:
+    return {
+        "version": spec.version,
+        "description": spec.description,
+        "segments": [_segment(rule) for rule in spec.segments],
+        "delay_reasons": {reason.key: _delay_reason(reason) for reason in spec.delay_reasons},
+        "journeys": {journey.key: _journey(journey) for journey in spec.journeys},
+        "fallback": {"no_email": list(spec.fallback.no_email), "no_mobile": list(spec.fallback.no_mobile)},
+        "satisfaction": {
+            "enabled": spec.satisfaction.enabled,
+            "ask_days_after_close": spec.satisfaction.ask_days_after_close,
+            "repurchase_window_days": spec.satisfaction.repurchase_window_days,
+            "ask_on_outcomes": list(spec.satisfaction.ask_on_outcomes),
+        },
+        "payment_terms": [
+            {"when": to_data(rule.when), "suggest": rule.suggest, "reason": rule.reason, "intent": rule.intent}
+            for rule in spec.payment_terms
+        ],
+        "portal": {
+            "max_promise_days": spec.portal.max_promise_days,
+            "max_instalments": spec.portal.max_instalments,
+        },
+        "charges": _charges(spec.charges),
+    }
+
+
+def _charges(charges):
+    data = {
+        "post": charges.post,
+        "waive_segments": list(charges.waive_segments),
+        "interest_margin_consumer": charges.interest_margin_consumer,
+        "interest_margin_business": charges.interest_margin_business,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def dump_policy(spec) -> str:
+    return yaml.safe_dump(spec_to_data(spec), sort_keys=False, allow_unicode=True)
+
+
+def _segment(rule):
+    return {"key": rule.key, "label": rule.label, "description": rule.description, "when": to_data(rule.when)}
+
+
+def _delay_reason(reason):
+    data = {
+        "label": reason.label,
+        "customer_label": reason.customer_label,
+        "description": reason.description,
+        "pause": reason.pause,
+        "pause_days": reason.pause_days,
+        "owner": reason.owner,
+        "journey": reason.journey,
+        "offer": reason.offer,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _journey(journey):
+    return {
+        "label": journey.label,
+        "description": journey.description,
+        "segments": list(journey.segments),
+        "steps": [_step(step) for step in journey.steps],
+        "waive_charges": journey.waive_charges,
+    }
+
+
+def _step(step):
+    data = {
+        "day": step.day,
+        "send": step.send,
+        "template": step.template,
+        "to": step.to,
+        "approve": step.approve,
+        "when": to_data(step.when),
+        "note": step.note,
+        "harsh": step.harsh,
+        "attach": step.attach,
+        "post": step.post or None,
+        "customers": step.customers,
+        "fee": step.fee,
+        "compensation": step.compensation,
+        "interest": step.interest,
+    }
+    return {key: value for key, value in data.items() if value is not None}

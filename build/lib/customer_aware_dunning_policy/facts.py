@@ -1,0 +1,65 @@
+"""The facts a policy's conditions may read: names, types and meaning.
+
+Customer facts are computed per customer and company in SQL by the models
+(``dunning.partner.facts`` and the partner); case facts are derived by the
+engine from the case's own invoices on the day of the decision.  A fact whose
+value is unknown is ``None`` (or simply absent): see :mod:`.conditions` for
+how conditions treat it.
+"""
+
+from dataclasses import dataclass
+
+NUMBER = "number"
+INTEGER = "integer"
+STRING = "string"
+STRINGS = "list of strings"
+BOOLEAN = "boolean"
+FACT_TYPES = (NUMBER, INTEGER, STRING, STRINGS, BOOLEAN)
+
+CUSTOMER = "customer"
+SEGMENT = "segment"
+CASE = "case"
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str
+    description: str
+    scope: str = CUSTOMER
+
+
+_FACTS = (
+    Fact("lifetime_revenue", NUMBER, "Invoiced minus credited, untaxed, since the first invoice (company currency)."),
+    Fact("revenue_12m", NUMBER, "Invoiced minus credited, untaxed, over the last 365 days (company currency)."),
+    Fact("customer_since_days", INTEGER, "Days since the customer's first posted invoice."),
+    Fact("invoices_due_24m", INTEGER, "Invoices that fell due in the last 24 months."),
+    Fact("on_time_ratio", NUMBER, "Share (0 to 1) of invoices due in the last 24 months settled by their due date."),
+    Fact("avg_days_late", NUMBER, "Average days late over the invoices due in the last 24 months."),
+    Fact("open_balance", NUMBER, "Everything the customer owes today, due or not (company currency)."),
+    Fact("overdue_balance", NUMBER, "What the customer owes past its due dates today (company currency)."),
+    Fact("oldest_overdue_days", INTEGER, "Days past due of the customer's oldest overdue invoice (0 if none)."),
+    Fact("last_satisfaction", NUMBER, "The customer's last satisfaction rating after a case (1 to 5)."),
+    Fact("avg_satisfaction", NUMBER, "The customer's average satisfaction rating after cases (1 to 5)."),
+    Fact("credit_limit", NUMBER, "The customer's credit limit (company currency)."),
+    Fact("credit_limit_use", NUMBER, "Open balance divided by the credit limit (1 = limit reached); in payment "
+                                     "terms on a quotation or invoice, the document's total counts too."),
+    Fact("country_code", STRING, "The customer's country, ISO code in capitals (e.g. FI)."),
+    Fact("tags", STRINGS, "The names of the customer's contact tags."),
+    Fact("has_salesperson", BOOLEAN, "Whether the customer has a salesperson."),
+    Fact("customer_type", STRING, "consumer or business: from the company type and VAT number, or set by hand."),
+    Fact("is_company", BOOLEAN, "Whether the customer is a company (not a private person)."),
+    Fact("segment", STRING, "The customer's segment key (not usable in segment rules).", SEGMENT),
+    Fact("overdue_amount", NUMBER, "What the case's own overdue invoices still owe (excluded ones left out).", CASE),
+    Fact("overdue_invoice_count", INTEGER, "How many of the case's invoices are overdue (excluded left out).", CASE),
+    Fact("days_overdue", INTEGER, "Days past due of the case's oldest overdue invoice (0 if none).", CASE),
+    Fact("upcoming_amount", NUMBER, "What the case's invoices not yet overdue will owe.", CASE),
+    Fact("delay_reason", STRING, "Delay reason key of the case's oldest invoice that has one.", CASE),
+)
+
+FACTS = {fact.name: fact for fact in _FACTS}
+
+# Which facts each part of a policy may read.
+SEGMENT_RULE_FACTS = frozenset(name for name, fact in FACTS.items() if fact.scope == CUSTOMER)
+PAYMENT_TERM_FACTS = frozenset(name for name, fact in FACTS.items() if fact.scope in (CUSTOMER, SEGMENT))
+STEP_FACTS = frozenset(FACTS)

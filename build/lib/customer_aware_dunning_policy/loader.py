@@ -1,0 +1,529 @@
+"""Load a policy document: YAML text in, a frozen :class:`.schema.PolicySpec` or every problem out.
+
+How to use::
+
+    result = load_policy(text, known_templates=..., known_groups=..., known_payment_terms=...)
+    if result.errors:
+        print("\\n".join(map(str, result.errors)))   # all of them, in document order
+    else:
+        spec = result.spec                          # immutable, hashable: cache it per version
+
+How it works: :mod:`.yaml_source` reads the YAML safely with a line for every
+key path; the section readers below check each value with :class:`.reader.Reader`
+and build the spec; the cross-checks then look at names that refer to each
+other (segments ↔ journeys, delay reasons → journeys).  The spec is built only
+when there is no error.
+"""
+
+from dataclasses import dataclass, field
+
+from . import facts as fact_names
+from .conditions import Vocabulary, compile_conditions, describe, suggestion
+from .errors import PolicyError, sort_key
+from .reader import IDENTIFIER, INVALID, XMLID, Reader
+from .schema import (
+    ACTORS,
+    ATTACHMENTS,
+    CHANNELS,
+    CHARGE_POSTINGS,
+    CHARGES_KEYS,
+    DEFAULT_GROUPS,
+    DEFAULT_TEMPLATES,
+    DELAY_REASON_KEYS,
+    FALLBACK_KEYS,
+    GROUP_PREFIX,
+    HARSH_TEMPLATES,
+    JOURNEY_KEYS,
+    OFFERS,
+    OUTCOMES,
+    OWNERS,
+    PAYMENT_TERM_KEYS,
+    PORTAL_KEYS,
+    SATISFACTION_KEYS,
+    SEGMENT_KEYS,
+    STEP_CUSTOMERS,
+    STEP_KEYS,
+    SUPPORTED_VERSION,
+    TERM_INTENTS,
+    TOP_LEVEL_KEYS,
+    ChargeSettings,
+    DelayReasonEffect,
+    FallbackSettings,
+    Journey,
+    PaymentTermRule,
+    PolicySpec,
+    PortalSettings,
+    SatisfactionSettings,
+    SegmentRule,
+    Step,
+)
+from .yaml_source import parse_yaml
+
+MESSAGE_CHANNELS = ("email", "letter", "sms")
+DEFAULT_ATTACH = {"email": "portal_link", "sms": "portal_link", "letter": "none", "activity": "none"}
+
+
+@dataclass
+class LoadResult:
+    spec: PolicySpec | None
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.spec is not None
+
+
+def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT_GROUPS,
+                known_payment_terms=None) -> LoadResult:
+    """Parse and validate a policy document; never raises on any input text.
+
+    ``known_templates``: the template keys the steps may name (the Odoo side
+    passes the mail templates it has); ``known_groups``: the XML ids of the
+    groups that ``group:<xml id>`` actors may name; ``known_payment_terms``: the
+    XML ids of the payment terms ``payment_terms[].suggest`` may name (``None``:
+    only their form is checked, as without a database).
+    """
+    source = parse_yaml(text)
+    if source.data is None:
+        errors = source.errors or [PolicyError("", 1, "the document is empty; expected a mapping with "
+                                                      "version, segments and journeys")]
+        return LoadResult(None, sorted(errors, key=sort_key))
+    reader = Reader(source)
+    reader.errors.extend(source.errors)
+    terms = None if known_payment_terms is None else frozenset(known_payment_terms)
+    spec = _Policy(reader, frozenset(known_templates), frozenset(known_groups), terms).read(source.data)
+    errors = sorted(set(reader.errors), key=sort_key)
+    return LoadResult(None if errors else spec, errors)
+
+
+class _Policy:
+    """The section readers of one document, sharing the reader and the declared names."""
+
+    def __init__(self, reader, known_templates, known_groups, known_payment_terms=None):
+        self.r = reader
+        self.known_templates = known_templates
+        self.known_groups = known_groups
+        self.known_payment_terms = known_payment_terms
+        self.segment_keys = ()
+        self.journey_keys = ()
+        self.reason_keys = ()
+
+    def read(self, data):  # pylint: disable=method-required-super  (a plain class, not an Odoo model)
+        top = self.r.mapping((), data, TOP_LEVEL_KEYS, required=("version", "segments", "journeys"))
+        if top is INVALID:
+            return None
+        self._declare(top)
+        parts = {
+            "version": self.r.field(top, (), "version", self._version),
+            "description": self.r.field(top, (), "description", self.r.text, ""),
+            "segments": self.r.field(top, (), "segments", self._segments),
+            "delay_reasons": self.r.field(top, (), "delay_reasons", self._delay_reasons, ()),
+            "journeys": self.r.field(top, (), "journeys", self._journeys),
+            "fallback": self.r.field(top, (), "fallback", self._fallback, FallbackSettings()),
+            "satisfaction": self.r.field(top, (), "satisfaction", self._satisfaction, SatisfactionSettings()),
+            "payment_terms": self.r.field(top, (), "payment_terms", self._payment_terms, ()),
+            "portal": self.r.field(top, (), "portal", self._portal, PortalSettings()),
+            "charges": self.r.field(top, (), "charges", self._charges, ChargeSettings()),
+        }
+        self._check_coverage(top)
+        return _build(PolicySpec, parts)
+
+    def _declare(self, top):
+        """Collect the names the document declares, so references can be checked even where a part is wrong."""
+        segments = top.get("segments")
+        if isinstance(segments, list) and segments:
+            keys = (item.get("key") for item in segments if isinstance(item, dict))
+            self.segment_keys = tuple(key for key in keys if isinstance(key, str) and IDENTIFIER.match(key))
+        else:
+            self.segment_keys = None  # unknown: the segments section is wrong, references are not checked
+        for name, attribute in (("journeys", "journey_keys"), ("delay_reasons", "reason_keys")):
+            if isinstance(top.get(name), dict) and (top[name] or name == "delay_reasons"):
+                setattr(self, attribute, tuple(key for key in top[name] if isinstance(key, str)))
+            elif name in top:
+                setattr(self, attribute, None)
+
+    def _version(self, path, value):
+        if value == SUPPORTED_VERSION and not isinstance(value, bool):
+            return value
+        self.r.error(path, f"unsupported version {describe(value)}; this module reads version {SUPPORTED_VERSION}")
+        return INVALID
+
+    # -- segments ---------------------------------------------------------------
+
+    def _segments(self, path, value):
+        items = self.r.sequence(path, value, non_empty=True)
+        if items is INVALID:
+            return INVALID
+        rules = [self._segment((*path, index), item) for index, item in enumerate(items)]
+        self._check_unique(path, items, "segment")
+        self._check_reachable(path, items)
+        return _all_valid(rules)
+
+    def _segment(self, path, value):
+        raw = self.r.mapping(path, value, SEGMENT_KEYS, required=("key",))
+        if raw is INVALID:
+            return INVALID
+        key = self.r.field(raw, path, "key", self.r.identifier)
+        return _build(SegmentRule, {
+            "key": key,
+            "label": self.r.field(raw, path, "label", self.r.text, _label(key)),
+            "description": self.r.field(raw, path, "description", self.r.text, ""),
+            "when": self._conditions((*path, "when"), raw.get("when"), fact_names.SEGMENT_RULE_FACTS),
+        })
+
+    def _check_unique(self, path, items, what):
+        seen = {}
+        for index, item in enumerate(items):
+            key = item.get("key") if isinstance(item, dict) else None
+            if not isinstance(key, str):
+                continue
+            if key in seen:
+                self.r.error((*path, index, "key"), f"duplicate {what} '{key}'; {path[0]}[{seen[key]}] already uses it")
+            seen.setdefault(key, index)
+
+    def _check_reachable(self, path, items):
+        catch_all = next((index for index, item in enumerate(items)
+                          if isinstance(item, dict) and not item.get("when")), None)
+        if catch_all is None or catch_all == len(items) - 1:
+            return
+        self.r.error((*path, catch_all + 1), f"this rule is never reached: segments[{catch_all}] has no 'when' "
+                                             f"and matches every customer; move the fallback segment last")
+
+    # -- delay reasons ----------------------------------------------------------
+
+    def _delay_reasons(self, path, value):
+        if not isinstance(value, dict):
+            self.r.error(path, f"expected a mapping of delay reason keys to their effect, got {describe(value)}")
+            return INVALID
+        return _all_valid(self._delay_reason((*path, key), key, item) for key, item in value.items())
+
+    def _delay_reason(self, path, key, value):
+        if self.r.identifier(path, key) is INVALID:
+            return INVALID
+        raw = self.r.mapping(path, {} if value is None else value, DELAY_REASON_KEYS)
+        if raw is INVALID:
+            return INVALID
+        pause = self.r.field(raw, path, "pause", self.r.boolean, False)
+        pause_days = self.r.field(raw, path, "pause_days", self.r.integer, None, minimum=1)
+        if pause_days not in (None, INVALID) and pause is not True:
+            self.r.error((*path, "pause_days"), "pause_days needs pause: true")
+            pause_days = INVALID
+        return _build(DelayReasonEffect, {
+            "key": key,
+            "label": self.r.field(raw, path, "label", self.r.text, _label(key)),
+            "customer_label": self.r.field(raw, path, "customer_label", self.r.text, ""),
+            "description": self.r.field(raw, path, "description", self.r.text, ""),
+            "pause": pause,
+            "pause_days": pause_days,
+            "owner": self.r.field(raw, path, "owner", self.r.choice, None, choices=dict(OWNERS), what="owner"),
+            "journey": self.r.field(raw, path, "journey", self._journey_ref),
+            "offer": self.r.field(raw, path, "offer", self.r.choice, None, choices=dict(OFFERS), what="offer"),
+        })
+
+    def _journey_ref(self, path, value):
+        if self.journey_keys is None:
+            return self.r.identifier(path, value)
+        if isinstance(value, str) and value in self.journey_keys:
+            return value
+        self.r.error(path, f"unknown journey {describe(value)}{suggestion(value, self.journey_keys)}; "
+                           f"journeys are {', '.join(self.journey_keys) or 'not declared'}")
+        return INVALID
+
+    # -- journeys and steps -----------------------------------------------------
+
+    def _journeys(self, path, value):
+        if not isinstance(value, dict) or not value:
+            self.r.error(path, f"expected a mapping of journey keys to journeys, got {describe(value)}")
+            return INVALID
+        return _all_valid(self._journey((*path, key), key, item) for key, item in value.items())
+
+    def _journey(self, path, key, value):
+        if self.r.identifier(path, key) is INVALID:
+            return INVALID
+        raw = self.r.mapping(path, value, JOURNEY_KEYS, required=("steps",))
+        if raw is INVALID:
+            return INVALID
+        return _build(Journey, {
+            "key": key,
+            "label": self.r.field(raw, path, "label", self.r.text, _label(key)),
+            "description": self.r.field(raw, path, "description", self.r.text, ""),
+            "segments": self.r.field(raw, path, "segments", self._segment_refs, ()),
+            "steps": self.r.field(raw, path, "steps", self._steps),
+            "waive_charges": self.r.field(raw, path, "waive_charges", self.r.boolean, False),
+        })
+
+    def _segment_refs(self, path, value):
+        items = self.r.sequence(path, value)
+        if items is INVALID:
+            return INVALID
+        checked = tuple(self._segment_ref((*path, index), item) for index, item in enumerate(items))
+        return INVALID if INVALID in checked else checked
+
+    def _segment_ref(self, path, value):
+        if self.segment_keys is None:
+            return self.r.identifier(path, value)
+        if isinstance(value, str) and value in self.segment_keys:
+            return value
+        self.r.error(path, f"unknown segment {describe(value)}{suggestion(value, self.segment_keys)}")
+        return INVALID
+
+    def _steps(self, path, value):
+        items = self.r.sequence(path, value, non_empty=True)
+        if items is INVALID:
+            return INVALID
+        steps = [self._step((*path, index), item) for index, item in enumerate(items)]
+        self._check_day_order(path, items)
+        return _all_valid(steps)
+
+    def _step(self, path, value):
+        raw = self.r.mapping(path, value, STEP_KEYS, required=("day", "send"))
+        if raw is INVALID:
+            return INVALID
+        send = self.r.field(raw, path, "send", self.r.choice, INVALID, choices=dict(CHANNELS), what="channel")
+        template = self._step_template(path, raw, send)
+        return _build(Step, {
+            "day": self.r.field(raw, path, "day", self.r.integer, INVALID),
+            "send": send,
+            "template": template,
+            "to": self.r.field(raw, path, "to", self._actor, "finance"),
+            "approve": self.r.field(raw, path, "approve", self._actor, None),
+            "when": self._conditions((*path, "when"), raw.get("when"), fact_names.STEP_FACTS),
+            "note": self.r.field(raw, path, "note", self.r.text, ""),
+            "harsh": self.r.field(raw, path, "harsh", self.r.boolean, send == "letter" or template in HARSH_TEMPLATES),
+            "attach": self._step_attach(path, raw, send),
+            "post": self._step_post(path, raw, send),
+            "customers": self.r.field(raw, path, "customers", self.r.choice, "all", choices=dict(STEP_CUSTOMERS),
+                                      what="customer type"),
+            "fee": self._step_charge(path, raw, send, "fee"),
+            "compensation": self._step_charge(path, raw, send, "compensation"),
+            "interest": self._step_interest(path, raw, send),
+        })
+
+    def _step_charge(self, path, raw, send, key):
+        amount = self.r.field(raw, path, key, self._amount, 0.0)
+        if amount not in (0.0, INVALID) and send == "activity":
+            self.r.error((*path, key), f"an activity sends the customer nothing to charge {key} with; remove {key}")
+            return INVALID
+        return amount
+
+    def _step_interest(self, path, raw, send):
+        interest = self.r.field(raw, path, "interest", self.r.boolean, False)
+        if interest is True and send == "activity":
+            self.r.error((*path, "interest"), "an activity sends the customer nothing to charge interest with; "
+                                              "remove interest")
+            return INVALID
+        return interest
+
+    def _amount(self, path, value, maximum=None):
+        """A non-negative number (an amount or a rate), as a float."""
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            self.r.error(path, f"expected a number of at least 0, got {describe(value)}")
+            return INVALID
+        if maximum is not None and value > maximum:
+            self.r.error(path, f"expected a number of at most {maximum}, got {value}")
+            return INVALID
+        return float(value)
+
+    def _step_post(self, path, raw, send):
+        post = self.r.field(raw, path, "post", self.r.boolean, False)
+        if post is True and send != "letter":
+            self.r.error((*path, "post"), f"only letters go by post, this step sends {send}; remove post")
+            return INVALID
+        return post
+
+    def _step_template(self, path, raw, send):
+        if send == "activity":
+            if "template" in raw:
+                self.r.error((*path, "template"), "an activity step takes a note, not a template")
+                return INVALID
+            return None
+        if "template" not in raw:
+            if send in MESSAGE_CHANNELS:
+                self.r.error(path, f"missing required key 'template' (a step sending {send} needs one)")
+            return INVALID
+        return self.r.choice((*path, "template"), raw["template"], self.known_templates, "template")
+
+    def _step_attach(self, path, raw, send):
+        attach = self.r.field(raw, path, "attach", self.r.choice, DEFAULT_ATTACH.get(send, "none"),
+                              choices=dict(ATTACHMENTS), what="attachment")
+        if send == "activity" and attach not in ("none", INVALID):
+            self.r.error((*path, "attach"), "an activity has nothing to attach; remove attach")
+            return INVALID
+        return attach
+
+    def _check_day_order(self, path, items):
+        previous = None
+        for index, item in enumerate(items):
+            day = item.get("day") if isinstance(item, dict) else None
+            if not isinstance(day, int) or isinstance(day, bool):
+                continue
+            if previous is not None and day == previous:
+                self.r.error((*path, index, "day"), f"two steps on day {day}; give each step its own day")
+            elif previous is not None and day < previous:
+                self.r.error((*path, index, "day"), f"steps must be in ascending day order; "
+                                                    f"day {day} comes after day {previous}")
+            previous = day if previous is None else max(previous, day)
+
+    def _actor(self, path, value):
+        if isinstance(value, str) and value.startswith(GROUP_PREFIX):
+            return self._group_actor(path, value)
+        if isinstance(value, str) and value in dict(ACTORS):
+            return value
+        self.r.error(path, f"unknown actor {describe(value)}{suggestion(value, dict(ACTORS))}; "
+                           f"expected finance, salesperson or group:<group xml id>")
+        return INVALID
+
+    def _group_actor(self, path, value):
+        xmlid = value[len(GROUP_PREFIX):]
+        if not XMLID.match(xmlid):
+            self.r.error(path, f"expected group:<module.group_name>, got {describe(value)}")
+            return INVALID
+        if xmlid not in self.known_groups:
+            self.r.error(path, f"unknown group '{xmlid}'{suggestion(xmlid, self.known_groups)}")
+            return INVALID
+        return value
+
+    # -- settings ---------------------------------------------------------------
+
+    def _fallback(self, path, value):
+        raw = self.r.mapping(path, value, FALLBACK_KEYS)
+        if raw is INVALID:
+            return INVALID
+        return _build(FallbackSettings, {
+            "no_email": self.r.field(raw, path, "no_email", self._fallback_channels, FallbackSettings.no_email,
+                                     missing="email"),
+            "no_mobile": self.r.field(raw, path, "no_mobile", self._fallback_channels, FallbackSettings.no_mobile,
+                                      missing="sms"),
+        })
+
+    def _fallback_channels(self, path, value, missing):
+        channels = self.r.choices(path, value, dict(CHANNELS), "channel")
+        if channels is INVALID:
+            return INVALID
+        if not channels or missing in channels:
+            self.r.error(path, f"expected at least one channel other than {missing}")
+            return INVALID
+        return channels
+
+    def _satisfaction(self, path, value):
+        raw = self.r.mapping(path, value, SATISFACTION_KEYS)
+        if raw is INVALID:
+            return INVALID
+        defaults = SatisfactionSettings()
+        return _build(SatisfactionSettings, {
+            "enabled": self.r.field(raw, path, "enabled", self.r.boolean, defaults.enabled),
+            "ask_days_after_close": self.r.field(raw, path, "ask_days_after_close", self.r.integer,
+                                                 defaults.ask_days_after_close, minimum=0),
+            "repurchase_window_days": self.r.field(raw, path, "repurchase_window_days", self.r.integer,
+                                                   defaults.repurchase_window_days, minimum=1),
+            "ask_on_outcomes": self.r.field(raw, path, "ask_on_outcomes", self.r.choices, defaults.ask_on_outcomes,
+                                            choices=dict(OUTCOMES), what="outcome"),
+        })
+
+    def _portal(self, path, value):
+        raw = self.r.mapping(path, value, PORTAL_KEYS)
+        if raw is INVALID:
+            return INVALID
+        defaults = PortalSettings()
+        return _build(PortalSettings, {
+            "max_promise_days": self.r.field(raw, path, "max_promise_days", self._bounded,
+                                             defaults.max_promise_days, minimum=1, maximum=365),
+            "max_instalments": self.r.field(raw, path, "max_instalments", self._bounded,
+                                            defaults.max_instalments, minimum=2, maximum=60),
+        })
+
+    def _charges(self, path, value):
+        raw = self.r.mapping(path, value, CHARGES_KEYS)
+        if raw is INVALID:
+            return INVALID
+        return _build(ChargeSettings, {
+            "post": self.r.field(raw, path, "post", self.r.choice, "none", choices=dict(CHARGE_POSTINGS),
+                                 what="posting"),
+            "waive_segments": self.r.field(raw, path, "waive_segments", self._segment_refs, ()),
+            "interest_margin_consumer": self.r.field(raw, path, "interest_margin_consumer", self._amount, None,
+                                                     maximum=100),
+            "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self._amount, None,
+                                                     maximum=100),
+        })
+
+    def _bounded(self, path, value, minimum, maximum):
+        checked = self.r.integer(path, value, minimum=minimum)
+        if checked is not INVALID and checked > maximum:
+            self.r.error(path, f"expected an integer of at most {maximum}, got {checked}")
+            return INVALID
+        return checked
+
+    def _payment_terms(self, path, value):
+        items = self.r.sequence(path, value)
+        if items is INVALID:
+            return INVALID
+        return _all_valid(self._payment_term((*path, index), item) for index, item in enumerate(items))
+
+    def _payment_term(self, path, value):
+        raw = self.r.mapping(path, value, PAYMENT_TERM_KEYS, required=("suggest",))
+        if raw is INVALID:
+            return INVALID
+        return _build(PaymentTermRule, {
+            "suggest": self.r.field(raw, path, "suggest", self._payment_term_ref, INVALID),
+            "when": self._conditions((*path, "when"), raw.get("when"), fact_names.PAYMENT_TERM_FACTS),
+            "reason": self.r.field(raw, path, "reason", self.r.text, ""),
+            "intent": self.r.field(raw, path, "intent", self.r.choice, "match", choices=dict(TERM_INTENTS),
+                                   what="intent"),
+        })
+
+    def _payment_term_ref(self, path, value):
+        xmlid = self.r.xmlid(path, value, "a payment term")
+        known = self.known_payment_terms
+        if xmlid is INVALID or known is None or xmlid in known:
+            return xmlid
+        self.r.error(path, f"unknown payment term '{xmlid}'{suggestion(xmlid, known)}")
+        return INVALID
+
+    # -- shared -----------------------------------------------------------------
+
+    def _conditions(self, path, value, facts):
+        known = {"segment": self.segment_keys, "delay_reason": self.reason_keys}
+        vocabulary = Vocabulary(facts, {name: keys for name, keys in known.items() if keys is not None})
+        errors_before = len(self.r.errors)
+        compiled = compile_conditions(value, vocabulary, self.r.error, path)
+        return INVALID if len(self.r.errors) > errors_before else compiled
+
+    def _check_coverage(self, top):
+        journeys = top.get("journeys")
+        if not isinstance(journeys, dict) or not journeys or self.segment_keys is None:
+            return
+        covered = {}
+        for key, journey in journeys.items():
+            segments = journey.get("segments") if isinstance(journey, dict) else None
+            for index, segment in enumerate(segments if isinstance(segments, list) else ()):
+                if not isinstance(segment, str) or segment not in self.segment_keys:
+                    continue
+                if segment in covered:
+                    self.r.error(("journeys", key, "segments", index),
+                                 f"segment '{segment}' is already covered by journey '{covered[segment]}'")
+                covered.setdefault(segment, key)
+        for segment in self.segment_keys:
+            if segment not in covered and IDENTIFIER.match(segment):
+                self.r.error(("segments", _segment_index(top, segment), "key"),
+                             f"no journey covers segment '{segment}'; list it under a journey's segments")
+
+
+def _segment_index(top, key):
+    items = top["segments"]
+    return next(index for index, item in enumerate(items) if isinstance(item, dict) and item.get("key") == key)
+
+
+def _all_valid(items):
+    items = tuple(items)
+    return INVALID if any(item is INVALID for item in items) else items
+
+
+def _build(cls, values):
+    """The spec object, or INVALID when any of its values is (the problem is already reported)."""
+    if any(value is INVALID for value in values.values()):
+        return INVALID
+    return cls(**values)
+
+
+def _label(key):
+    return key.replace("_", " ").capitalize() if isinstance(key, str) else ""

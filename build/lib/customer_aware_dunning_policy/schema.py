@@ -1,0 +1,239 @@
+"""The parsed policy: frozen, hashable dataclasses, and the vocabularies they use.
+
+The models' Selection fields reuse the ``(key, label)`` lists below, so the
+policy package stays the one place where states, channels and outcomes are
+named.  A :class:`PolicySpec` is built only by :func:`.loader.load_policy`;
+its values are already checked and defaulted, so nothing downstream re-checks.
+"""
+
+from dataclasses import dataclass
+
+from .text import Text, _
+
+SUPPORTED_VERSION = 1
+
+CHANNELS = [("email", "Email"), ("letter", "Letter"), ("activity", "Activity"), ("sms", "SMS")]
+ACTORS = [("finance", "Finance (collections team)"), ("salesperson", "The customer's salesperson")]
+GROUP_PREFIX = "group:"
+OWNERS = [("finance", "Finance"), ("salesperson", "Salesperson")]
+CASE_STATES = [
+    ("open", "Open"),
+    ("paused", "Paused"),
+    ("waiting_approval", "Waiting for approval"),
+    ("closed", "Closed"),
+]
+OUTCOMES = [
+    ("paid", "Paid"),
+    ("payment_plan", "Payment plan"),
+    ("written_off", "Written off"),
+    ("handed_over", "Handed over"),
+]
+OFFERS = [("payment_plan", "Payment plan"), ("new_date", "New payment date")]
+ATTACHMENTS = [("pdf", "Invoice PDFs"), ("portal_link", "Portal link"), ("none", "Nothing")]
+DECISION_KINDS = [
+    ("send_step", "Do a step"),
+    ("need_approval", "Ask for approval"),
+    ("wait", "Wait"),
+    ("hold", "Hold"),
+    ("close", "Close the case"),
+    ("nothing", "Nothing to do"),
+]
+
+DEFAULT_TEMPLATES = frozenset({
+    "friendly_heads_up",
+    "gentle_reminder",
+    "second_reminder",
+    "value_of_relationship",
+    "payment_plan_offer",
+    "firm_reminder",
+    "final_notice",
+})
+DEFAULT_GROUPS = frozenset({
+    "customer_aware_dunning.group_collections_user",
+    "customer_aware_dunning.group_collections_manager",
+    "account.group_account_manager",
+    "sales_team.group_sale_manager",
+    "sales_team.group_sale_salesman",
+})
+HARSH_TEMPLATES = frozenset({"final_notice"})
+
+# The keys each mapping of the YAML accepts (the JSON Schema test keeps
+# ``data/policy.schema.json`` in step with these).
+TOP_LEVEL_KEYS = (
+    "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
+    "portal", "charges",
+)
+SEGMENT_KEYS = ("key", "label", "description", "when")
+DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
+JOURNEY_KEYS = ("label", "description", "segments", "steps", "waive_charges")
+STEP_KEYS = (
+    "day", "send", "template", "to", "approve", "when", "note", "harsh", "attach", "post", "customers",
+    "fee", "compensation", "interest",
+)
+FALLBACK_KEYS = ("no_email", "no_mobile")
+SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
+PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
+PORTAL_KEYS = ("max_promise_days", "max_instalments")
+CHARGES_KEYS = ("post", "waive_segments", "interest_margin_consumer", "interest_margin_business")
+
+# Who a customer is in law: a consumer (a private person) or a business.  The
+# partner says it (company type / VAT number), and a person can override it.
+CUSTOMER_TYPES = [("consumer", "Consumer"), ("business", "Business")]
+# Which customers a step is for: ``all`` or one of the customer types.
+STEP_CUSTOMERS = [("all", "All customers"), *CUSTOMER_TYPES]
+# How the charges of a step are booked: not at all (only itemised in the
+# message and recorded), as a separate customer invoice, or as a journal entry.
+CHARGE_POSTINGS = [("none", "Not posted"), ("invoice", "A separate customer invoice"), ("entry", "A journal entry")]
+CHARGE_KINDS = [
+    ("fee", "Reminder fee"), ("compensation", "Recovery compensation"), ("interest", "Late-payment interest"),
+]
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    key: str
+    label: str
+    description: str = ""
+    when: tuple = ()  # empty: every customer matches
+
+
+@dataclass(frozen=True)
+class DelayReasonEffect:
+    key: str
+    label: str
+    customer_label: str = ""
+    description: str = ""
+    pause: bool = False
+    pause_days: int | None = None  # None with pause: until the reason is cleared
+    owner: str | None = None
+    journey: str | None = None
+    offer: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    day: int
+    send: str
+    template: str | None = None
+    to: str = "finance"
+    approve: str | None = None
+    when: tuple = ()
+    note: str = ""
+    harsh: bool = False
+    attach: str = "none"
+    post: bool = False  # a letter that also goes by post, through Odoo's snailmail app
+    customers: str = "all"  # all, consumer or business (see STEP_CUSTOMERS)
+    fee: float = 0.0  # reminder fee charged with the step (company currency)
+    compensation: float = 0.0  # fixed recovery compensation per overdue invoice (businesses only, once per invoice)
+    interest: bool = False  # charge the late-payment interest accrued on the covered invoices
+
+    @property
+    def charges(self) -> bool:
+        """Whether the step charges anything (a fee, the compensation or interest)."""
+        return bool(self.fee or self.compensation or self.interest)
+
+    def reaches(self, customer_type) -> bool:
+        """Whether the step is for customers of ``customer_type`` (consumer or business)."""
+        return self.customers in ("all", customer_type)
+
+    @property
+    def before_due(self) -> bool:
+        """Steps on or before the due date concern invoices not overdue yet."""
+        return self.day <= 0
+
+    def label(self, index: int) -> Text:
+        """How people know the step (``str()`` of it in English): its number, day, channel and template."""
+        if self.template:
+            return Text(_("step %(number)s (day %(day)s, %(channel)s %(template)s)"),
+                        number=index + 1, day=self.day, channel=self.send, template=self.template)
+        return Text(_("step %(number)s (day %(day)s, %(channel)s for %(to)s)"),
+                    number=index + 1, day=self.day, channel=self.send, to=self.to)
+
+
+@dataclass(frozen=True)
+class Journey:
+    key: str
+    label: str
+    description: str = ""
+    segments: tuple = ()
+    steps: tuple = ()
+    waive_charges: bool = False  # the charges are computed and recorded as waived, never charged
+
+
+@dataclass(frozen=True)
+class FallbackSettings:
+    no_email: tuple = ("letter", "activity")
+    no_mobile: tuple = ("email",)
+
+
+@dataclass(frozen=True)
+class SatisfactionSettings:
+    enabled: bool = True
+    ask_days_after_close: int = 2
+    repurchase_window_days: int = 90
+    ask_on_outcomes: tuple = ("paid", "payment_plan")
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    """What a customer may ask for on the page a reminder links to."""
+
+    max_promise_days: int = 30  # a promised date at most this many days from today
+    max_instalments: int = 6  # a payment plan of at most this many instalments
+
+
+@dataclass(frozen=True)
+class ChargeSettings:
+    """How the charges of steps (``fee``, ``compensation``, ``interest``) are handled."""
+
+    post: str = "none"  # one of CHARGE_POSTINGS
+    waive_segments: tuple = ()  # segments whose charges are waived (computed and recorded as waived)
+    interest_margin_consumer: float | None = None  # points over the reference rate; None: the legal profile's
+    interest_margin_business: float | None = None
+
+
+# What a payment-term suggestion stands for, so a document's term is flagged only in the direction that matters:
+# protect = at most this generous (our risk), reward = at least this generous (earned), match = exactly this term.
+TERM_INTENTS = (
+    ("protect", "Offer no more generous terms than the suggestion"),
+    ("reward", "Offer no less generous terms than the suggestion"),
+    ("match", "Offer the suggested term"),
+)
+
+
+@dataclass(frozen=True)
+class PaymentTermRule:
+    suggest: str  # XML id of an account.payment.term, e.g. account.account_payment_term_30days
+    when: tuple = ()
+    reason: str = ""
+    intent: str = "match"  # one of TERM_INTENTS
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    version: int
+    segments: tuple
+    journeys: tuple
+    delay_reasons: tuple = ()
+    description: str = ""
+    fallback: FallbackSettings = FallbackSettings()
+    satisfaction: SatisfactionSettings = SatisfactionSettings()
+    payment_terms: tuple = ()
+    portal: PortalSettings = PortalSettings()
+    charges: ChargeSettings = ChargeSettings()
+
+    def journey(self, key) -> Journey | None:
+        return next((journey for journey in self.journeys if journey.key == key), None)
+
+    def delay_reason(self, key) -> DelayReasonEffect | None:
+        return next((reason for reason in self.delay_reasons if reason.key == key), None)
+
+    def segment(self, key) -> SegmentRule | None:
+        return next((segment for segment in self.segments if segment.key == key), None)
+
+    def journey_for_segment(self, segment_key) -> Journey | None:
+        return next((journey for journey in self.journeys if segment_key in journey.segments), None)
+
+
+def is_group_actor(actor: str) -> bool:
+    return actor.startswith(GROUP_PREFIX)

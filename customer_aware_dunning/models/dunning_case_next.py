@@ -10,8 +10,8 @@ import contextlib
 from odoo import _, api, fields, models
 from odoo.tools import format_date
 
+from ..access import is_collections_manager
 from ..policy.engine import HOLD, decide, parse_step_key
-from .collections_access import is_collections_manager
 
 # What a letter printed by hand says when the case has no step yet.
 DEFAULT_LETTER_TEMPLATE = "gentle_reminder"

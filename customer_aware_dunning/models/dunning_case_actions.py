@@ -1,0 +1,169 @@
+"""People in the loop: the case's buttons (approve, hold, resume, run now, close) and their checks."""
+
+import logging
+
+from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..access import check_collections_manager, is_collections_manager
+from ..policy.engine import SEND_STEP, Decision, parse_step_key
+from ..policy.schema import OUTCOMES
+from ..policy.text import Text
+from ..translate import render_text
+
+_logger = logging.getLogger(__name__)
+
+
+class DunningCase(models.Model):
+    _inherit = "dunning.case"
+
+    def _check_can_approve(self):
+        """Managers approve every step; others only the ones they were asked to approve."""
+        if is_collections_manager(self.env):
+            return
+        asked = self.activity_ids.filtered(lambda activity: activity.user_id == self.env.user)
+        if not asked:
+            raise AccessError(_("Only the person asked to approve this step, or a Collections manager, can answer."))
+
+    def action_dunning_approve(self):
+        """Approve the step waiting on each case: it is done now, through its channel."""
+        for case in self:
+            if case.state != "waiting_approval":
+                raise UserError(_("%(case)s is not waiting for an approval.", case=case.display_name))
+            case._check_can_approve()
+        approved_by = _("Approved by %(user)s.", user=self.env.user.name)
+        for case in self.sudo():
+            policy = self.env["dunning.policy"].sudo()._active_for(case.company_id)
+            spec = policy._get_spec()
+            key = parse_step_key(case.pending_step_key)
+            journey = spec.journey(key.journey) if spec and key else None
+            if journey is None or key.index >= len(journey.steps):
+                raise UserError(_("The active policy no longer has the step to approve: hold the case instead."))
+            step = journey.steps[key.index]
+            # What was owed when the step was asked for may be paid or credited since: only what is still owed goes.
+            owed = self.env["account.move"].browse(key.invoice_ids).exists().filtered(
+                lambda invoice: invoice.amount_residual > 0 and not invoice.dunning_excluded)
+            decision = Decision(SEND_STEP, Text("%(step)s: %(approval)s", step=step.label(key.index),
+                                                approval=approved_by), journey=key.journey,
+                                step_index=key.index, step=step, step_key=case.pending_step_key,
+                                invoice_ids=tuple(sorted(owed.ids)))
+            case._dunning_close_approval_activities(approved_by)
+            case.write({"state": "open", "pending_step_key": False, "pending_step": False})
+            if not owed:
+                case._log_events("step_skipped", {case.id: self.env._(
+                    "%(step)s approved but not done: its invoices are paid or credited.",
+                    step=render_text(self.env, step.label(key.index)))}, policy_version=policy.display_name)
+                continue
+            case._log_events("approved", {case.id: render_text(self.env, decision.text)},
+                             policy_version=policy.display_name)
+            self._dunning_do_steps(spec, policy.display_name, [(case, decision)])
+        return True
+
+    def action_dunning_hold(self, reason):
+        """Hold each case (its pending step is not done): it waits until someone resumes it."""
+        for case in self:
+            if case.state == "closed":
+                raise UserError(_("%(case)s is closed.", case=case.display_name))
+            if case.state == "waiting_approval":
+                case._check_can_approve()
+            else:
+                check_collections_manager(self.env, _("Only Collections managers can pause a collection case by hand."))
+        why = _("Held by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+        cases = self.sudo()
+        for case in cases.filtered("pending_step_key"):
+            case._dunning_close_approval_activities(why)
+        cases.write({"state": "paused", "paused_by": "hand", "pause_reason": why, "pause_until": False,
+                     "pending_step_key": False, "pending_step": False})
+        cases._log_events("held", dict.fromkeys(cases.ids, why))
+        return True
+
+    def action_dunning_resume(self):
+        """Resume cases paused by hand: the next run decides again."""
+        check_collections_manager(self.env, _("Only Collections managers can resume a collection case by hand."))
+        paused = self.sudo().filtered(lambda case: case.state == "paused")
+        paused._dunning_resume(_("Resumed by %(user)s.", user=self.env.user.name))
+        return True
+
+    def action_dunning_run_now(self):
+        """Run today's collections for the current company now: the daily job's own entry point.
+
+        A list header button: the web client sends the selected ids (none, most often), which do not
+        narrow the run: it is the company's."""
+        self._check_manager()
+        company = self.env.company
+        run = self.env["dunning.run"].sudo().with_company(company)
+        customers = run._customers_to_follow_up(company)
+        if customers > run._run_now_limit():
+            self.env.ref("customer_aware_dunning.ir_cron_dunning_daily_run").sudo()._trigger()
+            _logger.info("Run now for %s: %d customers to follow up, the scheduled job was started instead",
+                         company.name, customers)
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": _("%(company)s has %(count)s customers to follow up, too many to wait for here: "
+                                 "the daily run has started in the background, and the cases update batch by "
+                                 "batch as it works.", company=company.name, count=customers),
+                    "type": "info",
+                },
+            }
+        done = run._run_company(company, fields.Date.context_today(self))
+        if done is None:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "message": _("A collections run is already working on %(company)s: its cases will be up to "
+                                 "date when it ends.", company=company.name),
+                    "type": "warning",
+                },
+            }
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": _("Collections are up to date for %(company)s.", company=company.name),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_open_hold_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Hold collection case"),
+            "res_model": "dunning.case.hold",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_ids": self.ids},
+        }
+
+    def _dunning_close_approval_activities(self, feedback):
+        """Mark the approval requests of the pending step done, with the answer as feedback."""
+        summary = _("Approve: %(step)s", step=self.pending_step)
+        self.activity_ids.filtered(lambda activity: activity.summary == summary).action_feedback(feedback=feedback)
+
+    def _check_manager(self):
+        check_collections_manager(self.env, _("Only Collections managers can do this."))
+
+    def action_close(self, outcome, note=""):
+        """Close by hand (Collections managers), with one of the outcomes."""
+        self._check_manager()
+        if outcome not in dict(OUTCOMES):
+            raise UserError(_("Unknown outcome %s.", outcome))
+        open_cases = self.filtered(lambda case: case.state != "closed")
+        if not open_cases:
+            raise UserError(_("These cases are already closed."))
+        reason = _("Closed by %(user)s. %(note)s", user=self.env.user.name, note=note or "")
+        open_cases._close(outcome, fields.Date.context_today(self), reason)
+
+    def action_open_close_wizard(self):
+        self._check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Close collection case"),
+            "res_model": "dunning.case.close",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_case_ids": self.ids},
+        }

@@ -14,6 +14,7 @@ per business ID with a message a user can act on. The clock and ``sleep`` are
 passed in, so tests never wait.
 """
 
+import contextlib
 import json
 import time
 import urllib.error
@@ -129,11 +130,9 @@ def _retry_after_seconds(value):
 
 def _http_message(error):
     detail = ""
-    try:
+    with contextlib.suppress(ValueError, UnicodeDecodeError, OSError):  # an unreadable error body says nothing more
         body = json.loads(error.read().decode("utf-8") or "{}")
         detail = body.get("message") or "" if isinstance(body, dict) else ""
-    except (ValueError, UnicodeDecodeError, OSError):
-        pass
     if error.code == 429:
         return "the register limits requests now (429 Too Many Requests); try again later"
     return f"the register answered {error.code}" + (f": {detail}" if detail else "")

@@ -130,7 +130,8 @@ class ResPartner(models.Model):
             partners = self.with_company(company)._dunning_credit_refresh_due(company, today, batch_size)
             if partners:
                 partners.with_company(company)._dunning_refresh_register(company, today)
-                self.env.cr.commit()  # one batch per company: a later failure keeps what was looked up
+                # one batch per company: a later failure keeps what was looked up (as the daily run commits)
+                self.env["dunning.run"]._commit(len(partners))
 
     @api.model
     def _dunning_credit_refresh_due(self, company, today, limit):

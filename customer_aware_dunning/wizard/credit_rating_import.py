@@ -32,7 +32,7 @@ class DunningCreditRatingImport(models.TransientModel):
     column_defaults = fields.Char("Payment defaults column", default="payment_defaults")
     column_source = fields.Char("Source name column")
     preview = fields.Html(readonly=True, sanitize=True)
-    problems = fields.Text("Problems", readonly=True)
+    problems = fields.Text(readonly=True)
     state = fields.Selection([("draft", "Draft"), ("checked", "Checked")], default="draft")
 
     @api.onchange("source")

@@ -147,13 +147,18 @@ class DunningCase(models.Model):
 
     def _dunning_sender(self):
         """``(author partner, From)`` of the case's messages to the customer: its collector when they have an
-        email address, else the company (its email, else its catchall); never the user who ran the job."""
+        email address, else the company, from its email, else the mail server's default sender address.
+
+        Only a company with neither keeps the address of the user who ran the job as the From: a message
+        with no sender address cannot leave Odoo's queue at all.
+        """
         self.ensure_one()
         collector = self.collector_id
         if collector.email:
             return collector.partner_id, collector.email_formatted
         company = self.company_id
-        return company.partner_id, company.email_formatted or False
+        return company.partner_id, (company.email_formatted or self.env["ir.mail_server"]._get_default_from_address()
+                                    or self.env.user.email_formatted or False)
 
     # ------------------------------------------------------------------ an answer changes the case now
 

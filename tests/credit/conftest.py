@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from pure_fixtures import enable_odoo_test_flag, load_http, load_registry  # noqa: F401  (pytest-odoo's, replaced)
 
 CREDIT_DIR = Path(__file__).resolve().parents[2] / "customer_aware_dunning" / "credit"
 
@@ -78,19 +79,3 @@ class FakeRegister:
 def register():
     with FakeRegister() as server:
         yield server
-
-
-# pytest-odoo's autouse fixtures would open a registry: these tests are pure (as tests/policy's).
-@pytest.fixture(scope="session")
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session")
-def load_http():
-    yield
-
-
-@pytest.fixture(scope="module")
-def enable_odoo_test_flag():
-    yield

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from dunning_policy.loader import load_policy
+from pure_fixtures import enable_odoo_test_flag, load_http, load_registry  # noqa: F401  (pytest-odoo's, replaced)
 
 ADDON = Path(__file__).resolve().parents[2] / "customer_aware_dunning"
 DEFAULT_POLICY = ADDON / "data" / "default_policy.yaml"
@@ -36,21 +37,3 @@ def policy_schema():
 def spec_of():
     """``spec_of(text)``: the spec of a document that must load without errors."""
     return load_ok
-
-
-# pytest-odoo, when installed, adds autouse fixtures that open an Odoo registry
-# on a database.  These tests are pure: the same-named fixtures below replace
-# them for this folder, so the tests run with or without the plugin and a DB.
-@pytest.fixture(scope="session")
-def load_registry():
-    yield
-
-
-@pytest.fixture(scope="session")
-def load_http():
-    yield
-
-
-@pytest.fixture(scope="module")
-def enable_odoo_test_flag():
-    yield

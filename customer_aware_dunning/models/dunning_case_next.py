@@ -184,4 +184,4 @@ class DunningCase(models.Model):
             holds = {partner: decision for partner, decision in decisions.items() if decision.kind == HOLD}
             if holds:
                 self.env["dunning.case"].sudo().with_context(mail_notrack=True)._dunning_apply(
-                    company, policy, spec, today, holds, {})
+                    company, policy, spec, today, holds)

@@ -63,13 +63,13 @@ class DunningCase(models.Model):
         return cases
 
     @api.model
-    def _dunning_apply(self, company, policy, spec, today, decisions, next_dates=None):
+    def _dunning_apply(self, company, policy, spec, today, decisions):
         """Carry out the engine's ``decisions`` (``{partner: Decision}``) for ``company``, each kind in a batch.
 
         Steps are recorded with their key before anything is sent, and the
         database refuses a key twice in a case, so a step is never done twice.
-        ``next_dates`` gives, per partner, when the journey moves on after the
-        step done today.
+        Each case's next action date is its decision's ``next_date`` (for a step
+        sent today: when the journey moves on after it).
         """
         by_kind = defaultdict(dict)
         for partner, decision in decisions.items():
@@ -93,7 +93,7 @@ class DunningCase(models.Model):
         for partner, decision in decisions.items():
             case = cases.get(partner)
             if case and case.state != "closed":
-                next_date = (next_dates or {}).get(partner, decision.next_date) or False
+                next_date = decision.next_date or False
                 if case.next_action_date != next_date:
                     case.next_action_date = next_date
 

@@ -1,13 +1,13 @@
 import hashlib
 import logging
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from odoo import api, fields, models, tools
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, split_every
 
-from ..policy.engine import SEND_STEP, CaseInput, Decision, InvoiceInput, assign_segment, decide
+from ..policy.engine import CaseInput, Decision, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
 
 _logger = logging.getLogger(__name__)
@@ -286,16 +286,9 @@ class DunningRun(models.AbstractModel):
                          len(partner_ids) - len(locked))
         inputs = self._case_inputs(company, today, self.env["res.partner"].browse(locked))
         decisions = {partner: decide(spec, case, today) for partner, case in inputs.items()}
-        # When the journey moves on after today's step: the engine asked again, with the step done.
-        next_dates = {
-            partner: decide(spec, replace(inputs[partner], state="open", journey=decision.journey,
-                                          done_step_keys=inputs[partner].done_step_keys | {decision.step_key}),
-                            today).next_date
-            for partner, decision in decisions.items() if decision.kind == SEND_STEP
-        }
         # The case events are the trail: field tracking would say the same things again, one message per case.
         cases = self.env["dunning.case"].sudo().with_context(mail_notrack=True)
-        cases._dunning_apply(company, policy, spec, today, decisions, next_dates)
+        cases._dunning_apply(company, policy, spec, today, decisions)
         return decisions
 
     @api.model

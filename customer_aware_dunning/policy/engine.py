@@ -37,6 +37,8 @@ How it decides, in this order:
 Excluded invoices and invoices with nothing left to pay are never covered.
 """
 
+from dataclasses import replace
+
 from .conditions import evaluate
 from .decision import CaseInput, Decision, InvoiceInput
 from .holds import _hold
@@ -47,8 +49,8 @@ from .text import Text, _
 
 __all__ = [
     "CLOSE", "HOLD", "LESS_GENEROUS", "MORE_GENEROUS", "NEED_APPROVAL", "NOTHING", "SEND_STEP", "WAIT",
-    "CaseInput", "Decision", "InvoiceInput", "StepKey", "assign_segment", "case_facts", "decide",
-    "make_step_key", "parse_step_key", "suggest_payment_term", "term_deviation",
+    "CaseInput", "Decision", "InvoiceInput", "StepKey", "approved", "assign_segment", "case_facts", "decide",
+    "make_step_key", "parse_step_key", "resolve_step", "suggest_payment_term", "term_deviation",
 ]
 
 
@@ -103,7 +105,50 @@ def case_facts(case, today) -> dict:
 
 
 def decide(spec, case, today) -> Decision:
-    """The one thing ``case`` needs on ``today`` under ``spec`` (see the module docstring)."""
+    """The one thing ``case`` needs on ``today`` under ``spec`` (see the module docstring).
+
+    A ``send_step`` decision's ``next_date`` is when the journey moves on after that step: the date
+    the engine would wait for once the step is done.
+    """
+    decision = _decide(spec, case, today)
+    if decision.kind != SEND_STEP:
+        return decision
+    after = replace(case, state="open", journey=decision.journey,
+                    done_step_keys=case.done_step_keys | {decision.step_key})
+    return replace(decision, next_date=_decide(spec, after, today).next_date)
+
+
+def resolve_step(spec, step_key) -> tuple | None:
+    """``(index, step, journey)`` of the step ``step_key`` names in ``spec``, or ``None`` when it has no such step.
+
+    A key names its step by identity (an old index-style key by its index), so a new version
+    that moved the step still finds it, and one that changed it does not.
+    """
+    key = parse_step_key(step_key)
+    journey = spec.journey(key.journey) if spec and key else None
+    index = key.position(journey) if journey else None
+    if index is None:
+        return None
+    return index, journey.steps[index], journey
+
+
+def approved(spec, step_key, invoice_ids, approval) -> Decision | None:
+    """The ``send_step`` decision of the step ``step_key`` asked approval for, approved now, or ``None``.
+
+    ``spec``: the policy version that asked (its step is the one approved, whatever the active
+    version has since); ``invoice_ids``: what is still owed of the invoices the step was asked for;
+    ``approval``: who approved, for the trail.
+    """
+    resolved = resolve_step(spec, step_key)
+    if resolved is None:
+        return None
+    index, step, journey = resolved
+    return Decision(SEND_STEP, Text("%(step)s: %(approval)s", step=step.label(index), approval=approval),
+                    journey=journey.key, step_index=index, step=step, step_key=step_key,
+                    invoice_ids=tuple(sorted(invoice_ids)))
+
+
+def _decide(spec, case, today) -> Decision:
     segment, segment_text = _segment(spec, case)
     invoices = _open_invoices(case)
     common = {"segment": segment, **_offer_and_owner(spec, invoices)}

@@ -37,7 +37,20 @@ class _StepReaders:
             return INVALID
         steps = [self._step((*path, index), item) for index, item in enumerate(items)]
         self._check_day_order(path, items)
+        self._check_unique_ids(path, items)
         return _all_valid(steps)
+
+    def _check_unique_ids(self, path, items):
+        """A step's ``id`` is its identity in the journey's step keys: two steps cannot share one."""
+        seen = {}
+        for index, item in enumerate(items):
+            step_id = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(step_id, str):
+                continue
+            if step_id in seen:
+                self.r.error((*path, index, "id"), f"duplicate step id '{step_id}'; step {seen[step_id] + 1} "
+                                                   f"of this journey already uses it")
+            seen.setdefault(step_id, index)
 
     def _step(self, path, value):
         raw = self.r.mapping(path, value, STEP_KEYS, required=("day", "send"))
@@ -63,6 +76,7 @@ class _StepReaders:
             "interest": self._step_interest(path, raw, send),
             "recipients": self.r.field(raw, path, "recipients", self._recipients, ("invoice_contact",)),
             "cc": self.r.field(raw, path, "cc", self.r.choices, (), choices=dict(CC), what="copy"),
+            "id": self.r.field(raw, path, "id", self.r.identifier, None),
         })
 
     def _recipients(self, path, value):

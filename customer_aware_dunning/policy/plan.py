@@ -83,7 +83,8 @@ class _Plan:
     def _covered(self, index, invoice_ids):
         seen = set()
         for key in self.done:
-            if key.index >= index:
+            position = key.position(self.journey)  # None: a step this version no longer has (or has changed)
+            if position is not None and position >= index:
                 seen |= key.invoice_ids
         return set(invoice_ids) <= seen
 
@@ -100,7 +101,7 @@ class _Plan:
             journey=self.journey.key,
             step_index=index,
             step=step,
-            step_key=make_step_key(self.journey.key, index, invoice_ids),
+            step_key=make_step_key(self.journey.key, step, invoice_ids),
             invoice_ids=tuple(sorted(invoice_ids)),
         )
 

@@ -88,7 +88,8 @@ class DunningCase(models.Model):
         self.union(*(cases[p] for p in by_kind[CLOSE] if p in cases))._close(
             "paid", today, _("Nothing is left to collect.")
         )
-        self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()])
+        self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()],
+                                        policy=policy)
         self._dunning_do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()], today=today)
         for partner, decision in decisions.items():
             case = cases.get(partner)
@@ -152,11 +153,15 @@ class DunningCase(models.Model):
         self._log_events("resumed", dict.fromkeys(self.ids, why), policy_version=version)
 
     @api.model
-    def _dunning_request_approvals(self, spec, version, items):
-        """Park each step that needs an approval and ask the approver with an activity."""
+    def _dunning_request_approvals(self, spec, version, items, policy=None):
+        """Park each step that needs an approval and ask the approver with an activity.
+
+        ``policy``: the version asking; approving sends its step (see ``pending_policy_id``).
+        """
         reasons = {case.id: render_text(self.env, decision.text) for case, decision in items}
         for case, decision in items:
             case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
+                        "pending_policy_id": policy.id if policy else False,
                         "pending_step": render_text(self.env, decision.step.label(decision.step_index))})
         self._dunning_schedule_activities({
             case: {

@@ -40,6 +40,7 @@
         "views/dunning_legal_views.xml",
         "wizard/dunning_policy_dry_run_views.xml",
         "wizard/dunning_policy_compare_views.xml",
+        "wizard/dunning_policy_compare_steps_views.xml",
         "wizard/dunning_case_close_views.xml",
         "wizard/credit_rating_import_views.xml",
         "wizard/dunning_case_hold_views.xml",

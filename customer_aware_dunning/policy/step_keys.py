@@ -86,3 +86,18 @@ def parse_step_key(key) -> StepKey | None:
     if identity:
         return StepKey(parts[0], None, ids, middle)
     return StepKey(parts[0], int(middle), ids)
+
+
+def new_steps(old_spec, new_spec) -> list:
+    """``[(journey key, index, step)]`` of ``new_spec``'s steps that ``old_spec`` does not have (by identity).
+
+    A case that had the old version's steps gets these as steps not done yet: a new step, a
+    changed one, or every step of a new journey. ``old_spec`` ``None``: every step is new.
+    """
+    result = []
+    for journey in new_spec.journeys:
+        old = old_spec.journey(journey.key) if old_spec else None
+        known = {step.identity for step in old.steps} if old else set()
+        result.extend((journey.key, index, step) for index, step in enumerate(journey.steps)
+                      if step.identity not in known)
+    return result

@@ -1,4 +1,6 @@
+from contextlib import contextmanager
 from datetime import date
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -79,3 +81,51 @@ class DunningCommon(AccountTestInvoicingCommon):
         return self.env["dunning.partner.facts"].search(
             [("partner_id", "=", partner.id), ("company_id", "=", (company or self.company).id)]
         )
+
+
+class DecisionTrap:
+    """What the run decided while trapped: ``decisions`` maps each customer to the engine's Decision."""
+
+    def __init__(self):
+        self.decisions = {}
+        self.days = []
+
+    def record(self, today, decisions):
+        self.days.append(today)
+        self.decisions.update(decisions)
+
+    def decision_of(self, partner):
+        return self.decisions.get(partner)
+
+    def assert_decided(self, partner, kind, template=None):
+        """``partner`` got a decision of ``kind`` (and, for a step, of its ``template``)."""
+        decision = self.decisions.get(partner)
+        if decision is None:
+            raise AssertionError(f"nothing was decided for {partner.display_name}; decided: "
+                                 f"{sorted(p.display_name for p in self.decisions)}")
+        if decision.kind != kind or (template is not None and (decision.step and decision.step.template) != template):
+            raise AssertionError(f"{partner.display_name}: expected {kind} {template or ''}, got {decision.kind} "
+                                 f"({decision.reason})")
+        return decision
+
+
+@contextmanager
+def trap_decisions(env):
+    """Record what the collections run decides instead of acting on it, as queue_job's ``trap_jobs()`` does for jobs.
+
+    Inside the block the run syncs the cases and asks the engine as usual, but nothing the decisions
+    say is carried out: no step is recorded or sent, no case paused or closed by a decision. For other
+    addons' tests too::
+
+        with trap_decisions(self.env) as trap:
+            self.env["dunning.run"]._run_company(company, today)
+        trap.assert_decided(partner, "send_step", template="gentle_reminder")
+    """
+    trap = DecisionTrap()
+    cases = type(env["dunning.case"])
+
+    def record(_cases, _company, _policy, _spec, today, decisions):
+        trap.record(today, decisions)
+
+    with patch.object(cases, "_dunning_apply", record):
+        yield trap

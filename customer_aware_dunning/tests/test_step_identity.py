@@ -96,3 +96,13 @@ class TestStepIdentity(DunningCommon):
         event.sudo().write({"step_key": f"standard/99/{self.invoice.id}"})
         convert_index_keys(self.env)
         self.assertEqual(event.step_key, f"standard/99/{self.invoice.id}")
+
+    def test_the_compare_screen_names_the_steps_that_count_as_new(self):
+        active = self.Policy._active_for(self.company)
+        draft = self.Policy.browse(active.action_new_version()["res_id"])
+        draft.yaml_text = active.yaml_text.replace(GENTLE, INSERTED, 1)
+        action = draft.action_compare()
+        wizard = self.env[action["res_model"]].with_context(action["context"]).create({})
+        self.assertEqual(wizard.new_steps_text, "standard: step 2 (day 3, email friendly_heads_up)")
+        same = self.env[action["res_model"]].create({"old_policy_id": active.id, "new_policy_id": active.id})
+        self.assertIn("every step was already", same.new_steps_text)

@@ -5,5 +5,6 @@ from . import (
     dunning_case_hold,
     dunning_invoice_answer,
     dunning_policy_compare,
+    dunning_policy_compare_steps,
     dunning_policy_dry_run,
 )

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from conftest import load_ok
 from dunning_policy.engine import CaseInput, InvoiceInput, approved, decide, make_step_key, parse_step_key, resolve_step
 from dunning_policy.loader import load_policy
+from dunning_policy.step_keys import new_steps
 
 DUE = date(2025, 3, 1)
 
@@ -155,3 +156,15 @@ def test_a_digest_ignores_nothing_but_the_id():
     step = load_ok(V1).journey("standard").steps[0]
     assert replace(step, note="another").identity != step.identity
     assert replace(step, id="named").identity == "@named"
+
+
+def test_new_steps_are_the_inserted_and_the_changed_ones():
+    v1 = load_ok(V1)
+    assert new_steps(v1, load_ok(V1)) == []
+    inserted = load_ok(V2_INSERTED)
+    assert [(journey, index, step.template) for journey, index, step in new_steps(v1, inserted)] == [
+        ("standard", 0, "friendly_heads_up")]
+    changed = load_ok(V2_CHANGED)
+    assert [(index, step.template) for _journey, index, step in new_steps(v1, changed)] == [
+        (1, "payment_plan_offer")]
+    assert len(new_steps(None, v1)) == 3

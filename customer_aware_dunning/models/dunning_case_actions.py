@@ -9,7 +9,7 @@ from ..access import check_collections_manager, is_collections_manager
 from ..policy.engine import SEND_STEP, Decision, parse_step_key
 from ..policy.schema import OUTCOMES
 from ..policy.text import Text
-from ..translate import render_text
+from ..texts import APPROVED, APPROVED_NOT_DONE, HELD_BY, Reader, step_title, to_data
 
 _logger = logging.getLogger(__name__)
 
@@ -43,19 +43,17 @@ class DunningCase(models.Model):
             # What was owed when the step was asked for may be paid or credited since: only what is still owed goes.
             owed = self.env["account.move"].browse(key.invoice_ids).exists().filtered(
                 lambda invoice: invoice.amount_residual > 0 and not invoice.dunning_excluded)
-            decision = Decision(SEND_STEP, Text("%(step)s: %(approval)s", step=step.label(key.index),
-                                                approval=approved_by), journey=key.journey,
+            decision = Decision(SEND_STEP, Text(APPROVED, step=step_title(step), user=self.env.user.name),
+                                journey=key.journey,
                                 step_index=key.index, step=step, step_key=case.pending_step_key,
                                 invoice_ids=tuple(sorted(owed.ids)))
             case._dunning_close_approval_activities(approved_by)
-            case.write({"state": "open", "pending_step_key": False, "pending_step": False})
+            case.write({"state": "open", "pending_step_key": False, "pending_step_data": None})
             if not owed:
-                case._log_events("step_skipped", {case.id: self.env._(
-                    "%(step)s approved but not done: its invoices are paid or credited.",
-                    step=render_text(self.env, step.label(key.index)))}, policy_version=policy.display_name)
+                case._log_events("step_skipped", {case.id: Text(APPROVED_NOT_DONE, step=step_title(step))},
+                                 policy_version=policy.display_name)
                 continue
-            case._log_events("approved", {case.id: render_text(self.env, decision.text)},
-                             policy_version=policy.display_name)
+            case._log_events("approved", {case.id: decision.text}, policy_version=policy.display_name)
             self._dunning_do_steps(spec, policy.display_name, [(case, decision)])
         return True
 
@@ -68,12 +66,12 @@ class DunningCase(models.Model):
                 case._check_can_approve()
             else:
                 check_collections_manager(self.env, _("Only Collections managers can pause a collection case by hand."))
-        why = _("Held by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+        why = Text(HELD_BY, user=self.env.user.name, why=reason)
         cases = self.sudo()
         for case in cases.filtered("pending_step_key"):
-            case._dunning_close_approval_activities(why)
-        cases.write({"state": "paused", "paused_by": "hand", "pause_reason": why, "pause_until": False,
-                     "pending_step_key": False, "pending_step": False})
+            case._dunning_close_approval_activities(Reader(self.env).render(to_data(why)))
+        cases.write({"state": "paused", "paused_by": "hand", "pause_reason_data": to_data(why), "pause_until": False,
+                     "pending_step_key": False, "pending_step_data": None})
         cases._log_events("held", dict.fromkeys(cases.ids, why))
         return True
 

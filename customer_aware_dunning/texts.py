@@ -35,7 +35,8 @@ from .translate import policy_text
 TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
 
 LABELLED = {"segment": "segment", "reason": "reason", "journey": "journey", "template": "template",
-            "channel": "channel", "owner": "actor", "to": "actor", "approver": "actor", "outcome": "outcome"}
+            "channel": "channel", "owner": "actor", "to": "actor", "approver": "actor", "outcome": "outcome",
+            "customer_reason": "customer_reason"}
 AMOUNTS = ("credits", "overdue", "amount")
 
 CHANNELS = {"email": _("email"), "letter": _("letter"), "activity": _("activity"), "sms": _("text message")}
@@ -64,6 +65,14 @@ APPROVED_NOT_DONE = _("%(step)s approved but not done: its invoices are paid or 
 HELD_BY = _("Held by %(user)s: %(why)s")
 WAITS_FOR_APPROVAL = _("%(step)s waits for the approval of %(approver)s.")
 MAILS_REQUEUED = _("The emails the mail server could not send are queued again.")
+# The customer's answers on the portal (the customer reads them back there, in their language).
+ANSWERED_ONLINE = _("The customer answered online. %(text)s")
+ANSWER_REASON = _("Reason: %(customer_reason)s.")
+ANSWER_PROMISE = _("Promises to pay %(amount)s on %(date)s.")
+THE_INVOICES = _("the invoices")
+ANSWER_PLAN = _("Asks for a payment plan in %(count)s instalments.")
+ANSWER_QUESTION = _("Asks a question.")
+ANSWER_MESSAGE = _("%(text)s Message: %(message)s")
 
 
 def to_data(text):
@@ -151,7 +160,7 @@ class Reader:
         if (kind, key) not in self._labels:
             finders = {"segment": self._label_segment, "reason": self._label_reason, "journey": self._label_journey,
                        "template": self._label_template, "channel": self._label_channel, "actor": self._label_actor,
-                       "outcome": self._label_outcome}
+                       "outcome": self._label_outcome, "customer_reason": self._label_customer_reason}
             self._labels[kind, key] = finders[kind](key) or key
         return self._labels[kind, key]
 
@@ -161,10 +170,17 @@ class Reader:
     def _label_reason(self, key):
         return self._record_name("dunning.delay.reason", key)
 
+    def _label_customer_reason(self, key):
+        """A delay reason in the customer's words (its ``customer_label``), else its name."""
+        reason = self._record("dunning.delay.reason", key)
+        return reason.customer_label or reason.name
+
     def _record_name(self, model, key):
-        records = self.env[model].sudo().with_context(active_test=False).search(
+        return self._record(model, key).name
+
+    def _record(self, model, key):
+        return self.env[model].sudo().with_context(active_test=False).search(
             [("key", "=", key), ("company_id", "in", [self.company.id, False])], order="company_id", limit=1)
-        return records.name
 
     def _label_journey(self, key):
         spec = self.env["dunning.policy"].sudo()._active_spec(self.company)

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 from ..policy.preview import PREVIEW_DAYS
 from ..policy.schema import CHANNELS, DECISION_KINDS
-from ..texts import Reader, step_title, to_data
+from ..texts import Reader, to_data
 
 LINE_TYPES = [("today", "On the day"), ("upcoming", "Next days")]
 
@@ -86,7 +86,7 @@ class DunningPolicyDryRun(models.TransientModel):
             "segment": f"{decision.segment} ({how})" if decision.segment else False,
             "journey": decision.journey or False,
             "kind": decision.kind,
-            "step": reader.render(to_data(step_title(step))) if step else False,
+            "step": reader.render(to_data(step.label(decision.step_index))) if step else False,
             "channel": step.send if step else False,
             "template": step.template if step else False,
             "approve": step.approve if step else False,

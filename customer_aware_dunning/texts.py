@@ -14,9 +14,9 @@ Stored shape (JSON):
 
 A value's name says what it is, the same names the engine uses: ``segment``,
 ``reason`` (a delay reason), ``journey``, ``template``, ``channel``, and
-``owner``/``to``/``approver`` (who acts) are keys shown by their label; dates are
-formatted for the reader's language, and ``credits``/``overdue``/``amount``
-written as ``%(name)s`` are amounts in the company's currency.
+``owner``/``to``/``approver`` (who acts), ``outcome`` and ``customer_reason`` are
+keys shown by their label; dates are formatted for the reader's language, and
+numbers named ``credits``/``overdue``/``amount`` are amounts in the company's currency.
 
 The sentences the models say about a step (:func:`step_title`, :func:`step_done`)
 are built here too, so that every template the trail uses is a term of the module.
@@ -61,6 +61,7 @@ NOTHING_LEFT = _("Nothing is left to collect.")
 ALL_SETTLED = _("Every invoice of the case is settled.")
 PAUSE_GONE = _("The reason for the pause is gone.")
 APPROVED = _("%(step)s: approved by %(user)s.")
+APPROVED_BY = _("Approved by %(user)s.")
 APPROVED_NOT_DONE = _("%(step)s approved but not done: its invoices are paid or credited.")
 HELD_BY = _("Held by %(user)s: %(why)s")
 WAITS_FOR_APPROVAL = _("%(step)s waits for the approval of %(approver)s.")
@@ -135,23 +136,29 @@ class Reader:
         if "j" in data:
             return "; ".join(filter(None, (self.render(part) for part in data["j"])))
         template = data.get("t") or ""
-        values = {name: self._value(template, name, value) for name, value in (data.get("v") or {}).items()}
         if not template:
             return ""
-        return self.env._(template, **values) if values else self.env._(template)
+        translated = self.env._(template)  # the reader's words; formatted below, with the values as they read them
+        raw = data.get("v") or {}
+        values = {name: self._value(name, value) for name, value in raw.items()}
+        for name in AMOUNTS:
+            if isinstance(raw.get(name), int | float) and not isinstance(raw.get(name), bool):
+                # The engine writes plain numbers (``%(credits).2f``); the reader sees money.
+                translated = translated.replace(f"%({name}).2f", f"%({name})s")
+        return translated % values if values else translated
 
     def line(self, label, data):
         """A chatter line: ``<b>label</b>: sentence``, escaped."""
         return Markup("<b>%s</b>: %s") % (label, self.render(data))
 
-    def _value(self, template, name, value):
+    def _value(self, name, value):
         if isinstance(value, dict) and "d" in value:
             return format_date(self.env, datetime.date.fromisoformat(value["d"]))
         if isinstance(value, dict):
             return self.render(value)
         if name in LABELLED and isinstance(value, str):
             return self._label(LABELLED[name], value)
-        if name in AMOUNTS and isinstance(value, int | float) and f"%({name})s" in template:
+        if name in AMOUNTS and isinstance(value, int | float) and not isinstance(value, bool):
             currency = self.company.currency_id
             return currency.format(value) if currency else f"{value:.2f}"
         return value

@@ -9,6 +9,7 @@ from . import (
     dunning_case,
     dunning_case_actions,
     dunning_case_after_close,
+    dunning_case_approval_policy,
     dunning_case_demo,
     dunning_case_event,
     dunning_case_handover,

@@ -6,10 +6,10 @@ from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..access import check_collections_manager, is_collections_manager
-from ..policy.engine import SEND_STEP, Decision, parse_step_key
+from ..policy.engine import approved, parse_step_key, resolve_step
 from ..policy.schema import OUTCOMES
 from ..policy.text import Text
-from ..texts import APPROVED, APPROVED_NOT_DONE, HELD_BY, Reader, step_title, to_data
+from ..texts import APPROVED, APPROVED_BY, APPROVED_NOT_DONE, HELD_BY, Reader, step_title, to_data
 
 _logger = logging.getLogger(__name__)
 
@@ -33,27 +33,27 @@ class DunningCase(models.Model):
             case._check_can_approve()
         approved_by = _("Approved by %(user)s.", user=self.env.user.name)
         for case in self.sudo():
-            policy = self.env["dunning.policy"].sudo()._active_for(case.company_id)
+            policy = case._dunning_asking_policy()
             spec = policy._get_spec()
             key = parse_step_key(case.pending_step_key)
-            journey = spec.journey(key.journey) if spec and key else None
-            if journey is None or key.index >= len(journey.steps):
-                raise UserError(_("The active policy no longer has the step to approve: hold the case instead."))
-            step = journey.steps[key.index]
+            if key is None or resolve_step(spec, case.pending_step_key) is None:
+                raise UserError(_("The policy version that asked for this approval no longer has the step: "
+                                  "hold the case instead."))
             # What was owed when the step was asked for may be paid or credited since: only what is still owed goes.
             owed = self.env["account.move"].browse(key.invoice_ids).exists().filtered(
                 lambda invoice: invoice.amount_residual > 0 and not invoice.dunning_excluded)
-            decision = Decision(SEND_STEP, Text(APPROVED, step=step_title(step), user=self.env.user.name),
-                                journey=key.journey,
-                                step_index=key.index, step=step, step_key=case.pending_step_key,
-                                invoice_ids=tuple(sorted(owed.ids)))
+            decision = approved(spec, case.pending_step_key, owed.ids, Text(APPROVED_BY, user=self.env.user.name))
             case._dunning_close_approval_activities(approved_by)
-            case.write({"state": "open", "pending_step_key": False, "pending_step_data": None})
+            case.write({"state": "open", "pending_step_key": False, "pending_step_data": None,
+                        "pending_policy_id": False})
             if not owed:
-                case._log_events("step_skipped", {case.id: Text(APPROVED_NOT_DONE, step=step_title(step))},
+                case._log_events("step_skipped", {case.id: Text(APPROVED_NOT_DONE, step=step_title(decision.step))},
                                  policy_version=policy.display_name)
                 continue
-            case._log_events("approved", {case.id: decision.text}, policy_version=policy.display_name)
+            case._log_events("approved", {case.id: Text(APPROVED, step=step_title(decision.step),
+                                                        user=self.env.user.name)},
+                             per_case={case.id: {"rule_data": to_data(decision.text)}},
+                             policy_version=policy.display_name)
             self._dunning_do_steps(spec, policy.display_name, [(case, decision)])
         return True
 
@@ -71,7 +71,7 @@ class DunningCase(models.Model):
         for case in cases.filtered("pending_step_key"):
             case._dunning_close_approval_activities(Reader(self.env).render(to_data(why)))
         cases.write({"state": "paused", "paused_by": "hand", "pause_reason_data": to_data(why), "pause_until": False,
-                     "pending_step_key": False, "pending_step_data": None})
+                     "pending_step_key": False, "pending_step_data": None, "pending_policy_id": False})
         cases._log_events("held", dict.fromkeys(cases.ids, why))
         return True
 

@@ -57,7 +57,8 @@ class DunningCaseEvent(models.Model):
     policy_version = fields.Char(readonly=True)
     rule_data = fields.Json(readonly=True, help="Why the engine decided, as data (a Text).")
     rule = fields.Char(compute="_compute_texts", inverse="_inverse_rule",
-                       help="The policy's reason for the event (segment, rule, journey, step), for the policy's author.")
+                       help="The policy's reason for the event (segment, rule, journey, step), "
+                            "for the policy's author.")
     currency_id = fields.Many2one(related="case_id.currency_id")
     amount_charged = fields.Monetary(
         "Charged", readonly=True, help="Reminder fee, recovery compensation and interest this step charged.")

@@ -11,7 +11,7 @@ from odoo import _, api, fields, models
 from odoo.tools import format_date
 
 from ..access import is_collections_manager
-from ..policy.engine import HOLD, decide, parse_step_key
+from ..policy.engine import HOLD, decide, parse_step_key, resolve_step
 
 # What a letter printed by hand says when the case has no step yet.
 DEFAULT_LETTER_TEMPLATE = "gentle_reminder"
@@ -81,12 +81,12 @@ class DunningCase(models.Model):
         """``(step, invoices)`` of the step waiting on this case, as the active policy has it, or ``(None, None)``."""
         self.ensure_one()
         key = parse_step_key(self.pending_step_key)
-        spec = self.env["dunning.policy"].sudo()._active_spec(self.company_id) if key else None
-        journey = spec.journey(key.journey) if spec else None
-        if journey is None or key.index >= len(journey.steps):
+        spec = self._dunning_asking_policy()._get_spec() if key else None
+        resolved = resolve_step(spec, self.pending_step_key) if spec else None
+        if resolved is None:
             return None, None
         invoices = self.env["account.move"].browse(sorted(key.invoice_ids)).exists()
-        return journey.steps[key.index], invoices
+        return resolved[1], invoices
 
     def _dunning_last_step(self):
         """The policy's step the case's last step event did, or ``None``."""
@@ -95,10 +95,8 @@ class DunningCase(models.Model):
             [("case_id", "=", self.id), ("kind", "=", "step"), ("journey", "!=", False)], limit=1
         )
         spec = self.env["dunning.policy"].sudo()._active_spec(self.company_id) if event else None
-        journey = spec.journey(event.journey) if spec else None
-        if journey is None or event.step_index >= len(journey.steps):
-            return None
-        return journey.steps[event.step_index]
+        resolved = resolve_step(spec, event.step_key) if spec and event.step_key else None
+        return resolved[1] if resolved else None
 
     def _dunning_letter_template(self):
         """The template a letter printed by hand uses: the pending step's, else the last step's."""
@@ -184,4 +182,4 @@ class DunningCase(models.Model):
             holds = {partner: decision for partner, decision in decisions.items() if decision.kind == HOLD}
             if holds:
                 self.env["dunning.case"].sudo().with_context(mail_notrack=True)._dunning_apply(
-                    company, policy, spec, today, holds, {})
+                    company, policy, spec, today, holds)

@@ -8,9 +8,18 @@ from odoo.tools import SQL
 
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP
 from ..policy.text import Text
+from ..texts import (
+    MAILS_REQUEUED,
+    NOTHING_LEFT,
+    PAUSE_GONE,
+    WAITS_FOR_APPROVAL,
+    Reader,
+    is_written,
+    step_done,
+    step_title,
+    to_data,
+)
 from .mail_message import COLLECTIONS_LABEL
-from ..texts import MAILS_REQUEUED, NOTHING_LEFT, PAUSE_GONE, WAITS_FOR_APPROVAL, Reader, is_written, step_done, \
-    step_title, to_data
 
 # Failures of an email that sending again can cure: the mail server's, not the address's (none: no connection).
 RETRIED_MAIL_FAILURES = (False, "unknown", "mail_smtp")
@@ -63,13 +72,13 @@ class DunningCase(models.Model):
         return cases
 
     @api.model
-    def _dunning_apply(self, company, policy, spec, today, decisions, next_dates=None):
+    def _dunning_apply(self, company, policy, spec, today, decisions):
         """Carry out the engine's ``decisions`` (``{partner: Decision}``) for ``company``, each kind in a batch.
 
         Steps are recorded with their key before anything is sent, and the
         database refuses a key twice in a case, so a step is never done twice.
-        ``next_dates`` gives, per partner, when the journey moves on after the
-        step done today.
+        Each case's next action date is its decision's ``next_date`` (for a step
+        sent today: when the journey moves on after it).
         """
         by_kind = defaultdict(dict)
         for partner, decision in decisions.items():
@@ -88,12 +97,13 @@ class DunningCase(models.Model):
         self.union(*(cases[p] for p in by_kind[CLOSE] if p in cases))._close(
             "paid", today, Text(NOTHING_LEFT)
         )
-        self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()])
+        self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()],
+                                        policy=policy)
         self._dunning_do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()], today=today)
         for partner, decision in decisions.items():
             case = cases.get(partner)
             if case and case.state != "closed":
-                next_date = (next_dates or {}).get(partner, decision.next_date) or False
+                next_date = decision.next_date or False
                 if case.next_action_date != next_date:
                     case.next_action_date = next_date
 
@@ -156,17 +166,20 @@ class DunningCase(models.Model):
     def _dunning_resume(self, why, version=False):
         if not self:
             return
-        self.write({"state": "open", "paused_by": False, "pause_until": False, "pause_reason": False})
+        self.write({"state": "open", "paused_by": False, "pause_until": False, "pause_reason_data": None})
         self._log_events("resumed", dict.fromkeys(self.ids, why), policy_version=version)
 
     @api.model
-    def _dunning_request_approvals(self, spec, version, items):
-        """Park each step that needs an approval and ask the approver with an activity."""
+    def _dunning_request_approvals(self, spec, version, items, policy=None):
+        """Park each step that needs an approval and ask the approver with an activity.
+
+        ``policy``: the version asking; approving sends its step (see ``pending_policy_id``).
+        """
         activities = {}
         for case, decision in items:
             title = to_data(step_title(decision.step))
             case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
-                        "pending_step_data": title})
+                        "pending_policy_id": policy.id if policy else False, "pending_step_data": title})
             user = self.env["dunning.channel"]._actor(case, decision.step.approve)
             reader = Reader(self.with_context(lang=user.lang or self.env.lang).env, case.company_id)
             activities[case] = {

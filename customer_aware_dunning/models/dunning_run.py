@@ -1,13 +1,14 @@
 import hashlib
 import logging
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, split_every
 
-from ..policy.engine import SEND_STEP, CaseInput, Decision, InvoiceInput, assign_segment, decide
+from ..policy.engine import CaseInput, Decision, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
 
 _logger = logging.getLogger(__name__)
@@ -266,17 +267,32 @@ class DunningRun(models.AbstractModel):
     def _follow_up_job(self, company_id, policy_id, today, partner_ids):
         """A batch run as a queue_job job, in its own transaction: a failure is the job's to retry.
 
-        As the scheduled job does, it works as the system in the batch's company.
+        As the scheduled job does, it works as the system in the batch's company. It re-reads what
+        may have changed while it waited in the queue: the company's active policy (``policy_id``,
+        the version active when the batch was queued, is only its description) and the run date
+        (``today``, moved on by the days the job waited).
         """
         company = self.env["res.company"].browse(company_id)
         run = self.sudo().with_company(company)
-        policy = run.env["dunning.policy"].browse(policy_id)
+        policy = run.env["dunning.policy"]._active_for(company)
+        today = run._job_run_date(today)
         spec = policy._get_spec()
         if spec is None:
             _logger.error("Collections run for %s: the policy %s is invalid", company.name, policy.display_name)
             return "invalid policy: nothing decided"
         decisions = run._follow_up_batch(company, policy, spec, today, partner_ids)
         return f"{len(decisions)} customer(s) decided"
+
+    @api.model
+    def _job_run_date(self, today):
+        """The run date of a queued batch when it runs: the date it was queued for, moved on by the days
+        (in the company's calendar) it waited in the queue since it was created."""
+        uuid = self.env.context.get("job_uuid")
+        job = self.env["queue.job"].sudo().search([("uuid", "=", uuid)], limit=1) if uuid else None
+        if not job or not job.date_created:
+            return today
+        waited = (fields.Date.context_today(self) - fields.Date.context_today(self, job.date_created)).days
+        return today + timedelta(days=max(waited, 0))
 
     @api.model
     def _follow_up_batch(self, company, policy, spec, today, partner_ids):
@@ -286,16 +302,9 @@ class DunningRun(models.AbstractModel):
                          len(partner_ids) - len(locked))
         inputs = self._case_inputs(company, today, self.env["res.partner"].browse(locked))
         decisions = {partner: decide(spec, case, today) for partner, case in inputs.items()}
-        # When the journey moves on after today's step: the engine asked again, with the step done.
-        next_dates = {
-            partner: decide(spec, replace(inputs[partner], state="open", journey=decision.journey,
-                                          done_step_keys=inputs[partner].done_step_keys | {decision.step_key}),
-                            today).next_date
-            for partner, decision in decisions.items() if decision.kind == SEND_STEP
-        }
         # The case events are the trail: field tracking would say the same things again, one message per case.
         cases = self.env["dunning.case"].sudo().with_context(mail_notrack=True)
-        cases._dunning_apply(company, policy, spec, today, decisions, next_dates)
+        cases._dunning_apply(company, policy, spec, today, decisions)
         return decisions
 
     @api.model

@@ -7,7 +7,9 @@ its values are already checked and defaulted, so nothing downstream re-checks.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from .step_keys import step_identity
 from .text import Text, _
 
 SUPPORTED_VERSION = 1
@@ -83,7 +85,7 @@ DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_d
 JOURNEY_KEYS = ("label", "description", "segments", "steps", "waive_charges")
 STEP_KEYS = (
     "day", "send", "template", "to", "approve", "when", "note", "harsh", "attach", "post", "customers",
-    "fee", "compensation", "interest", "recipients", "cc",
+    "fee", "compensation", "interest", "recipients", "cc", "id",
 )
 FALLBACK_KEYS = ("no_email", "no_mobile")
 SATISFACTION_KEYS = ("enabled", "ask_days_after_close", "repurchase_window_days", "ask_on_outcomes")
@@ -171,6 +173,12 @@ class Step:
     interest: bool = False  # charge the late-payment interest accrued on the covered invoices
     recipients: tuple = ("invoice_contact",)  # RECIPIENTS keys or tag:<name>; the first that reaches anyone wins
     cc: tuple = ()  # CC keys: copied on the email
+    id: str | None = None  # a stable identity the YAML gives the step (else its content's digest identifies it)
+
+    @cached_property
+    def identity(self) -> str:
+        """What the step's keys name it by: ``@<id>``, else ``#<digest of its content>`` (see :mod:`.step_keys`)."""
+        return step_identity(self)
 
     @property
     def charges(self) -> bool:

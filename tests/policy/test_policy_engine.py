@@ -68,7 +68,13 @@ def case(*invoices, done=(), **values):
 
 
 def done_keys(journey, *indexes, ids=(1,)):
+    """Index-style keys, as stored before step identities: the engine still reads them."""
     return [make_step_key(journey, index, ids) for index in indexes]
+
+
+def key_of(spec, journey, index, ids):
+    """The key the engine makes today for step ``index`` of ``journey``: it names the step by its identity."""
+    return make_step_key(journey, spec.journey(journey).steps[index], ids)
 
 
 # -- segments --------------------------------------------------------------------
@@ -113,7 +119,7 @@ def test_gentle_journey_steps_fire_on_their_day(spec, offset, index):
     decision = decide(spec, case(done=earlier), day(offset))
     assert decision.kind == "send_step"
     assert decision.step_index == index
-    assert decision.step_key == make_step_key("gentle", index, [1])
+    assert decision.step_key == key_of(spec, "gentle", index, [1])
 
 
 @pytest.mark.parametrize(("offset", "next_offset"), [(6, 7), (13, 14), (29, 30), (44, 45)])
@@ -245,7 +251,7 @@ def test_excluded_invoice_is_left_out_and_does_not_time_the_journey(spec):
     decision = decide(spec, case(old_excluded, current), day(7))
     assert decision.invoice_ids == (2,)
     assert decision.step_index == 1
-    assert decision.step_key == "gentle/1/2"
+    assert decision.step_key == key_of(spec, "gentle", 1, [2])
 
 
 def test_one_message_covers_every_overdue_invoice(spec):
@@ -259,14 +265,14 @@ def test_step_key_is_stable_and_depends_on_the_invoice_set(spec):
     first = decide(spec, case(invoice(2), invoice(1)), day(7)).step_key
     again = decide(spec, case(invoice(1), invoice(2)), day(7)).step_key
     fewer = decide(spec, case(invoice(1)), day(7)).step_key
-    assert first == again == "gentle/1/1,2"
-    assert fewer == "gentle/1/1"
+    assert first == again == key_of(spec, "gentle", 1, [1, 2])
+    assert fewer == key_of(spec, "gentle", 1, [1])
     assert parse_step_key(first).invoice_ids == frozenset({1, 2})
 
 
 def test_new_overdue_invoice_gets_the_current_step(spec):
     decision = decide(spec, case(invoice(1), invoice(2, due=day(3)), done=done_keys("gentle", 1)), day(8))
-    assert (decision.kind, decision.step_key) == ("send_step", "gentle/1/1,2")
+    assert (decision.kind, decision.step_key) == ("send_step", key_of(spec, "gentle", 1, [1, 2]))
 
 
 def test_paying_one_invoice_does_not_trigger_a_resend(spec):

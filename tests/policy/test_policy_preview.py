@@ -25,7 +25,7 @@ def test_default_policy_standard_customer_over_a_month(default_spec):
     entries = preview(default_spec, standard_customer(state=None), day(0), days=30)
     assert steps_of(entries) == [(day(5), 1, "send_step"), (day(15), 2, "send_step"), (day(25), 3, "send_step")]
     assert [entry.decision.step.template for entry in entries] == ["gentle_reminder", "second_reminder", None]
-    assert entries[0].decision.step_key == make_step_key("standard", 1, [7])
+    assert entries[0].decision.step_key == make_step_key("standard", default_spec.journey("standard").steps[1], [7])
 
 
 def test_preview_agrees_with_decide_on_its_first_day(default_spec):

@@ -82,7 +82,3 @@ def policy_text(env, text):
         return text
     return env._(text)
 
-
-def render_text(env, text):
-    """A :class:`~..policy.text.Text` of the engine (why it decided, a step's name) in the language of ``env``."""
-    return text.render(lambda template, values: env._(template, **values))

@@ -130,6 +130,7 @@ class DunningPortal(CustomerPortal):
             "error_kind": kind,
             "form": form or {},
             "answered": answered,
+            "told": case_sudo._dunning_portal_told(),
         })
         values = self._get_page_view_values(case_sudo, access_token, values, "my_collections_history", False)
         return request.render("customer_aware_dunning.portal_collection_case", values, status=status)

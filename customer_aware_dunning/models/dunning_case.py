@@ -1,11 +1,11 @@
 import logging
 
-from markupsafe import Markup
-
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..policy.schema import CASE_STATES, OUTCOMES
+from ..policy.text import Text
+from ..texts import ALL_SETTLED, CLOSED, OPENED, OPENED_FOR_NOTICE, Reader, to_data
 
 _logger = logging.getLogger(__name__)
 
@@ -155,22 +155,25 @@ class DunningCase(models.Model):
     def _log_events(self, kind, descriptions, per_case=None, **values):
         """Record one event per case and the same line on each case's chatter.
 
-        ``descriptions`` maps case id to its text; ``values`` are shared event
-        fields, ``per_case`` maps case id to fields of that case's event only.
-        Messages are logged in one batch, not one post per case.
+        ``descriptions`` maps case id to its text: a :class:`~..policy.text.Text`,
+        kept as data and read in each reader's language (see ``texts.py``), or
+        words as written; ``values`` are shared event fields, ``per_case`` maps
+        case id to fields of that case's event only.  Messages are logged in one
+        batch, not one post per case.
         """
         per_case = per_case or {}
+        texts = {case.id: to_data(descriptions[case.id]) for case in self}
         events = self.env["dunning.case.event"].sudo().create([
-            {"case_id": case.id, "kind": kind, "description": descriptions[case.id], **values,
+            {"case_id": case.id, "kind": kind, "description_data": texts[case.id], **values,
              **per_case.get(case.id, {})}
             for case in self
         ])
         label = dict(self.env["dunning.case.event"]._fields["kind"]._description_selection(self.env))[kind]
-        self._message_log_batch(
-            bodies={
-                case.id: Markup("<b>%s</b>: %s") % (label, descriptions[case.id]) for case in self
-            },
-        )
+        reader = Reader(self.env)
+        messages = self._message_log_batch(bodies={case.id: reader.line(label, texts[case.id]) for case in self})
+        messages._dunning_keep_texts({
+            message.id: {"kind": kind, "text": texts[message.res_id]} for message in messages
+        })
         return events
 
     # ------------------------------------------------------------------ lifecycle
@@ -209,7 +212,7 @@ class DunningCase(models.Model):
         (still_open | opened)._refresh_amounts()
 
         settled = (open_cases - still_open).filtered(lambda case: not case._collectable_invoices())
-        settled._close("paid", today, _("Every invoice of the case is settled."))
+        settled._close("paid", today, Text(ALL_SETTLED))
         return opened, settled
 
     def _collectable_invoices(self):
@@ -233,10 +236,8 @@ class DunningCase(models.Model):
         ])
         self._link_invoices(dict(zip(cases, invoices_by_partner.values(), strict=True)))
         cases._log_events("opened", {
-            case.id: self.env._(
-                "%(count)s overdue invoice(s), %(amount)s.",
-                count=len(case.invoice_ids), amount=case._format_amount(case.amount_at_open),
-            ) if case.invoice_ids else self.env._("Opened for a notice before the due date.")
+            case.id: Text(OPENED, count=len(case.invoice_ids), amount=case.amount_at_open)
+            if case.invoice_ids else Text(OPENED_FOR_NOTICE)
             for case in cases
         })
         return cases
@@ -251,13 +252,8 @@ class DunningCase(models.Model):
             return
         self._refresh_amounts()
         self.write({"state": "closed", "outcome": outcome, "closed_on": today, "next_action_date": False})
-        outcome_label = dict(self._fields["outcome"]._description_selection(self.env))[outcome]
         self._log_events("closed", {
-            case.id: self.env._(
-                "Outcome: %(outcome)s. %(reason)s Recovered %(amount)s.",
-                outcome=outcome_label, reason=reason, amount=case._format_amount(case.amount_recovered),
-            )
-            for case in self
+            case.id: Text(CLOSED, outcome=outcome, why=reason, amount=case.amount_recovered) for case in self
         })
 
     def _format_amount(self, amount):

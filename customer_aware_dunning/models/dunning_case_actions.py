@@ -8,7 +8,8 @@ from odoo.exceptions import AccessError, UserError
 from ..access import check_collections_manager, is_collections_manager
 from ..policy.engine import approved, parse_step_key, resolve_step
 from ..policy.schema import OUTCOMES
-from ..translate import render_text
+from ..policy.text import Text
+from ..texts import APPROVED, APPROVED_BY, APPROVED_NOT_DONE, HELD_BY, Reader, step_title, to_data
 
 _logger = logging.getLogger(__name__)
 
@@ -41,16 +42,17 @@ class DunningCase(models.Model):
             # What was owed when the step was asked for may be paid or credited since: only what is still owed goes.
             owed = self.env["account.move"].browse(key.invoice_ids).exists().filtered(
                 lambda invoice: invoice.amount_residual > 0 and not invoice.dunning_excluded)
-            decision = approved(spec, case.pending_step_key, owed.ids, approved_by)
+            decision = approved(spec, case.pending_step_key, owed.ids, Text(APPROVED_BY, user=self.env.user.name))
             case._dunning_close_approval_activities(approved_by)
-            case.write({"state": "open", "pending_step_key": False, "pending_step": False, "pending_policy_id": False})
+            case.write({"state": "open", "pending_step_key": False, "pending_step_data": None,
+                        "pending_policy_id": False})
             if not owed:
-                case._log_events("step_skipped", {case.id: self.env._(
-                    "%(step)s approved but not done: its invoices are paid or credited.",
-                    step=render_text(self.env, decision.step.label(decision.step_index)))},
-                    policy_version=policy.display_name)
+                case._log_events("step_skipped", {case.id: Text(APPROVED_NOT_DONE, step=step_title(decision.step))},
+                                 policy_version=policy.display_name)
                 continue
-            case._log_events("approved", {case.id: render_text(self.env, decision.text)},
+            case._log_events("approved", {case.id: Text(APPROVED, step=step_title(decision.step),
+                                                        user=self.env.user.name)},
+                             per_case={case.id: {"rule_data": to_data(decision.text)}},
                              policy_version=policy.display_name)
             self._dunning_do_steps(spec, policy.display_name, [(case, decision)])
         return True
@@ -64,12 +66,12 @@ class DunningCase(models.Model):
                 case._check_can_approve()
             else:
                 check_collections_manager(self.env, _("Only Collections managers can pause a collection case by hand."))
-        why = _("Held by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+        why = Text(HELD_BY, user=self.env.user.name, why=reason)
         cases = self.sudo()
         for case in cases.filtered("pending_step_key"):
-            case._dunning_close_approval_activities(why)
-        cases.write({"state": "paused", "paused_by": "hand", "pause_reason": why, "pause_until": False,
-                     "pending_step_key": False, "pending_step": False, "pending_policy_id": False})
+            case._dunning_close_approval_activities(Reader(self.env).render(to_data(why)))
+        cases.write({"state": "paused", "paused_by": "hand", "pause_reason_data": to_data(why), "pause_until": False,
+                     "pending_step_key": False, "pending_step_data": None, "pending_policy_id": False})
         cases._log_events("held", dict.fromkeys(cases.ids, why))
         return True
 

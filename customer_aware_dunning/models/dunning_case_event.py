@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..texts import Reader, to_data
 
 EVENT_KINDS = [
     ("opened", "Case opened"),
@@ -41,7 +43,8 @@ class DunningCaseEvent(models.Model):
     partner_id = fields.Many2one(related="case_id.partner_id", store=True, index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     kind = fields.Selection(EVENT_KINDS, required=True, readonly=True)
-    description = fields.Text(readonly=True)
+    description_data = fields.Json(readonly=True, help="What happened, as data (a Text): see texts.py.")
+    description = fields.Text(compute="_compute_texts", inverse="_inverse_description")
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user, readonly=True)
     invoice_ids = fields.Many2many("account.move", string="Invoices", readonly=True)
     journey = fields.Char(readonly=True)
@@ -52,7 +55,10 @@ class DunningCaseEvent(models.Model):
     )
     step_key = fields.Char(readonly=True, help="Idempotency key of a step: never executed twice in one case.")
     policy_version = fields.Char(readonly=True)
-    rule = fields.Char(readonly=True, help="The policy rule that caused the event.")
+    rule_data = fields.Json(readonly=True, help="Why the engine decided, as data (a Text).")
+    rule = fields.Char(compute="_compute_texts", inverse="_inverse_rule",
+                       help="The policy's reason for the event (segment, rule, journey, step), "
+                            "for the policy's author.")
     currency_id = fields.Many2one(related="case_id.currency_id")
     amount_charged = fields.Monetary(
         "Charged", readonly=True, help="Reminder fee, recovery compensation and interest this step charged.")
@@ -63,3 +69,21 @@ class DunningCaseEvent(models.Model):
     _step_key_uniq = models.UniqueIndex(
         "(case_id, step_key) WHERE step_key IS NOT NULL", "This step was already executed for this case."
     )
+
+    @api.depends_context("lang")
+    @api.depends("description_data", "rule_data")
+    def _compute_texts(self):
+        """The event's sentences in the reader's language (the same stored event reads in Finnish and English)."""
+        readers = {}
+        for event in self:
+            reader = readers.setdefault(event.company_id, Reader(self.env, event.company_id))
+            event.description = reader.render(event.description_data) or False
+            event.rule = reader.render(event.rule_data) or False
+
+    def _inverse_description(self):
+        for event in self:
+            event.description_data = to_data(event.description or None)
+
+    def _inverse_rule(self):
+        for event in self:
+            event.rule_data = to_data(event.rule or None)

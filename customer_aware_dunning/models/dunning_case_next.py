@@ -42,7 +42,7 @@ class DunningCase(models.Model):
             )
 
     @api.depends_context("lang")
-    @api.depends("state", "paused_by", "pause_until", "pause_reason", "pending_step", "next_action_date",
+    @api.depends("state", "paused_by", "pause_until", "pause_reason_data", "pending_step_data", "next_action_date",
                  "collector_id", "closed_on", "outcome", "activity_ids.user_id")
     def _compute_next_summary(self):
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
@@ -54,7 +54,7 @@ class DunningCase(models.Model):
             elif case.state == "waiting_approval":
                 approvers = case.activity_ids.user_id.mapped("name")
                 summary = _("%(step)s waits for the approval of %(who)s: nothing is sent until then.",
-                            step=(case.pending_step or _("A step")).capitalize(),
+                            step=case.pending_step or _("A step"),
                             who=", ".join(approvers) or _("a Collections manager"))
             elif case.state == "paused" and case.paused_by == "hand":
                 summary = _("Paused by hand (%(reason)s): nothing is sent until a Collections manager resumes it.",

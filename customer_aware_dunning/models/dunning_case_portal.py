@@ -5,8 +5,21 @@ from datetime import timedelta
 from markupsafe import escape
 
 from odoo import Command, models
+from odoo.tools import format_date
 
 from ..policy.schema import PortalSettings
+from ..policy.text import Text
+from ..texts import (
+    ANSWER_MESSAGE,
+    ANSWER_PLAN,
+    ANSWER_PROMISE,
+    ANSWER_QUESTION,
+    ANSWER_REASON,
+    ANSWERED_ONLINE,
+    THE_INVOICES,
+    Reader,
+    to_data,
+)
 
 PORTAL_ANSWER_KINDS = ("reason", "promise", "payment_plan", "question")
 PORTAL_TEXT_LIMIT = 2000  # characters of a customer's message
@@ -87,20 +100,19 @@ class DunningCase(models.Model):
         if kind == "reason":
             note = {"dunning_delay_note": message} if message else {}  # a staff note stays when nothing is added
             invoices.write({"dunning_delay_reason_id": reason.id, **note})
-            text = self.env._("Reason: %(reason)s.", reason=reason.customer_label or reason.name)
+            text = Text(ANSWER_REASON, customer_reason=reason.key)
         elif kind == "promise":
             case._dunning_record_promise(invoices, answer["promise_date"], answer.get("promise_amount"))
             amount = answer.get("promise_amount")
-            text = self.env._("Promises to pay %(amount)s on %(date)s.", date=answer["promise_date"],
-                      amount=case._format_amount(amount) if amount else self.env._("the invoices"))
+            text = Text(ANSWER_PROMISE, date=answer["promise_date"], amount=amount or Text(THE_INVOICES))
         elif kind == "payment_plan":
-            text = self.env._("Asks for a payment plan in %(count)s instalments.", count=answer["instalments"])
-            invoices.write({"dunning_delay_note": f"{text} {message}".strip()})
+            text = Text(ANSWER_PLAN, count=answer["instalments"])
+            invoices.write({"dunning_delay_note": f"{Reader(self.env).render(to_data(text))} {message}".strip()})
         else:
-            text = self.env._("Asks a question.")
+            text = Text(ANSWER_QUESTION)
         if message:
-            text = self.env._("%(text)s Message: %(message)s", text=text, message=message)
-        description = self.env._("The customer answered online. %(text)s", text=text)
+            text = Text(ANSWER_MESSAGE, text=text, message=message)
+        description = Text(ANSWERED_ONLINE, text=text)
         case._log_events("customer_answer", {case.id: description}, invoice_ids=[Command.set(invoices.ids)])
         owner = reason.owner if reason else False
         user = self.env["dunning.channel"]._actor(case, owner) if owner else (
@@ -109,7 +121,8 @@ class DunningCase(models.Model):
             "mail.mail_activity_data_todo",
             date_deadline=today,
             summary=self.env._("Customer answered: %(customer)s", customer=case.partner_id.display_name),
-            note=escape(description),
+            note=escape(Reader(self.with_context(lang=user.lang or self.env.lang).env, case.company_id).render(
+                to_data(description))),
             user_id=user.id,
         )
         case._dunning_hold_now(today)  # the customer sees the case paused now, not after the next run
@@ -123,3 +136,15 @@ class DunningCase(models.Model):
             invoice.write({"dunning_promise_date": date, "dunning_promise_amount": share or False})
             if left is not None:
                 left = max(left - (share or 0), 0)
+
+    def _dunning_portal_told(self):
+        """What the customer told us online, oldest first, as ``(date, sentence)`` in the language of ``env``."""
+        self.ensure_one()
+        reader = Reader(self.env, self.company_id)
+        answers = self.sudo().event_ids.filtered(lambda event: event.kind == "customer_answer").sorted("id")
+        told = []
+        for event in answers:
+            data = event.description_data or {}
+            inner = data["v"]["text"] if data.get("t") == ANSWERED_ONLINE else data
+            told.append((format_date(self.env, event.date.date()), reader.render(inner)))
+        return told

@@ -3,13 +3,23 @@
 import logging
 from collections import defaultdict
 
-from markupsafe import Markup
-
 from odoo import Command, _, api, fields, models
 from odoo.tools import SQL
 
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP
-from ..translate import render_text
+from ..policy.text import Text
+from ..texts import (
+    MAILS_REQUEUED,
+    NOTHING_LEFT,
+    PAUSE_GONE,
+    WAITS_FOR_APPROVAL,
+    Reader,
+    is_written,
+    step_done,
+    step_title,
+    to_data,
+)
+from .mail_message import COLLECTIONS_LABEL
 
 # Failures of an email that sending again can cure: the mail server's, not the address's (none: no connection).
 RETRIED_MAIL_FAILURES = (False, "unknown", "mail_smtp")
@@ -58,8 +68,7 @@ class DunningCase(models.Model):
         if not cases:
             return cases
         mails.filtered(lambda mail: mail.res_id in cases.ids).action_retry()
-        cases._log_events("mail_retried", dict.fromkeys(
-            cases.ids, self.env._("The emails the mail server could not send are queued again.")))
+        cases._log_events("mail_retried", dict.fromkeys(cases.ids, Text(MAILS_REQUEUED)))
         return cases
 
     @api.model
@@ -83,10 +92,10 @@ class DunningCase(models.Model):
         self.union(*held)._dunning_hold_by_policy(held, version)
         moving = self.union(*(case for p, case in cases.items() if p not in by_kind[HOLD]))
         moving.filtered(lambda case: case.state == "paused" and case.paused_by == "policy")._dunning_resume(
-            _("The reason for the pause is gone."), version
+            Text(PAUSE_GONE), version
         )
         self.union(*(cases[p] for p in by_kind[CLOSE] if p in cases))._close(
-            "paid", today, _("Nothing is left to collect.")
+            "paid", today, Text(NOTHING_LEFT)
         )
         self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()],
                                         policy=policy)
@@ -114,42 +123,50 @@ class DunningCase(models.Model):
         return {case.partner_id: case for case in cases}
 
     def _dunning_hold_by_policy(self, decisions, version):
-        """Pause the cases a delay reason or a payment promise holds (a pause by hand or an approval stays as is)."""
-        reasons = {case: render_text(self.env, decisions[case].text) for case in self}
-        changed = self.filtered(lambda case: case.state == "open" or (
-            case.paused_by == "policy" and (
-                case.pause_until != (decisions[case].next_date or False)
-                or not case._dunning_says(case.pause_reason, decisions[case].text))))
-        for case in changed:
-            case.write({"state": "paused", "paused_by": "policy", "pause_reason": reasons[case],
-                        "pause_until": decisions[case].next_date or False})
-        changed._log_events("paused", {case.id: reasons[case] for case in changed},
-                            per_case={case.id: {"rule": reasons[case]} for case in changed},
-                            policy_version=version)
-        self._dunning_schedule_activities({
-            case: {
-                "summary": (self.env._("Apply the credit or reconcile: %(customer)s",
-                                       customer=case.partner_id.display_name)
-                            if decisions[case].held_by == "credits" else
-                            self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name)),
-                "note": reasons[case],
-                "user_id": self.env["dunning.channel"]._actor(case, decisions[case].owner).id,
-            }
-            for case in changed if decisions[case].owner
-        })
+        """Pause the cases a delay reason or a payment promise holds (a pause by hand or an approval stays as is).
 
-    def _dunning_says(self, written, text):
-        """Whether ``written`` is ``text`` in one of the active languages: the scheduled job writes in English,
-        a manager's "Run now" in their own language, and the same words in another language are no change."""
-        if written == str(text):
-            return True
-        return any(written == render_text(self.env(context={**self.env.context, "lang": lang}), text)
-                   for lang, _name in self.env["res.lang"].get_installed() if lang != "en_US")
+        A hold is new when its date, or its text's template or values, differ from the case's pause.
+        """
+        texts = {case: to_data(decisions[case].text) for case in self}
+
+        def is_new(case):
+            if case.state == "open":
+                return True
+            if case.paused_by != "policy":
+                return False
+            if case.pause_until != (decisions[case].next_date or False):
+                return True
+            return case.pause_reason_data != texts[case] and not is_written(case.pause_reason_data)
+
+        changed = self.filtered(is_new)
+        for case in changed:
+            case.write({"state": "paused", "paused_by": "policy", "pause_reason_data": texts[case],
+                        "pause_until": decisions[case].next_date or False})
+        # A pause stored before texts were data keeps its date: its words become data without a new event.
+        for case in (self - changed).filtered(lambda case: case.paused_by == "policy"
+                                              and is_written(case.pause_reason_data)):
+            case.pause_reason_data = texts[case]
+        changed._log_events("paused", {case.id: decisions[case].text for case in changed},
+                            per_case={case.id: {"rule_data": texts[case]} for case in changed},
+                            policy_version=version)
+        activities = {}
+        for case in changed.filtered(lambda case: decisions[case].owner):
+            user = self.env["dunning.channel"]._actor(case, decisions[case].owner)
+            env = self.with_context(lang=user.lang or self.env.lang).env  # the assignee reads it
+            customer = case.partner_id.display_name
+            activities[case] = {
+                "summary": (env._("Apply the credit or reconcile: %(customer)s", customer=customer)
+                            if decisions[case].held_by == "credits" else
+                            env._("Collections paused: %(customer)s", customer=customer)),
+                "note": Reader(env, case.company_id).render(texts[case]),
+                "user_id": user.id,
+            }
+        self._dunning_schedule_activities(activities)
 
     def _dunning_resume(self, why, version=False):
         if not self:
             return
-        self.write({"state": "open", "paused_by": False, "pause_until": False, "pause_reason": False})
+        self.write({"state": "open", "paused_by": False, "pause_until": False, "pause_reason_data": None})
         self._log_events("resumed", dict.fromkeys(self.ids, why), policy_version=version)
 
     @api.model
@@ -158,22 +175,26 @@ class DunningCase(models.Model):
 
         ``policy``: the version asking; approving sends its step (see ``pending_policy_id``).
         """
-        reasons = {case.id: render_text(self.env, decision.text) for case, decision in items}
+        activities = {}
         for case, decision in items:
+            title = to_data(step_title(decision.step))
             case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
-                        "pending_policy_id": policy.id if policy else False,
-                        "pending_step": render_text(self.env, decision.step.label(decision.step_index))})
-        self._dunning_schedule_activities({
-            case: {
-                "summary": self.env._("Approve: %(step)s", step=case.pending_step),
-                "note": reasons[case.id],
-                "user_id": self.env["dunning.channel"]._actor(case, decision.step.approve).id,
+                        "pending_policy_id": policy.id if policy else False, "pending_step_data": title})
+            user = self.env["dunning.channel"]._actor(case, decision.step.approve)
+            reader = Reader(self.with_context(lang=user.lang or self.env.lang).env, case.company_id)
+            activities[case] = {
+                "summary": reader.env._("Approve: %(step)s", step=reader.render(title)),
+                "note": reader.render(to_data(decision.text)),
+                "user_id": user.id,
             }
-            for case, decision in items
-        })
+        self._dunning_schedule_activities(activities)
         cases = self.union(*(case for case, _decision in items))
-        cases._log_events("approval_requested", reasons, per_case={
-            case.id: {"rule": reasons[case.id], "journey": decision.journey, "step_index": decision.step_index}
+        cases._log_events("approval_requested", {
+            case.id: Text(WAITS_FOR_APPROVAL, step=step_title(decision.step), approver=decision.step.approve)
+            for case, decision in items
+        }, per_case={
+            case.id: {"rule_data": to_data(decision.text), "journey": decision.journey,
+                      "step_index": decision.step_index}
             for case, decision in items
         }, policy_version=version)
 
@@ -188,8 +209,8 @@ class DunningCase(models.Model):
             return
         cases = self.union(*(case for case, _decision in items))
         invoices = {case.id: self.env["account.move"].browse(decision.invoice_ids) for case, decision in items}
-        reasons = {case.id: render_text(self.env, decision.text) for case, decision in items}
-        events = cases._log_events("step", reasons, per_case={
+        sentences = {case.id: step_done(decision.step, len(decision.invoice_ids)) for case, decision in items}
+        events = cases._log_events("step", sentences, per_case={
             case.id: {
                 "step_key": decision.step_key,
                 "journey": decision.journey,
@@ -197,7 +218,7 @@ class DunningCase(models.Model):
                 "channel": decision.step.send,
                 "harsh": decision.step.harsh,
                 "invoice_ids": [Command.set(decision.invoice_ids)],
-                "rule": reasons[case.id],
+                "rule_data": to_data(decision.text),
             }
             for case, decision in items
         }, policy_version=version)
@@ -205,21 +226,25 @@ class DunningCase(models.Model):
         for case, moves in joining.items():
             case.amount_added += sum(moves.mapped("amount_residual_signed"))
         self._link_invoices(joining)
-        by_step = defaultdict(lambda: self.browse())
+        by_step, titles = defaultdict(lambda: self.browse()), {}
         for case, decision in items:
-            by_step[decision.journey, render_text(self.env, decision.step.label(decision.step_index))] |= case
-        for (journey, label), group in by_step.items():
-            group.write({"journey": journey, "current_step": label, "policy_version": version})
+            by_step[decision.journey, decision.step_index] |= case
+            titles[decision.journey, decision.step_index] = to_data(step_title(decision.step))
+        for (journey, index), group in by_step.items():
+            group.write({"journey": journey, "current_step_data": titles[journey, index], "policy_version": version})
         cases._refresh_amounts()
         self.env["dunning.charge"]._charge_steps(spec, items, events, today or fields.Date.context_today(self))
         items = self._dunning_refuse_promotion(items)
         self.env["dunning.channel"]._send_steps(
             spec, [(case, decision.step, invoices[case.id]) for case, decision in items]
         )
-        self.env["res.partner"].union(*(case.partner_id for case in cases))._message_log_batch(bodies={
-            case.partner_id.id: Markup("<b>%s</b>: %s") % (self.env._("Collections"), reasons[case.id])
-            for case, decision in items
+        reader = Reader(self.env)
+        texts = {case.partner_id.id: to_data(sentences[case.id]) for case in cases}
+        messages = self.env["res.partner"].union(*(case.partner_id for case in cases))._message_log_batch(bodies={
+            partner_id: reader.line(self.env._("Collections"), text) for partner_id, text in texts.items()
         })
+        messages._dunning_keep_texts({message.id: {"kind": COLLECTIONS_LABEL, "text": texts[message.res_id]}
+                                      for message in messages})
 
     @api.model
     def _dunning_refuse_promotion(self, items):

@@ -128,7 +128,7 @@ class TestFirstHour(FirstHourCommon):
         case = self.case_of(self.bakery)
         self.assertTrue(case.with_user(self.collections_manager).can_approve)
         self.assertFalse(case.with_user(self.salesperson).can_approve)
-        self.assertIn(case.with_user(self.collections_manager).pending_step.capitalize(),
+        self.assertIn(case.with_user(self.collections_manager).pending_step,
                       case.with_user(self.collections_manager).next_summary)
 
     def test_approval_preview_shows_the_message_and_its_invoices(self):

@@ -39,17 +39,17 @@ class TestPolicyDryRun(PolicyCommon):
         self.assertEqual(len(line), 1)
         self.assertEqual(line.partner_id, self.customer)
         self.assertEqual((line.segment, line.journey, line.kind), ("new (by rule)", "standard", "send_step"))
-        self.assertEqual((line.step, line.channel, line.template), ("step 2 (day 5, email gentle_reminder)",
+        self.assertEqual((line.step, line.channel, line.template), ("step 2 (day 5, email Gentle reminder)",
                                                                     "email", "gentle_reminder"))
-        self.assertEqual(line.reason, "segment new (rule 4) → journey standard, step 2 (day 5, email gentle_reminder)")
+        self.assertEqual(line.reason, "segment New (rule 4) → journey Standard, step 2 (day 5, email Gentle reminder)")
         self.assertEqual((line.invoice_ids, line.amount), (self.invoice, 1500))
         self.assertEqual(
             [(entry.date, entry.step) for entry in wizard.upcoming_line_ids],
             [
-                (days(0), "step 2 (day 5, email gentle_reminder)"),
-                (days(7), "step 3 (day 15, email second_reminder)"),
-                (days(17), "step 4 (day 25, activity for salesperson)"),
-                (days(27), "step 5 (day 35, email payment_plan_offer)"),
+                (days(0), "step 2 (day 5, email Gentle reminder)"),
+                (days(7), "step 3 (day 15, email Second reminder)"),
+                (days(17), "step 4 (day 25, activity for the salesperson)"),
+                (days(27), "step 5 (day 35, email Payment plan offer)"),
             ],
         )
         self.assertIn("1 customer(s)", wizard.summary)
@@ -59,7 +59,7 @@ class TestPolicyDryRun(PolicyCommon):
         draft = self.new_version(SMALL_POLICY)
         line = self.run_wizard(draft, days=0).line_ids
         self.assertEqual((line.segment, line.journey, line.step), ("loyal (by rule)", "only",
-                                                                   "step 1 (day 7, email gentle_reminder)"))
+                                                                   "step 1 (day 7, email Gentle reminder)"))
         self.assertFalse(self.run_wizard(draft, days=0).upcoming_line_ids)
         self.assertEqual(draft.state, "draft")
 
@@ -67,7 +67,7 @@ class TestPolicyDryRun(PolicyCommon):
         self.invoice.dunning_delay_reason_id = self.env.ref("customer_aware_dunning.delay_reason_dispute")
         line = self.run_wizard(self.default).line_ids
         self.assertEqual(line.kind, "hold")
-        self.assertIn("held: delay reason dispute", line.reason)
+        self.assertIn("held: delay reason Dispute", line.reason)
 
     def test_engine_inputs_take_the_same_queries_for_one_or_many_customers(self):
         Run = self.env["dunning.run"]

@@ -168,29 +168,6 @@ class TestFinnish(FinnishCommon):
         self.assertIn("Soita asiakkaalle avoimista laskuista", str(activity.note))
         self.assertEqual(activity.summary, "Maksuseuranta: Kivi Oy")
 
-    def test_the_run_says_why_in_the_language_of_who_runs_it(self):
-        invoice = self.make_invoice(self.english, day(-30), DUE, 1250)
-        finnish_run = self.env["dunning.run"].with_context(lang="fi_FI")
-        finnish_run._run_company(self.company, day(5))
-        case = self.case_of(self.english)
-        step = case.event_ids.filtered(lambda event: event.kind == "step")
-        self.assertEqual(step.description, "asiakasryhmä standard (asetettu käsin) → muistutuspolku standard, "
-                                           "vaihe 2 (päivä 5, email gentle_reminder)")
-        self.assertEqual(step.rule, step.description)
-        self.assertEqual(case.current_step, "vaihe 2 (päivä 5, email gentle_reminder)")
-        self.assertIn("muistutuspolku standard, vaihe 2", self.english.message_ids[0].body, "noted on the customer")
-
-        invoice.dunning_delay_reason_id = self.env.ref("customer_aware_dunning.delay_reason_dispute")
-        finnish_run._run_company(self.company, day(6))
-        self.assertEqual(case.state, "paused")
-        self.assertEqual(case.pause_reason, f"pysäytetty: laskun {invoice.name} viivästyksen syy dispute keskeyttää "
-                                            "tapauksen; asian ottaa hoitaakseen salesperson")
-        # The scheduled job runs in English: the same hold, said in another language, is no new pause.
-        self.env["dunning.run"]._run_company(self.company, day(7))
-        self.assertEqual(len(case.event_ids.filtered(lambda event: event.kind == "paused")), 1)
-        self.env["dunning.run"].with_context(lang="fi_FI")._run_company(self.company, day(8))
-        self.assertEqual(len(case.event_ids.filtered(lambda event: event.kind == "paused")), 1)
-
     def test_payment_term_reason_of_the_default_policy_in_the_user_language(self):
         spec = self.env["dunning.policy"]._active_spec(self.company)
         rule = next(rule for rule in spec.payment_terms if rule.suggest.endswith("_30days"))

@@ -41,7 +41,7 @@ class DunningCaseApprove(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         case = self.case_id
-        sent = _("%(step)s approved and sent to %(customer)s.", step=(case.pending_step or "").capitalize(),
+        sent = _("%(step)s approved and sent to %(customer)s.", step=case.pending_step or "",
                  customer=case.partner_id.display_name)
         case.action_dunning_approve()
         return {

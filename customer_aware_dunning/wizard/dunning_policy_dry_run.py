@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 from ..policy.preview import PREVIEW_DAYS
 from ..policy.schema import CHANNELS, DECISION_KINDS
-from ..translate import render_text
+from ..texts import Reader, to_data
 
 LINE_TYPES = [("today", "On the day"), ("upcoming", "Next days")]
 
@@ -77,6 +77,7 @@ class DunningPolicyDryRun(models.TransientModel):
         covered = decision.invoice_ids or tuple(invoice.id for invoice in simulation.case.invoices
                                                 if not invoice.excluded)
         how = _("by hand") if simulation.case.segment_manual else _("by rule")
+        reader = Reader(self.env)
         return {
             "wizard_id": self.id,
             "line_type": line_type,
@@ -85,11 +86,11 @@ class DunningPolicyDryRun(models.TransientModel):
             "segment": f"{decision.segment} ({how})" if decision.segment else False,
             "journey": decision.journey or False,
             "kind": decision.kind,
-            "step": render_text(self.env, step.label(decision.step_index)) if step else False,
+            "step": reader.render(to_data(step.label(decision.step_index))) if step else False,
             "channel": step.send if step else False,
             "template": step.template if step else False,
             "approve": step.approve if step else False,
-            "reason": render_text(self.env, decision.text),
+            "reason": reader.render(to_data(decision.text)),
             "next_date": decision.next_date or False,
             "invoice_ids": [fields.Command.set(list(covered))],
             "amount": sum(amounts.get(invoice_id, 0.0) for invoice_id in covered),

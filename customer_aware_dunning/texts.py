@@ -1,0 +1,214 @@
+"""Texts are data until someone reads them: how the addon stores the engine's sentences and shows them.
+
+The engine says why it decided with a :class:`~.policy.text.Text` (an English
+template and its values).  The case, its events and its chatter lines keep that
+``Text`` as data (:func:`to_data`, a JSON value), and :class:`Reader` renders it
+when someone reads it: in the reader's language, with names, not keys.
+
+Stored shape (JSON):
+
+- ``{"t": template, "v": {name: value}}``: a Text; a value is a number, a string,
+  ``{"d": "2026-07-15"}`` (a date) or a Text of its own;
+- ``{"j": [part, ...]}``: sentences one after the other (``Joined``);
+- ``{"s": "..."}``: words as a person wrote them (a hold's reason), shown as written.
+
+A value's name says what it is, the same names the engine uses: ``segment``,
+``reason`` (a delay reason), ``journey``, ``template``, ``channel``, and
+``owner``/``to``/``approver`` (who acts), ``outcome`` and ``customer_reason`` are
+keys shown by their label; dates are formatted for the reader's language, and
+numbers named ``credits``/``overdue``/``amount`` are amounts in the company's currency.
+
+The sentences the models say about a step (:func:`step_title`, :func:`step_done`)
+are built here too, so that every template the trail uses is a term of the module.
+"""
+
+import datetime
+
+from markupsafe import Markup
+
+from odoo.tools import format_date
+
+from .policy.schema import GROUP_PREFIX
+from .policy.text import Joined, Text, _
+from .translate import policy_text
+
+TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
+
+LABELLED = {"segment": "segment", "reason": "reason", "journey": "journey", "template": "template",
+            "channel": "channel", "owner": "actor", "to": "actor", "approver": "actor", "outcome": "outcome",
+            "customer_reason": "customer_reason"}
+AMOUNTS = ("credits", "overdue", "amount")
+
+CHANNELS = {"email": _("email"), "letter": _("letter"), "activity": _("activity"), "sms": _("text message")}
+ACTORS = {"finance": _("finance"), "salesperson": _("the salesperson"), "collector": _("the collections owner")}
+
+STEP_TITLES = {
+    "email": _("Email '%(template)s'"),
+    "letter": _("Letter '%(template)s'"),
+    "sms": _("Text message '%(template)s'"),
+}
+STEPS_DONE = {
+    "email": _("Sent the email '%(template)s' about %(count)s invoice(s)."),
+    "letter": _("Sent the letter '%(template)s' about %(count)s invoice(s)."),
+    "sms": _("Sent the text message '%(template)s' about %(count)s invoice(s)."),
+}
+
+# What the models say on the trail (each a term of the module, rendered when read).
+OPENED = _("%(count)s overdue invoice(s), %(amount)s.")
+OPENED_FOR_NOTICE = _("Opened for a notice before the due date.")
+CLOSED = _("Outcome: %(outcome)s. %(why)s Recovered %(amount)s.")
+NOTHING_LEFT = _("Nothing is left to collect.")
+ALL_SETTLED = _("Every invoice of the case is settled.")
+PAUSE_GONE = _("The reason for the pause is gone.")
+APPROVED = _("%(step)s: approved by %(user)s.")
+APPROVED_BY = _("Approved by %(user)s.")
+APPROVED_NOT_DONE = _("%(step)s approved but not done: its invoices are paid or credited.")
+HELD_BY = _("Held by %(user)s: %(why)s")
+WAITS_FOR_APPROVAL = _("%(step)s waits for the approval of %(approver)s.")
+MAILS_REQUEUED = _("The emails the mail server could not send are queued again.")
+# The customer's answers on the portal (the customer reads them back there, in their language).
+ANSWERED_ONLINE = _("The customer answered online. %(text)s")
+ANSWER_REASON = _("Reason: %(customer_reason)s.")
+ANSWER_PROMISE = _("Promises to pay %(amount)s on %(date)s.")
+THE_INVOICES = _("the invoices")
+ANSWER_PLAN = _("Asks for a payment plan in %(count)s instalments.")
+ANSWER_QUESTION = _("Asks a question.")
+ANSWER_MESSAGE = _("%(text)s Message: %(message)s")
+
+
+def to_data(text):
+    """``text`` (a Text, a person's words or nothing) as the JSON value the models store."""
+    if text is None or text is False:
+        return None
+    if isinstance(text, Joined):
+        return {"j": [to_data(part) for part in text.parts]}
+    if isinstance(text, Text):
+        return {"t": text.template, "v": {name: _value_data(value) for name, value in text.values.items()}}
+    return {"s": str(text)}
+
+
+def _value_data(value):
+    if isinstance(value, Text):
+        return to_data(value)
+    if isinstance(value, datetime.date):
+        return {"d": value.isoformat()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def is_written(data):
+    """Whether ``data`` holds words as written (by a person, or a text stored before texts were data)."""
+    return isinstance(data, dict) and "s" in data
+
+
+def step_title(step):
+    """How people know a step of the policy: ``Letter 'Final notice'``, ``Activity for the salesperson``."""
+    if step.template and step.send in STEP_TITLES:
+        return Text(STEP_TITLES[step.send], template=step.template)
+    return Text(_("Activity for %(to)s"), to=step.to or "finance")
+
+
+def step_done(step, invoice_count):
+    """The trail's sentence for a step done: ``Sent the letter 'Final notice' about 2 invoice(s).``"""
+    if step.template and step.send in STEPS_DONE:
+        return Text(STEPS_DONE[step.send], template=step.template, count=invoice_count)
+    return Text(_("Asked %(to)s to follow the customer up about %(count)s invoice(s)."),
+                to=step.to or "finance", count=invoice_count)
+
+
+class Reader:
+    """Renders stored texts in the language of ``env``, keys as their labels (one per batch: labels are cached)."""
+
+    def __init__(self, env, company=None):
+        self.env = env
+        self.company = company or env.company
+        self._labels = {}
+
+    def render(self, data):
+        """The sentence ``data`` (see the module docstring) says, in the reader's language; ``""`` for nothing."""
+        if not data:
+            return ""
+        if isinstance(data, str):
+            return data
+        if "s" in data:
+            return data["s"] or ""
+        if "j" in data:
+            return "; ".join(filter(None, (self.render(part) for part in data["j"])))
+        template = data.get("t") or ""
+        if not template:
+            return ""
+        translated = self.env._(template)  # the reader's words; formatted below, with the values as they read them
+        raw = data.get("v") or {}
+        values = {name: self._value(name, value) for name, value in raw.items()}
+        for name in AMOUNTS:
+            if isinstance(raw.get(name), int | float) and not isinstance(raw.get(name), bool):
+                # The engine writes plain numbers (``%(credits).2f``); the reader sees money.
+                translated = translated.replace(f"%({name}).2f", f"%({name})s")
+        return translated % values if values else translated
+
+    def line(self, label, data):
+        """A chatter line: ``<b>label</b>: sentence``, escaped."""
+        return Markup("<b>%s</b>: %s") % (label, self.render(data))
+
+    def _value(self, name, value):
+        if isinstance(value, dict) and "d" in value:
+            return format_date(self.env, datetime.date.fromisoformat(value["d"]))
+        if isinstance(value, dict):
+            return self.render(value)
+        if name in LABELLED and isinstance(value, str):
+            return self._label(LABELLED[name], value)
+        if name in AMOUNTS and isinstance(value, int | float) and not isinstance(value, bool):
+            currency = self.company.currency_id
+            return currency.format(value) if currency else f"{value:.2f}"
+        return value
+
+    def _label(self, kind, key):
+        if (kind, key) not in self._labels:
+            finders = {"segment": self._label_segment, "reason": self._label_reason, "journey": self._label_journey,
+                       "template": self._label_template, "channel": self._label_channel, "actor": self._label_actor,
+                       "outcome": self._label_outcome, "customer_reason": self._label_customer_reason}
+            self._labels[kind, key] = finders[kind](key) or key
+        return self._labels[kind, key]
+
+    def _label_segment(self, key):
+        return self._record_name("dunning.segment", key)
+
+    def _label_reason(self, key):
+        return self._record_name("dunning.delay.reason", key)
+
+    def _label_customer_reason(self, key):
+        """A delay reason in the customer's words (its ``customer_label``), else its name."""
+        reason = self._record("dunning.delay.reason", key)
+        return reason.customer_label or reason.name
+
+    def _record_name(self, model, key):
+        return self._record(model, key).name
+
+    def _record(self, model, key):
+        return self.env[model].sudo().with_context(active_test=False).search(
+            [("key", "=", key), ("company_id", "in", [self.company.id, False])], order="company_id", limit=1)
+
+    def _label_journey(self, key):
+        spec = self.env["dunning.policy"].sudo()._active_spec(self.company)
+        journey = spec.journey(key) if spec else None
+        return policy_text(self.env, journey.label) if journey and journey.label else key
+
+    def _label_template(self, key):
+        template = self.env.ref(TEMPLATE_XMLID % key, raise_if_not_found=False)
+        name = template.sudo().name if template else ""
+        return name.split(": ", 1)[-1] if name else key
+
+    def _label_channel(self, key):
+        return self.env._(CHANNELS[key]) if key in CHANNELS else key
+
+    def _label_actor(self, key):
+        if key in ACTORS:
+            return self.env._(ACTORS[key])
+        if key.startswith(GROUP_PREFIX):
+            group = self.env.ref(key[len(GROUP_PREFIX):], raise_if_not_found=False)
+            return group.sudo().name if group else key
+        return key
+
+    def _label_outcome(self, key):
+        return dict(self.env["dunning.case"]._fields["outcome"]._description_selection(self.env)).get(key)

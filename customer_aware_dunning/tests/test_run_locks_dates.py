@@ -83,7 +83,7 @@ class TestRunLocksAndDates(DunningCommon):
                                                        ("res_id", "=", self.steps_of(company).case_id.id)]), mails)
         # Without the index the same stale decisions are done again: what this test guards against.
         with suppress_rollback(self.env):
-            self.env.cr.execute(SQL("DROP INDEX dunning_case_event__step_key_uniq"))
+            self.env.cr.execute(SQL("DROP INDEX dunning_case_event_step_key_uniq"))
             self.env["dunning.case"].sudo()._dunning_apply(company, policy, spec, DAY_5, stale)
             self.assertEqual(len(self.steps_of(company)), 2)
 

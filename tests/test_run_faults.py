@@ -327,7 +327,8 @@ def test_the_company_lock_outlives_a_low_idle_in_transaction_timeout(scratch, re
         time.sleep(2 * timeout_ms / 1000)  # an idle transaction would have been ended by now
         with closing(psycopg2.connect(**connection_options(name))) as connection, connection.cursor() as cr:
             cr.execute("""SELECT activity.state FROM pg_locks lock JOIN pg_stat_activity activity USING (pid)
-                          WHERE lock.locktype = 'advisory' AND lock.classid = 72010020 AND lock.objsubid = 2""")
+                          WHERE lock.locktype = 'advisory' AND lock.classid = 72010020 AND lock.objsubid = 2
+                            AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())""")
             assert cr.fetchall() == [("idle",)], "the company lock is held, on a connection idle between commits"
         second = driver("run", name, timeout=240)
     finally:

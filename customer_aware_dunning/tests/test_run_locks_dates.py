@@ -92,7 +92,8 @@ class TestRunLocksAndDates(DunningCommon):
     def test_the_company_lock_of_a_committing_run_is_not_held_in_an_idle_transaction(self):
         query = SQL(
             """SELECT activity.state FROM pg_locks lock JOIN pg_stat_activity activity ON activity.pid = lock.pid
-               WHERE lock.locktype = 'advisory' AND lock.classid = %s AND lock.objid = %s AND lock.objsubid = 2""",
+               WHERE lock.locktype = 'advisory' AND lock.classid = %s AND lock.objid = %s AND lock.objsubid = 2
+                 AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())""",
             COMPANY_RUN_LOCK, self.company.id,
         )
         with self.env["dunning.run"]._company_run_lock(self.company, commit=True) as alone:

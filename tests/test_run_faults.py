@@ -208,7 +208,7 @@ def done_before(point):
     where, _sep, number = point.partition(":")
     number = int(number)
     if where == "in-batch":
-        # The failed batch is done again customer by customer, and none of them fails alone: all are done.
+        # The failed batch is done again in halves, and none of its customers fails alone: all are done.
         return set(CUSTOMERS)
     committed = number - (where == "before-commit")
     return {name for batch in BATCHES[:max(committed - 1, 0)] for name in batch}
@@ -231,7 +231,7 @@ def assert_raised_then_completed(stdout, names, reference):
 def test_an_error_at_every_batch_boundary_then_a_rerun_does_each_step_once(scratch, reference):
     """8 runs: an error escaping the run on both sides of each of its 3 commits (6), and inside each batch (2)...
 
-    ...where the run rolls the batch back and does it again customer by customer; the driver then runs again.
+    ...where the run rolls the batch back and does it again in halves; the driver then runs again.
     """
     points = [*BOUNDARIES, "in-batch:1", "in-batch:2"]
     names = {point: scratch.copy(scratch.base, f"{scratch.base}_raise_{index}") for index, point in enumerate(points)}

@@ -166,8 +166,8 @@ class DunningRun(models.AbstractModel):
     def _follow_up(self, company, policy, spec, today, batch_size=BATCH_SIZE, commit=False):
         """Decide and act for every customer with an invoice left to pay, one committed batch at a time.
 
-        A batch that fails is done again customer by customer, and only the
-        customer that fails is left out (:meth:`_follow_up_isolated`); the other
+        A batch that fails is done again in halves down to single customers,
+        and only a customer that fails alone is left out (:meth:`_follow_up_isolated`); the other
         batches go on. Returns ``{partner: Decision}`` of the
         batches that went through (empty when the batches were queued as jobs).
         """

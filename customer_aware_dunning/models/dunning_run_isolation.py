@@ -14,8 +14,9 @@ class DunningRunIsolation(models.AbstractModel):
     """One customer that fails never silences its batch.
 
     How it works: a batch runs in a savepoint; when it raises, it is rolled
-    back and done again customer by customer, each in a savepoint of its own,
-    so that only the customer that fails is left out. Its case is flagged
+    back and each half is done again the same way, down to single customers,
+    each in a savepoint of its own, so that only the customer that fails alone
+    is left out. Its case is flagged
     ("needs attention"), and the administrators and its collector are told
     once. A flagged customer is kept out of the batches on later days and
     tried alone, so it costs one savepoint, not a batch done twice; when it
@@ -29,28 +30,39 @@ class DunningRunIsolation(models.AbstractModel):
         """:meth:`_follow_up_batch` for ``partner_ids``, leaving out (and recording) the customers that fail."""
         flagged = self._flagged_customers(company, partner_ids)
         healthy = [partner_id for partner_id in partner_ids if partner_id not in flagged]
-        decided, alone = {}, list(flagged)
+        decided, errors = {}, {}
         if healthy:
-            try:
-                with self.env.cr.savepoint():
-                    decided.update(self._follow_up_batch(company, policy, spec, today, healthy))
-            except Exception as error:
-                _logger.warning(
-                    "Collections run for %s: a batch of %d customer(s) failed (%s); done again customer by customer",
-                    company.name, len(healthy), first_line(error),
-                )
-                alone = sorted([*healthy, *flagged])
-        errors = {}
-        for partner_id in alone:
-            try:
-                with self.env.cr.savepoint():
-                    decided.update(self._follow_up_batch(company, policy, spec, today, [partner_id]))
-            except Exception as error:
-                _logger.exception("Collections run for %s: customer %d failed; the others go on",
-                                  company.name, partner_id)
-                errors[partner_id] = first_line(error)
+            self._follow_up_parts(company, policy, spec, today, healthy, decided, errors)
+        for partner_id in flagged:  # alone: a customer that failed before never holds its batch back again
+            self._follow_up_parts(company, policy, spec, today, [partner_id], decided, errors)
         self._record_isolation(company, today, errors, {partner.id for partner in decided} & flagged.keys())
         return decided
+
+    @api.model
+    def _follow_up_parts(self, company, policy, spec, today, partner_ids, decided, errors):
+        """Follow ``partner_ids`` up in a savepoint; when that raises, do each half again the same way, down to
+        single customers: only the customers that fail alone are left out (``errors``: ``{partner id: line}``).
+
+        Halving keeps the batches large around a failing customer: with one
+        customer failing in 200, about 16 smaller batches are done again, not 200
+        single customers.
+        """
+        try:
+            with self.env.cr.savepoint():
+                decided.update(self._follow_up_batch(company, policy, spec, today, partner_ids))
+        except Exception as error:
+            if len(partner_ids) == 1:
+                _logger.exception("Collections run for %s: customer %d failed; the others go on",
+                                  company.name, partner_ids[0])
+                errors[partner_ids[0]] = first_line(error)
+                return
+            _logger.warning(
+                "Collections run for %s: a batch of %d customer(s) failed (%s); done again in halves, down to "
+                "single customers", company.name, len(partner_ids), first_line(error),
+            )
+            half = len(partner_ids) // 2
+            self._follow_up_parts(company, policy, spec, today, partner_ids[:half], decided, errors)
+            self._follow_up_parts(company, policy, spec, today, partner_ids[half:], decided, errors)
 
     @api.model
     def _flagged_customers(self, company, partner_ids):

@@ -58,7 +58,7 @@ class TestRunIsolation(DunningCommon):
     def test_a_poison_customer_is_isolated_and_told_once_then_cleared_when_it_works(self):
         with self.assertLogs(ISOLATION_LOGGER, "INFO") as logged:
             self.run_day(DAY_5)
-        self.assertTrue(any("done again customer by customer" in line for line in logged.output))
+        self.assertTrue(any("down to single customers" in line for line in logged.output))
         for partner in self.customers - self.poison:
             case = self.case_of(partner)
             self.assertEqual(len(case.event_ids.filtered("step_key")), 1, "the others are followed up")
@@ -83,7 +83,7 @@ class TestRunIsolation(DunningCommon):
         # Next day: the poison customer goes alone, the batch is not done twice, and nobody is told again.
         with self.assertLogs(ISOLATION_LOGGER, "INFO") as logged:
             self.run_day(DAY_5 + timedelta(days=1))
-        self.assertFalse(any("done again customer by customer" in line for line in logged.output),
+        self.assertFalse(any("down to single customers" in line for line in logged.output),
                          "the batch went through at the first try")
         self.assertTrue(any(f"customer {self.poison.id} failed" in line for line in logged.output))
         self.assertEqual(len(case.event_ids.filtered(lambda event: event.kind == "run_failed")), 1)

@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import odoo.init  # noqa: F401  (Odoo 19: sets up the odoo namespace before anything else)
@@ -225,8 +225,10 @@ def measure_poison(env, company, today, batch_size, percent):
     poisoned = customers[every // 2::every]
     steps_query = SQL("""SELECT partner_id, count(*) FROM dunning_case_event
                           WHERE company_id = %s AND step_key IS NOT NULL GROUP BY partner_id""", company.id)
+    next_day = today + timedelta(days=1)
     clean = measure_ours(env, company, today, batch_size)
     clean_steps = dict(env.execute_query(steps_query))
+    clean_next = measure_ours(env, company, next_day, batch_size)
     env.cr.rollback()
     env.cr.execute(SQL(
         """CREATE FUNCTION pg_temp.bench_poison() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -241,6 +243,11 @@ def measure_poison(env, company, today, batch_size, percent):
     poison = measure_ours(env, company, today, batch_size)
     poison_steps = dict(env.execute_query(steps_query))
     isolated = count(env, "SELECT count(*) FROM dunning_case WHERE company_id = %s AND needs_attention", company.id)
+    told = count(env, "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND kind = 'run_failed'",
+                 company.id)
+    poison_next = measure_ours(env, company, next_day, batch_size)
+    told_next = count(env, "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND kind = 'run_failed'",
+                      company.id)
     env.cr.rollback()
     expected = {partner: steps for partner, steps in clean_steps.items() if partner not in set(poisoned)}
     return {
@@ -251,6 +258,11 @@ def measure_poison(env, company, today, batch_size, percent):
         "clean_s": clean["s"],
         "poison_s": poison["s"],
         "time_ratio": poison["s"] / clean["s"],
+        "next_day_clean_s": clean_next["s"],
+        "next_day_poison_s": poison_next["s"],
+        "next_day_time_ratio": poison_next["s"] / clean_next["s"],
+        "told_first_day": told,
+        "told_again_next_day": told_next - told,
         "clean_steps": clean["steps"],
         "poison_steps": poison["steps"],
         "others_followed_up": poison_steps == expected,
@@ -448,6 +460,9 @@ def poison_main(args, registry):
     print(f"clean run    {result['clean_s']:>9.2f} s  {result['clean_steps']} steps")
     print(f"poisoned run {result['poison_s']:>9.2f} s  {result['poison_steps']} steps "
           f"({result['time_ratio']:.2f}x the clean run)")
+    print(f"next day: clean {result['next_day_clean_s']:.2f} s, poisoned {result['next_day_poison_s']:.2f} s "
+          f"({result['next_day_time_ratio']:.2f}x); {result['told_first_day']} case(s) told on the first day, "
+          f"{result['told_again_next_day']} told again the next day")
     print(f"every other customer followed up as in the clean run: {result['others_followed_up']} "
           f"({result['others_missing_steps']} step(s) missing)")
     path = Path(args.results)

@@ -38,6 +38,7 @@
         "views/portal_templates.xml",
         "views/dunning_policy_views.xml",
         "views/dunning_legal_views.xml",
+        "views/dunning_run_reliability_views.xml",
         "wizard/dunning_policy_dry_run_views.xml",
         "wizard/dunning_policy_compare_views.xml",
         "wizard/dunning_policy_compare_steps_views.xml",

@@ -29,6 +29,7 @@ import signal
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 
 import odoo.init  # noqa: F401  (Odoo 19: sets up the odoo namespace before anything else)
@@ -107,6 +108,25 @@ def install_fault(way, release):
 
     DunningRun._commit = _commit
     DunningRun._follow_up_batch = _follow_up_batch
+
+
+def install_lock_probe():
+    """Print when this process tried the company lock and whether it got it: ``LOCK taken <t0> <t1>`` (got at
+    ``t0``, released at ``t1``) or ``LOCK refused <t0>``, in seconds since the epoch (one clock for every process)."""
+    from odoo.addons.customer_aware_dunning.models.dunning_run_locks import DunningRunLocks
+
+    company_run_lock = DunningRunLocks._company_run_lock
+
+    @contextmanager
+    def _company_run_lock(self, company, commit):
+        with company_run_lock(self, company, commit) as alone:
+            tried = time.time()
+            try:
+                yield alone
+            finally:
+                say(f"LOCK taken {tried:.6f} {time.time():.6f}" if alone else f"LOCK refused {tried:.6f}")
+
+    DunningRunLocks._company_run_lock = _company_run_lock
 
 
 # ------------------------------------------------------------------ actions
@@ -265,6 +285,8 @@ def main():
     config.parse_config(["-c", args.config, "--log-level=info"], setup_logging=True)
     if args.fault:
         install_fault(args.fault, args.release)
+    if args.start:
+        install_lock_probe()
     for item in args.databases:
         database, _sep, point = item.partition("@")
         FAULT["point"] = point or None

@@ -12,6 +12,7 @@ Every result is compared with the same run done without any fault.
 
 import configparser
 import json
+import os
 import shutil
 import signal
 import socket
@@ -19,6 +20,8 @@ import socketserver
 import subprocess
 import sys
 import threading
+import time
+from contextlib import closing
 from pathlib import Path
 
 import psycopg2
@@ -45,14 +48,20 @@ def enable_odoo_test_flag():
     yield
 
 
-def postgres():
+def connection_options(database):
     options = configparser.ConfigParser()
     options.read(CONF)
     section = options["options"]
-    connection = psycopg2.connect(dbname="postgres", host=section.get("db_host"), port=section.get("db_port"),
-                                  user=section.get("db_user"), password=section.get("db_password") or None)
+    return {"dbname": database, "host": section.get("db_host"), "port": section.get("db_port"),
+            "user": section.get("db_user"), "password": section.get("db_password") or None}
+
+
+def postgres():
+    options = configparser.ConfigParser()
+    options.read(CONF)
+    connection = psycopg2.connect(**connection_options("postgres"))
     connection.autocommit = True
-    return connection, Path(section.get("data_dir")) / "filestore"
+    return connection, Path(options["options"].get("data_dir")) / "filestore"
 
 
 class ScratchDatabases:
@@ -199,7 +208,8 @@ def done_before(point):
     where, _sep, number = point.partition(":")
     number = int(number)
     if where == "in-batch":
-        return {name for index, batch in enumerate(BATCHES, 1) if index != number for name in batch}
+        # The failed batch is done again in halves, and none of its customers fails alone: all are done.
+        return set(CUSTOMERS)
     committed = number - (where == "before-commit")
     return {name for batch in BATCHES[:max(committed - 1, 0)] for name in batch}
 
@@ -219,9 +229,9 @@ def assert_raised_then_completed(stdout, names, reference):
 
 
 def test_an_error_at_every_batch_boundary_then_a_rerun_does_each_step_once(scratch, reference):
-    """11 runs: an error escaping the run on both sides of each of its 3 commits (6), and inside each batch (2)...
+    """8 runs: an error escaping the run on both sides of each of its 3 commits (6), and inside each batch (2)...
 
-    ...where the run rolls the batch back and goes on; the driver then runs again.
+    ...where the run rolls the batch back and does it again in halves; the driver then runs again.
     """
     points = [*BOUNDARIES, "in-batch:1", "in-batch:2"]
     names = {point: scratch.copy(scratch.base, f"{scratch.base}_raise_{index}") for index, point in enumerate(points)}
@@ -298,6 +308,38 @@ def hold_and_run(scratch, tmp_path, label, point, first_entry, second_entry):
     return name, snapshots(first_output)[name, "final"], second
 
 
+def test_the_company_lock_outlives_a_low_idle_in_transaction_timeout(scratch, reference, tmp_path):
+    """1 run holding the company between two committed batches for twice its connections' idle-in-transaction
+    timeout (set low for every connection of that process, the lock's included): the lock stays, a second run
+    skips the company, and the first ends as the reference."""
+    name = scratch.copy(scratch.base, f"{scratch.base}_idle_timeout")
+    release = tmp_path / "release_idle_timeout"
+    timeout_ms = 3000
+    first = subprocess.Popen(
+        [sys.executable, str(DRIVER), "-c", str(CONF), "run", f"{name}@after-commit:2", "--fault", "hold",
+         "--release", str(release)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+        env={**os.environ, "PGOPTIONS": f"-c idle_in_transaction_session_timeout={timeout_ms}"},
+    )
+    seen = []
+    try:
+        wait_for_line(first, "FAULT-POINT after-commit:2 hold", seen)
+        time.sleep(2 * timeout_ms / 1000)  # an idle transaction would have been ended by now
+        with closing(psycopg2.connect(**connection_options(name))) as connection, connection.cursor() as cr:
+            cr.execute("""SELECT activity.state FROM pg_locks lock JOIN pg_stat_activity activity USING (pid)
+                          WHERE lock.locktype = 'advisory' AND lock.classid = 72010020 AND lock.objsubid = 2
+                            AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())""")
+            assert cr.fetchall() == [("idle",)], "the company lock is held, on a connection idle between commits"
+        second = driver("run", name, timeout=240)
+    finally:
+        release.touch()
+        first_output = read_rest(first, seen)
+    assert first.returncode == 0, first_output[-3000:]
+    assert_clean(first_output)
+    assert "RUN-RESULT skipped" in second.stdout, second.stdout[-3000:] + second.stderr[-3000:]
+    assert snapshots(first_output)[name, "final"] == reference
+
+
 @pytest.mark.parametrize("point", ["before-commit:1", "after-commit:2"])
 def test_a_second_run_skips_the_company_while_the_first_works_on_it(scratch, reference, tmp_path, point):
     """2 runs: the first waits inside its case sync (nothing committed yet), then between two committed batches."""
@@ -331,7 +373,8 @@ def test_the_scheduled_run_skips_while_run_now_works(scratch, reference, tmp_pat
 
 
 def test_two_runs_started_together_do_each_step_once(scratch, reference, tmp_path):
-    """2 rounds of two processes released by the same start barrier: one runs, the other skips or finds all done."""
+    """2 rounds of two processes released by the same start barrier: one runs, the other tries the company lock
+    while the first holds it (each process prints when it tried the lock) and skips."""
     for round_ in range(2):
         name = scratch.copy(scratch.base, f"{scratch.base}_race_{round_}")
         start = tmp_path / f"start_{round_}"
@@ -347,7 +390,13 @@ def test_two_runs_started_together_do_each_step_once(scratch, reference, tmp_pat
             assert run.returncode == 0, output[-3000:]
             assert_clean(output)
         outcomes = sorted(line for output in outputs for line in output.splitlines() if line.startswith("RUN-RESULT"))
-        assert outcomes in (["RUN-RESULT done", "RUN-RESULT done"], ["RUN-RESULT done", "RUN-RESULT skipped"])
+        assert outcomes == ["RUN-RESULT done", "RUN-RESULT skipped"], outcomes
+        # The race happened: the run that skipped tried the company lock while the other one held it.
+        locks = sorted(line.split()[1:] for output in outputs for line in output.splitlines()
+                       if line.startswith("LOCK "))
+        (refused, tried), (taken, got, released) = locks
+        assert (refused, taken) == ("refused", "taken")
+        assert float(got) <= float(tried) <= float(released), locks
         for output in outputs:
             if "RUN-RESULT done" in output:
                 assert snapshots(output)[name, "final"] == reference
@@ -364,6 +413,7 @@ class SmtpSink(socketserver.ThreadingTCPServer):
 
     def __init__(self):
         self.recipients = []
+        self.message_ids = {}  # recipient -> the Message-Id header of each message accepted for it
         super().__init__(("127.0.0.1", 0), SmtpSession)
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
@@ -389,10 +439,15 @@ class SmtpSession(socketserver.StreamRequestHandler):
             verb = command[:4].upper()
             if verb == "DATA":
                 self.reply("354 go on")
+                message_id = None
                 for line in self.rfile:
                     if line in (b".\r\n", b".\n"):
                         break
+                    if line.lower().startswith(b"message-id:"):
+                        message_id = line.split(b":", 1)[1].strip().decode()
                 self.server.recipients.extend(envelope)
+                for recipient in envelope:
+                    self.server.message_ids.setdefault(recipient, []).append(message_id)
                 envelope = []
                 self.reply("250 accepted")
             elif verb == "RCPT":
@@ -411,10 +466,19 @@ def closed_port():
         return probe.getsockname()[1]  # nothing listens there once the probe is closed
 
 
+def customer_message_ids(database):
+    """The Message-Ids of the step emails in ``database`` (the ones the run made from their case and step), sorted."""
+    with closing(psycopg2.connect(**connection_options(database))) as connection, connection.cursor() as cr:
+        cr.execute("SELECT message_id FROM mail_message WHERE model = 'dunning.case' AND message_id LIKE '<dunning.%'")
+        return sorted(message_id for message_id, in cr.fetchall())
+
+
 def test_a_mail_server_down_keeps_the_emails_and_the_next_run_queues_them_again(scratch, reference):
     """1 outage: the queue runs with the server down, the day's run again, then the queue with the server back."""
     name = scratch.copy(scratch.base, f"{scratch.base}_mail")
     assert driver("run", name).returncode == 0
+    queued_ids = customer_message_ids(name)
+    assert len(queued_ids) == len(EMAILED)
     down = driver("mail-queue", name, "--smtp-port", closed_port())
     assert down.returncode == 0, down.stderr[-3000:]
     failed = snapshots(down.stdout)[name, "final"]["cases"]
@@ -434,10 +498,14 @@ def test_a_mail_server_down_keeps_the_emails_and_the_next_run_queues_them_again(
                                          "mail_retried:"]), "the step itself is not done again"
 
     scratch.sink.recipients.clear()
+    scratch.sink.message_ids.clear()
     back = driver("mail-queue", name, "--smtp-port", scratch.sink.port)
     assert back.returncode == 0, back.stderr[-3000:]
     delivered = [address for address in scratch.sink.recipients if address in EMAILED.values()]
     assert sorted(delivered) == sorted(EMAILED.values()), "each customer gets its email once"
+    # Each carries the Message-Id the step got when it was queued, before the outage: a resend is recognisable.
+    assert sorted(scratch.sink.message_ids[address][0] for address in EMAILED.values()) == queued_ids
+    assert all(message_id.startswith("<dunning.") for message_id in queued_ids)
     sent = snapshots(back.stdout)[name, "final"]["cases"]
     for customer in EMAILED:
         assert sent[customer][0]["mails"] in ([], ["sent"])

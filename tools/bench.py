@@ -31,7 +31,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import odoo.init  # noqa: F401  (Odoo 19: sets up the odoo namespace before anything else)
@@ -210,6 +210,68 @@ def measure_oca(env, company, today, sample):
     return result
 
 
+def measure_poison(env, company, today, batch_size, percent):
+    """Our run clean, then with ``percent`` % of the customers poisoned, on the same data: every other customer
+    must get the same steps, and the time is compared.
+
+    The poison is a real database error, as in ``test_run_isolation.py``: a
+    trigger refuses the step of every chosen customer, so its batch fails and
+    is done again customer by customer. Both runs are rolled back.
+    """
+    customers = [partner_id for partner_id, in env.execute_query(SQL(
+        """SELECT DISTINCT commercial_partner_id FROM account_move WHERE company_id = %s AND move_type = 'out_invoice'
+              AND state = 'posted' AND amount_residual > 0 ORDER BY 1""", company.id))]
+    every = max(round(100 / percent), 1)
+    poisoned = customers[every // 2::every]
+    steps_query = SQL("""SELECT partner_id, count(*) FROM dunning_case_event
+                          WHERE company_id = %s AND step_key IS NOT NULL GROUP BY partner_id""", company.id)
+    next_day = today + timedelta(days=1)
+    clean = measure_ours(env, company, today, batch_size)
+    clean_steps = dict(env.execute_query(steps_query))
+    clean_next = measure_ours(env, company, next_day, batch_size)
+    env.cr.rollback()
+    env.cr.execute(SQL(
+        """CREATE FUNCTION pg_temp.bench_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+               IF NEW.kind = 'step' AND (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = ANY(%s) THEN
+                   RAISE EXCEPTION 'bench poison';
+               END IF;
+               RETURN NEW;
+           END $$;
+           CREATE TRIGGER bench_poison BEFORE INSERT ON dunning_case_event
+               FOR EACH ROW EXECUTE FUNCTION pg_temp.bench_poison()""", poisoned))
+    poison = measure_ours(env, company, today, batch_size)
+    poison_steps = dict(env.execute_query(steps_query))
+    isolated = count(env, "SELECT count(*) FROM dunning_case WHERE company_id = %s AND needs_attention", company.id)
+    told = count(env, "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND kind = 'run_failed'",
+                 company.id)
+    poison_next = measure_ours(env, company, next_day, batch_size)
+    told_next = count(env, "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND kind = 'run_failed'",
+                      company.id)
+    env.cr.rollback()
+    expected = {partner: steps for partner, steps in clean_steps.items() if partner not in set(poisoned)}
+    return {
+        "percent": percent,
+        "customers": len(customers),
+        "poisoned": len(poisoned),
+        "isolated": isolated,
+        "clean_s": clean["s"],
+        "poison_s": poison["s"],
+        "time_ratio": poison["s"] / clean["s"],
+        "next_day_clean_s": clean_next["s"],
+        "next_day_poison_s": poison_next["s"],
+        "next_day_time_ratio": poison_next["s"] / clean_next["s"],
+        "told_first_day": told,
+        "told_again_next_day": told_next - told,
+        "clean_steps": clean["steps"],
+        "poison_steps": poison["steps"],
+        "others_followed_up": poison_steps == expected,
+        "others_missing_steps": sum(max(steps - poison_steps.get(partner, 0), 0)
+                                    for partner, steps in expected.items()),
+        "machine": machine(),
+    }
+
+
 def copy_template(template, database):
     """A fresh database from the template, in seconds, with a copy of its filestore (as Odoo's duplicate does)."""
     started = time.perf_counter()
@@ -333,10 +395,15 @@ def main():
     parser.add_argument("--commit", action="store_true", help=(
         "commit each batch of our run as the cron does (the copy keeps our cases); without it the batches end at "
         "savepoints in one transaction, which holds one advisory lock per customer until the end"))
+    parser.add_argument("--poison", type=float, metavar="PERCENT", help=(
+        "only our run, clean and then with this share of the customers failing (a database trigger refuses their "
+        "steps): the others' steps and the two times go to the results file under 'poison'"))
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
     copy_s = copy_template(args.template, args.database)
     registry = Registry(args.database)
+    if args.poison:
+        return poison_main(args, registry)
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         today = date.fromisoformat(env["ir.config_parameter"].get_param(DATE_PARAMETER))
@@ -373,6 +440,36 @@ def main():
     for pair, values in stored["scaling"].items():
         print(f"scaling {pair}: {values['data_x']}x data, {values['time_x']}x time "
               f"({'within' if values['within_target'] else 'OVER'} the 6x-for-5x target)")
+    print(f"figures written to {path}")
+    sys.exit(0)
+
+
+def poison_main(args, registry):
+    """``--poison``: the clean and the poisoned run side by side, printed and stored under ``poison``."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        today = date.fromisoformat(env["ir.config_parameter"].get_param(DATE_PARAMETER))
+        company = env.ref("base.main_company")
+        env = env(context={"allowed_company_ids": [company.id]})
+        result = measure_poison(env, company, today, args.batch_size, args.poison)
+    Registry.delete(args.database)
+    sql_db.close_db(args.database)
+    result["date"] = today.isoformat()
+    print(f"Poison bench {args.size}: {result['poisoned']} of {result['customers']} customers poisoned "
+          f"({result['percent']}%), {result['isolated']} isolated; load {result['machine']['load_1_5_15']}")
+    print(f"clean run    {result['clean_s']:>9.2f} s  {result['clean_steps']} steps")
+    print(f"poisoned run {result['poison_s']:>9.2f} s  {result['poison_steps']} steps "
+          f"({result['time_ratio']:.2f}x the clean run)")
+    print(f"next day: clean {result['next_day_clean_s']:.2f} s, poisoned {result['next_day_poison_s']:.2f} s "
+          f"({result['next_day_time_ratio']:.2f}x); {result['told_first_day']} case(s) told on the first day, "
+          f"{result['told_again_next_day']} told again the next day")
+    print(f"every other customer followed up as in the clean run: {result['others_followed_up']} "
+          f"({result['others_missing_steps']} step(s) missing)")
+    path = Path(args.results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    stored.setdefault("poison", {})[args.size] = result
+    path.write_text(json.dumps(stored, indent=2, sort_keys=True, default=str) + "\n")
     print(f"figures written to {path}")
     sys.exit(0)
 

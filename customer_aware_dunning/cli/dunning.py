@@ -16,7 +16,7 @@ the scheduled daily run.  Options the command does not know (``-c``, ``-d``,
 import sys
 from datetime import date
 
-from odoo import api, fields
+from odoo import api
 from odoo.addons.customer_aware_dunning.policy import cli as policy_cli
 from odoo.addons.customer_aware_dunning.policy.yaml_source import MAX_BYTES
 from odoo.cli import Command
@@ -118,7 +118,7 @@ class Dunning(Command):
 
 
 def _today(env, company):
-    return fields.Date.context_today(env["dunning.run"].with_company(company))
+    return company._dunning_today()
 
 
 def _print_simulations(env, company, name, today, simulations, days):

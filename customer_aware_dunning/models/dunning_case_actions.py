@@ -105,7 +105,7 @@ class DunningCase(models.Model):
                     "type": "info",
                 },
             }
-        done = run._run_company(company, fields.Date.context_today(self))
+        done = run._run_company(company, company._dunning_today())
         if done is None:
             return {
                 "type": "ir.actions.client",

@@ -176,7 +176,7 @@ class DunningCase(models.Model):
             if spec is None:
                 continue
             run = self.env["dunning.run"].sudo().with_company(company)
-            locked = run._lock_customers(cases.partner_id.ids)
+            locked = run._lock_customers(company, cases.partner_id.ids)
             inputs = run._case_inputs(company, today, self.env["res.partner"].browse(locked))
             decisions = {partner: decide(spec, case, today) for partner, case in inputs.items()}
             holds = {partner: decision for partner, decision in decisions.items() if decision.kind == HOLD}

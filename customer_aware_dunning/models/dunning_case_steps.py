@@ -21,8 +21,11 @@ from ..texts import (
 )
 from .mail_message import COLLECTIONS_LABEL
 
-# Failures of an email that sending again can cure: the mail server's, not the address's (none: no connection).
-RETRIED_MAIL_FAILURES = (False, "unknown", "mail_smtp")
+# Failures of an email known to have happened before any mail server accepted it: Odoo could not connect to the
+# server (mail.mail.send leaves the email's own failure type empty then, its notifications say "mail_smtp"). Any
+# failure once sending began ("unknown" above all: mail.mail._send writes it before it sends) may have come after
+# the server accepted the message, and queuing it again could send it twice (README, "Reliability").
+RETRIED_MAIL_FAILURES = (False, "mail_smtp")
 
 _logger = logging.getLogger(__name__)
 
@@ -56,8 +59,10 @@ class DunningCase(models.Model):
 
         Odoo's mail queue leaves a failed email aside (state ``exception``, a red
         envelope on the chatter) until someone retries it: the daily run does it
-        for collection emails, once a day, with Odoo's own retry, and each case
-        says so. Emails of closed or paused cases stay aside: the customer paid or
+        for collection emails that failed before reaching the server (it could
+        not connect), once a day, with Odoo's own retry, and each case says so.
+        An email that may have been accepted is left for a person to check.
+        Emails of closed or paused cases stay aside: the customer paid or
         answered meanwhile, and what is left is a person's call.
         """
         mails = self.env["mail.mail"].sudo().search([

@@ -88,6 +88,7 @@ class DunningChannel(models.AbstractModel):
             steps = [(case, invoices) for case, _step, invoices in group]
             credits = self.env["dunning.credit"]._lines_for_message(steps)
             how_to_pay = self.env["dunning.payment.details"]._blocks(steps)
+            message_ids = self._dunning_message_ids(cases)  # models/dunning_channel_message_id.py
             for case, step, invoices in group:
                 attachments = (poster._invoice_pdfs(invoices) if step.attach == "pdf"
                                else poster._statement_pdf(case) if step.attach == "statement" else [])
@@ -104,6 +105,7 @@ class DunningChannel(models.AbstractModel):
                     subtype_xmlid="mail.mt_comment",
                     attachment_ids=attachments,
                     email_layout_xmlid=MAIL_LAYOUT,
+                    message_id=message_ids.get(case.id),
                 )
 
     def _invoice_pdfs(self, invoices):

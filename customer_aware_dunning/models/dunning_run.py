@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.modules import module as odoo_module
-from odoo.tools import SQL, split_every
+from odoo.tools import split_every
 
 from ..policy.engine import CaseInput, Decision, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
@@ -15,7 +15,7 @@ _logger = logging.getLogger(__name__)
 
 # Customers decided and acted on per transaction: a crash loses at most one batch, which the next run redoes.
 BATCH_SIZE = 200
-# First key of the advisory locks a run holds on the customers of its current batch.
+# Namespace of the advisory locks a run holds on the customers of its current batch (models/dunning_run_locks.py).
 RUN_LOCK = 72_010_019
 # First key of the advisory lock a run holds on its company (second key) from start to end.
 COMPANY_RUN_LOCK = 72_010_020
@@ -58,12 +58,14 @@ class DunningRun(models.AbstractModel):
     _description = "Collections Daily Run"
 
     @api.model
-    def _cron_daily_run(self, today=None, batch_size=BATCH_SIZE):
-        """The scheduled job: every company, as the system (the job's user need not belong to them all)."""
+    def _cron_daily_run(self, today=None, batch_size=BATCH_SIZE, now=None):
+        """The scheduled job: every company, as the system (the job's user need not belong to them all), each on
+        its own date at ``now`` (UTC, default the job's start) in its collections time zone."""
         run = self.sudo()
+        now = now or fields.Datetime.now()
         for company in run.env["res.company"].search([]):
             company_run = run.with_company(company)
-            company_run._run_company_isolated(company, today or fields.Date.context_today(company_run), batch_size)
+            company_run._run_company_isolated(company, today or company._dunning_today(now), batch_size)
 
     @api.model
     def _run_company_isolated(self, company, today, batch_size=BATCH_SIZE):
@@ -118,23 +120,6 @@ class DunningRun(models.AbstractModel):
                 return None
             return self._run_company_locked(company, today, batch_size, commit)
 
-    @contextmanager
-    def _company_run_lock(self, company, commit):
-        """Yield whether this run has ``company`` to itself; the advisory lock lasts until the run ends.
-
-        A run that commits as it goes holds the lock in a cursor of its own, which
-        its commits do not release; a run that does not commit holds it in its
-        transaction, until its caller commits what it did. A process that dies
-        loses its connections, and with them the lock.
-        """
-        query = SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", COMPANY_RUN_LOCK, company.id)
-        if not commit:
-            yield self.env.execute_query(query)[0][0]
-            return
-        with self.env.registry.cursor() as lock_cr:
-            lock_cr.execute(query)
-            yield lock_cr.fetchone()[0]
-
     @api.model
     def _run_company_locked(self, company, today, batch_size=BATCH_SIZE, commit=False):
         """The day's work for ``company``; with ``commit``, each batch is committed as soon as it is done.
@@ -182,8 +167,9 @@ class DunningRun(models.AbstractModel):
     def _follow_up(self, company, policy, spec, today, batch_size=BATCH_SIZE, commit=False):
         """Decide and act for every customer with an invoice left to pay, one committed batch at a time.
 
-        A batch that fails is rolled back whole, logged, and left to the next
-        run; the other batches go on. Returns ``{partner: Decision}`` of the
+        A batch that fails is done again in halves down to single customers,
+        and only a customer that fails alone is left out (:meth:`_follow_up_isolated`); the other
+        batches go on. Returns ``{partner: Decision}`` of the
         batches that went through (empty when the batches were queued as jobs).
         """
         customers = self.env["account.move"].sudo()._read_group(
@@ -198,7 +184,7 @@ class DunningRun(models.AbstractModel):
         for partner_ids in batches:
             try:
                 with self.env.cr.savepoint():
-                    decided.update(self._follow_up_batch(company, policy, spec, today, partner_ids))
+                    decided.update(self._follow_up_isolated(company, policy, spec, today, partner_ids))
             except Exception:
                 _logger.exception(
                     "Collections run for %s: a batch of %d customer(s) failed; the next run does it again",
@@ -280,7 +266,7 @@ class DunningRun(models.AbstractModel):
         if spec is None:
             _logger.error("Collections run for %s: the policy %s is invalid", company.name, policy.display_name)
             return "invalid policy: nothing decided"
-        decisions = run._follow_up_batch(company, policy, spec, today, partner_ids)
+        decisions = run._follow_up_isolated(company, policy, spec, today, partner_ids)
         return f"{len(decisions)} customer(s) decided"
 
     @api.model
@@ -296,7 +282,7 @@ class DunningRun(models.AbstractModel):
 
     @api.model
     def _follow_up_batch(self, company, policy, spec, today, partner_ids):
-        locked = self._lock_customers(partner_ids)
+        locked = self._lock_customers(company, partner_ids)
         if len(locked) < len(partner_ids):
             _logger.info("Collections run: %d customer(s) skipped, another run is working on them",
                          len(partner_ids) - len(locked))
@@ -306,18 +292,6 @@ class DunningRun(models.AbstractModel):
         cases = self.env["dunning.case"].sudo().with_context(mail_notrack=True)
         cases._dunning_apply(company, policy, spec, today, decisions)
         return decisions
-
-    @api.model
-    def _lock_customers(self, partner_ids):
-        """The customers among ``partner_ids`` that no other run is working on, held until the batch commits.
-
-        Advisory locks, so that people editing those customers are never blocked.
-        """
-        rows = self.env.execute_query(SQL(
-            "SELECT id FROM unnest(%s::int[]) AS id WHERE pg_try_advisory_xact_lock(%s, id)",
-            list(partner_ids), RUN_LOCK,
-        ))
-        return [partner_id for partner_id, in rows]
 
     @api.model
     def _open_invoices_domain(self, company):

@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import models
 
+from .dunning_case_steps import RETRIED_MAIL_FAILURES
+
 
 class MailMail(models.Model):
     """A collection case's email to its customer that Odoo's mail queue could not send is written on the case."""
@@ -25,7 +27,8 @@ class MailMail(models.Model):
             customers[mail.res_id] & mail.recipient_ids.commercial_partner_id))
 
     def _dunning_log_failures(self, failure_reason, failure_type):
-        """One event per case whose emails failed: what was not sent and why (the next run queues it again)."""
+        """One event per case whose emails failed: what was not sent and why (the next run queues it again when it
+        failed before reaching the server)."""
         by_case = defaultdict(list)
         for mail in self:
             by_case[mail.res_id].append(mail)
@@ -33,11 +36,14 @@ class MailMail(models.Model):
         if not cases:
             return
         types = dict(self._fields["failure_type"]._description_selection(self.env))
+        retried = failure_type in RETRIED_MAIL_FAILURES
         cases._log_events("mail_failed", {
             case.id: self.env._(
                 "The email “%(subject)s” could not be sent: %(reason)s",
                 subject=by_case[case.id][0].subject or "",
                 reason=failure_reason or by_case[case.id][0].failure_reason or types.get(failure_type, failure_type),
-            )
+            ) + ("" if retried else " " + self.env._(
+                "It may have reached the mail server all the same, so it is not queued again: check with the "
+                "customer before sending it again by hand."))
             for case in cases
         })

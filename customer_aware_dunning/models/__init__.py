@@ -1,5 +1,6 @@
 from . import (
     account_move,
+    account_move_prediction,
     account_payment_term,
     credit_hold,
     credit_observation,
@@ -17,6 +18,7 @@ from . import (
     dunning_case_next,
     dunning_case_outcome,
     dunning_case_portal,
+    dunning_case_prediction,
     dunning_case_steps,
     dunning_case_texts,
     dunning_channel,
@@ -47,5 +49,6 @@ from . import (
     res_company,
     res_partner,
     res_partner_credit,
+    res_partner_prediction,
     sale_order,
 )

@@ -1,13 +1,17 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
 from ..policy.schema import CASE_STATES, OUTCOMES
+
+_lt = LazyTranslate(__name__)
 
 # Ratio measures: in a grouped row (pivot cell, graph bar, list group) each is
 # SUM(numerator) / SUM(denominator) over the group's cases, never an average of
 # the per-case ratios. Values are percentages.
+# The recovery rate is that of closed cases: an open case has not finished recovering.
 RATIOS = {
-    "recovery_rate": ("amount_recovered", "amount_overdue_total"),
+    "recovery_rate": ("closed_recovered", "closed_overdue"),
     "repurchase_rate": ("repurchase_count", "measured_count"),
     "no_harsh_rate": ("no_harsh_count", "case_count"),
 }
@@ -47,7 +51,7 @@ class DunningCaseReport(models.Model):
     collector_id = fields.Many2one("res.users", string="Collections owner", readonly=True)
     delay_reason_id = fields.Many2one("dunning.delay.reason", string="Main delay reason", readonly=True)
     state = fields.Selection(CASE_STATES, readonly=True)
-    outcome = fields.Selection(OUTCOMES, readonly=True)
+    outcome = fields.Selection(OUTCOMES, readonly=True, falsy_value_label=_lt("Still open"))
     opened_on = fields.Date("Opened on", readonly=True)
     closed_on = fields.Date("Closed on", readonly=True)
 
@@ -85,7 +89,13 @@ class DunningCaseReport(models.Model):
     rated_count = fields.Integer("Rated cases", readonly=True)
     lost_count = fields.Integer("Customers lost", readonly=True)
 
-    recovery_rate = fields.Float("Recovery rate (%)", readonly=True, aggregator="avg")
+    closed_overdue = fields.Monetary(
+        "Overdue (closed cases)", readonly=True, help="The amount overdue of the case once it is closed.")
+    closed_recovered = fields.Monetary(
+        "Recovered (closed cases)", readonly=True, help="What the case recovered once it is closed.")
+    recovery_rate = fields.Float(
+        "Recovery rate (%)", readonly=True, aggregator="avg",
+        help="Recovered of the amount overdue, for closed cases; empty while the case is open.")
     repurchase_rate = fields.Float("Repurchase rate (%)", readonly=True, aggregator="avg")
     no_harsh_rate = fields.Float("Without a harsh step (%)", readonly=True, aggregator="avg")
 
@@ -130,7 +140,10 @@ class DunningCaseReport(models.Model):
                    (NOT %(harsh)s)::int AS no_harsh_count,
                    (last_rating.rating IS NOT NULL)::int AS rated_count,
                    COALESCE(c.customer_lost, FALSE)::int AS lost_count,
-                   100.0 * COALESCE(c.amount_recovered, 0) / NULLIF(%(overdue)s, 0) AS recovery_rate,
+                   CASE WHEN c.state = 'closed' THEN %(overdue)s ELSE 0 END AS closed_overdue,
+                   CASE WHEN c.state = 'closed' THEN COALESCE(c.amount_recovered, 0) ELSE 0 END AS closed_recovered,
+                   CASE WHEN c.state = 'closed'
+                        THEN 100.0 * COALESCE(c.amount_recovered, 0) / NULLIF(%(overdue)s, 0) END AS recovery_rate,
                    CASE WHEN c.repurchase_measured_on IS NOT NULL
                         THEN 100.0 * (%(bought)s)::int END AS repurchase_rate,
                    100.0 * (NOT %(harsh)s)::int AS no_harsh_rate

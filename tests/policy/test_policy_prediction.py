@@ -1,0 +1,129 @@
+"""Predicted payment dates on constructed histories, worked out by hand."""
+
+from datetime import date, timedelta
+
+import pytest
+from dunning_policy.prediction import (
+    PRIOR_LATE_CHANCE,
+    UNKNOWN_END_DAYS,
+    Settled,
+    backtest,
+    late_chance,
+    predict,
+    weight,
+)
+
+TODAY = date(2026, 12, 1)
+
+
+def settled(days_ago, days_late):
+    """An invoice settled ``days_ago`` days before TODAY, ``days_late`` days after its due date."""
+    paid = TODAY - timedelta(days=days_ago)
+    return Settled(due=paid - timedelta(days=days_late), settled=paid)
+
+
+def test_no_history_predicts_the_due_date_with_the_prior_chance():
+    due = TODAY + timedelta(days=10)
+    prediction = predict(due, [], TODAY)
+    assert (prediction.predicted, prediction.basis, prediction.history_count) == (due, "no_history", 0)
+    assert prediction.late_chance == PRIOR_LATE_CHANCE
+    assert prediction.weighted_days_late is None
+
+
+def test_a_steady_customer_is_predicted_its_usual_lateness():
+    history = [settled(30, 10), settled(60, 10), settled(90, 10)]
+    due = TODAY + timedelta(days=5)
+    prediction = predict(due, history, TODAY)
+    assert prediction.predicted == due + timedelta(days=10)
+    assert prediction.basis == "history"
+    assert prediction.weighted_days_late == pytest.approx(10)
+    # Every invoice was late: weight 3-ish of late beside the prior's 0.5 of 1.
+    weights = sum(weight(item, TODAY) for item in history)
+    assert prediction.late_chance == pytest.approx((weights + 0.5) / (weights + 1))
+
+
+def test_recent_lateness_weighs_more_than_old_punctuality():
+    # Paid on time a year and a half ago, 20 days late last month: the half-life of 180 days
+    # gives the old invoice 1/8 of the weight of a fresh one.
+    history = [settled(541, 0), settled(1, 20)]
+    prediction = predict(TODAY + timedelta(days=3), history, TODAY)
+    assert weight(history[0], TODAY) / weight(history[1], TODAY) == pytest.approx(0.125)
+    assert prediction.weighted_days_late == pytest.approx(20 / 1.125)
+    assert prediction.predicted == TODAY + timedelta(days=3 + 18)
+
+
+def test_an_early_payer_is_never_predicted_before_today():
+    history = [settled(10, -15)]
+    due = TODAY + timedelta(days=5)
+    prediction = predict(due, history, TODAY)
+    assert prediction.predicted == TODAY
+    w = weight(history[0], TODAY)
+    assert prediction.late_chance == pytest.approx(0.5 / (w + 1))
+
+
+def test_an_overdue_invoice_is_predicted_from_the_past_invoices_as_late():
+    # 30 days overdue today; of the history only the 40 and 60 days late ones got that late.
+    history = [settled(20, 5), settled(50, 40), settled(80, 60), settled(100, 2)]
+    due = TODAY - timedelta(days=30)
+    prediction = predict(due, history, TODAY)
+    assert prediction.basis == "history_when_late"
+    assert prediction.late_chance == 1.0, "an invoice already overdue is paid late"
+    w40, w60 = weight(history[1], TODAY), weight(history[2], TODAY)
+    expected = round((40 * w40 + 60 * w60) / (w40 + w60))
+    assert prediction.predicted == due + timedelta(days=expected)
+    assert prediction.days_overdue == 30
+
+
+def test_later_than_anything_in_the_history():
+    history = [settled(20, 5), settled(50, 8)]
+    prediction = predict(TODAY - timedelta(days=45), history, TODAY)
+    assert prediction.basis == "later_than_history"
+    assert prediction.predicted == TODAY + timedelta(days=UNKNOWN_END_DAYS)
+
+
+def test_the_future_of_the_history_is_ignored():
+    # A backtest passes the whole ledger: what was settled on or after today is not known yet.
+    history = [settled(-5, 50), settled(10, 0)]
+    prediction = predict(TODAY + timedelta(days=2), history, TODAY)
+    assert prediction.history_count == 1
+    assert prediction.predicted == TODAY + timedelta(days=2)
+
+
+def test_lateness_is_clipped():
+    assert Settled(date(2024, 1, 1), date(2025, 6, 1)).days_late == 365
+    assert Settled(date(2024, 6, 1), date(2024, 1, 1)).days_late == -60
+
+
+def test_late_chance_is_drawn_towards_the_prior():
+    # Settled today (weight 1): one late invoice against the prior's half of one.
+    assert late_chance([settled(0, 10)], TODAY) == pytest.approx(0.75)
+    assert late_chance([settled(0, 0)], TODAY) == pytest.approx(0.25)
+
+
+def test_expected_loss_is_the_amount_times_the_chance():
+    history = [settled(1, 10)]
+    prediction = predict(TODAY + timedelta(days=1), history, TODAY)
+    assert prediction.expected_loss(1000) == pytest.approx(1000 * late_chance(history, TODAY))
+    assert 500 < prediction.expected_loss(1000) < 750
+
+
+def test_backtest_predicts_from_what_was_known_on_the_day():
+    # A customer that always pays 20 days late; on the cut-off day it has one invoice open.
+    cutoff = date(2026, 6, 1)
+    ledger = [
+        ("a", date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 20)),
+        ("a", date(2026, 3, 1), date(2026, 3, 31), date(2026, 4, 20)),
+        ("a", date(2026, 5, 10), date(2026, 6, 10), date(2026, 6, 30)),  # open on the day: scored
+        ("a", date(2026, 5, 20), date(2026, 6, 20), None),  # still open: counted, not scored
+        ("a", date(2026, 7, 1), date(2026, 7, 31), date(2026, 8, 1)),  # issued later: not in it
+    ]
+    [row] = backtest(ledger, [cutoff])
+    assert (row.cutoff, row.invoices, row.unsettled) == (cutoff, 1, 1)
+    assert row.mae_model == 0, "due June 10 + 20 days = June 30, as paid"
+    assert row.mae_due_date == 20
+    assert row.mae_due_or_cutoff == 20
+
+
+def test_backtest_of_an_empty_day():
+    [row] = backtest([], [date(2026, 6, 1)])
+    assert (row.invoices, row.mae_model, row.mae_due_date) == (0, None, None)

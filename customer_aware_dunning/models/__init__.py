@@ -31,6 +31,7 @@ from . import (
     dunning_policy,
     dunning_policy_editor,
     dunning_policy_import,
+    dunning_plan_offer,
     dunning_policy_sync,
     dunning_promise,
     dunning_recipients,

@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from odoo import Command, models
 
-from ..policy.plans import propose_schedule
+from ..policy.plans import bounds_for, propose_schedule
 from ..translate import render_text
 
 PLAN_COUNT_LIMIT = 120  # instalments a customer may even ask a person for
@@ -28,9 +28,7 @@ class DunningCase(models.Model):
     def _dunning_plan_bounds(self):
         """The plan bounds of the active policy for this case's segment and main delay reason."""
         spec = self.env["dunning.policy"].sudo()._active_spec(self.company_id)
-        settings = self._dunning_plan_settings(spec)
-        by_reason, by_segment = dict(settings.by_delay_reason), dict(settings.by_segment)
-        return by_reason.get(self.delay_reason_id.key) or by_segment.get(self.segment_id.key) or settings.bounds
+        return bounds_for(self._dunning_plan_settings(spec), self.segment_id.key, self.delay_reason_id.key)
 
     def _dunning_plan_preview(self, answer, today):
         """``(schedule, problems)`` for the customer's choice: ``(date, amount)`` pairs and texts in their language."""

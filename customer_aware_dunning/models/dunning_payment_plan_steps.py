@@ -48,10 +48,21 @@ class DunningCase(models.Model):
         self._dunning_plan_broken(broken, spec)
         for plan in completed:
             plan.case_id._dunning_log_on_plan_end("plan_completed", plan)
-        completed_cases = completed.case_id.filtered(lambda case: case.state != "closed")
-        completed_cases._close("payment_plan", today, self.env._("The payment plan is completed."))
-        completed_cases.write({"plan_paid_on": today})
+        # The daily sync closes a case once its invoices are paid (see _close); a plan can also complete first.
+        closing = completed.case_id.filtered(lambda case: case.state != "closed")
+        closing._close("payment_plan", today, self.env._("The payment plan is completed."))
+        closing.write({"plan_paid_on": today})
         return paid, broken, completed
+
+    def _close(self, outcome, today, reason):
+        """A running plan keeps its case open while its invoices owe anything ("nothing left to collect" is the
+        engine's view: the plan's invoices are out of the journey); paid in full, it closes as payment plan."""
+        planned = self.filtered(lambda case: case.live_payment_plan_id) if outcome == "paid" else self.browse()
+        super(DunningCase, self - planned)._close(outcome, today, reason)
+        planned = planned.filtered(lambda case: not case._collectable_invoices())
+        if planned:
+            super(DunningCase, planned)._close("payment_plan", today, self.env._("The payment plan is completed."))
+            planned.write({"plan_paid_on": today})
 
     def _dunning_log_on_plan_end(self, kind, plan):
         description = {

@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from odoo import Command, models
 
-from ..policy.plans import bounds_for, propose_schedule
+from ..policy.payment_plans import bounds_for, propose_schedule
 from ..translate import render_text
 
 PLAN_COUNT_LIMIT = 120  # instalments a customer may even ask a person for

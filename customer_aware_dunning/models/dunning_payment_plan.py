@@ -14,7 +14,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..policy.plans import INSTALMENT_STATES, LIVE_PLAN_STATES, PLAN_STATES, instalment_states, plan_state
+from ..policy.payment_plans import INSTALMENT_STATES, LIVE_PLAN_STATES, PLAN_STATES, instalment_states, plan_state
 
 PLAN_SOURCES = [("portal", "Customer portal"), ("staff", "Staff")]
 

@@ -16,7 +16,7 @@ from markupsafe import escape
 
 from odoo import api, models
 
-from ..policy.plans import PlanSettings
+from ..policy.payment_plans import PlanSettings
 
 NOTE_TEMPLATE = "customer_aware_dunning.plan_instalment_note_mail_template"
 THANKS_TEMPLATE = "customer_aware_dunning.plan_instalment_paid_mail_template"

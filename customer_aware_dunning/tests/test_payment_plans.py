@@ -12,7 +12,7 @@ from datetime import timedelta
 from odoo import http
 from odoo.tests import HttpCase, tagged
 
-from ..policy.plans import add_months
+from ..policy.payment_plans import add_months
 from .common import DunningCommon
 from .test_portal import TODAY
 

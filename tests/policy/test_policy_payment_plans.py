@@ -2,7 +2,14 @@
 
 from datetime import date
 
-from dunning_policy.plans import (
+import jsonschema
+import yaml
+from conftest import load_ok
+from dunning_policy.dump import dump_policy
+from dunning_policy.loader import load_policy
+from dunning_policy.payment_plans import (
+    PLAN_BOUND_KEYS,
+    PLANS_KEYS,
     PlanBounds,
     PlanSettings,
     add_months,
@@ -90,3 +97,74 @@ def test_a_delay_reason_override_wins_over_a_segment_one():
     assert bounds_for(settings, "loyal", "cash_flow") is cash
     assert bounds_for(settings, "loyal", None) is loyal
     assert bounds_for(settings, "standard", "dispute") == PlanBounds()
+
+
+# ---------------------------------------------------------------------- the policy's plans section
+
+POLICY = """version: 1
+segments:
+  - key: loyal
+    when: [[customer_since_days, ">=", 730]]
+  - key: standard
+delay_reasons:
+  cash_flow: {offer: payment_plan}
+journeys:
+  standard:
+    segments: [loyal, standard]
+    steps:
+      - {day: 7, send: email, template: gentle_reminder}
+%s
+"""
+
+
+def test_plans_section_with_overrides_and_reactions():
+    spec = load_ok(POLICY % """plans:
+  max_instalments: 4
+  min_instalment: 25.5
+  self_serve: false
+  broken_after_days: 10
+  segments: {loyal: {max_instalments: 12}}
+  delay_reasons: {cash_flow: {self_serve: true}}
+on_broken_plan: {send: email, template: firm_reminder}
+on_broken_promise: {send: activity, to: salesperson, note: Call about the broken promise}""")
+    plans = spec.plans
+    assert (plans.bounds.max_instalments, plans.bounds.min_instalment, plans.bounds.self_serve) == (4, 25.5, False)
+    assert plans.broken_after_days == 10
+    loyal = bounds_for(plans, "loyal", None)
+    assert (loyal.max_instalments, loyal.min_instalment, loyal.self_serve) == (12, 25.5, False), "the rest inherited"
+    assert bounds_for(plans, "standard", "cash_flow").self_serve is True
+    assert (spec.on_broken_plan.send, spec.on_broken_plan.template) == ("email", "firm_reminder")
+    assert (spec.on_broken_promise.send, spec.on_broken_promise.to) == ("activity", "salesperson")
+    assert load_policy(dump_policy(spec)).spec == spec
+
+
+def test_plans_defaults_when_absent():
+    spec = load_ok(POLICY % "")
+    assert spec.plans == PlanSettings()
+    assert spec.on_broken_plan is None and spec.on_broken_promise is None
+
+
+def test_plans_section_errors_name_the_key_and_the_fix():
+    cases = {
+        "plans: {max_instalments: 1}": "plans.max_instalments: expected an integer of at least 2, got 1",
+        "plans: {segments: {loyl: {max_instalments: 3}}}": "unknown segment 'loyl'",
+        "plans: {delay_reasons: {cash_flow: {max_month: 3}}}": "max_month: unknown key",
+        "plans: {self_serve: maybe}": "expected true or false",
+        "on_broken_plan: {day: 3, send: email, template: firm_reminder}": "has no day",
+        "on_broken_promise: {send: fax}": "on_broken_promise.send",
+    }
+    for text, expected in cases.items():
+        result = load_policy(POLICY % text)
+        assert result.spec is None, text
+        assert any(expected in str(error) for error in result.errors), (text, [str(e) for e in result.errors])
+
+
+def test_json_schema_states_the_plans_section(policy_schema):
+    properties = policy_schema["properties"]
+    assert set(properties["plans"]["properties"]) == set(PLANS_KEYS)
+    assert set(policy_schema["$defs"]["planBounds"]["properties"]) == set(PLAN_BOUND_KEYS)
+    document = yaml.safe_load(POLICY % """plans: {max_instalments: 4, segments: {loyal: {max_months: 12}}}
+on_broken_plan: {send: email, template: firm_reminder}""")
+    jsonschema.Draft202012Validator(policy_schema).validate(document)
+    document["on_broken_plan"]["day"] = 3
+    assert not jsonschema.Draft202012Validator(policy_schema).is_valid(document)

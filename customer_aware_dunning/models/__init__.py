@@ -34,6 +34,7 @@ from . import (
     dunning_plan_offer,
     dunning_policy_sync,
     dunning_promise,
+    dunning_promise_reaction,
     dunning_recipients,
     dunning_reference_rate,
     dunning_run,

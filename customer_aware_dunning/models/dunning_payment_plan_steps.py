@@ -28,7 +28,7 @@ class DunningCase(models.Model):
 
     @api.model
     def _dunning_plan_settings(self, spec):
-        return getattr(spec, "plans", None) or PlanSettings()
+        return spec.plans if spec else PlanSettings()
 
     @api.model
     def _dunning_run_plans(self, company, spec, today):
@@ -98,7 +98,7 @@ class DunningCase(models.Model):
     def _dunning_plan_broken(self, plans, spec):
         """Each broken plan: an event, a To-Do for the owner, and the policy's ``on_broken_plan`` step."""
         steps = []
-        step = getattr(spec, "on_broken_plan", None)
+        step = spec.on_broken_plan if spec else None
         for plan in plans:
             case = plan.case_id
             description = case._dunning_log_on_plan_end("plan_broken", plan)

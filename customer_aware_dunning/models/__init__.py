@@ -22,6 +22,7 @@ from . import (
     dunning_credit,
     dunning_delay_reason,
     dunning_figures,
+    dunning_handover_demand,
     dunning_legal_profile,
     dunning_mail_queue,
     dunning_partner_facts,

@@ -142,6 +142,10 @@ class TestPaymentPlans(DunningCommon, HttpCase):
         self.assertTrue(self.events("plan_completed"))
         self.run_on(FIRST + timedelta(days=21))
         self.assertEqual(self.env["dunning.case"].search_count([("partner_id", "=", self.customer.id)]), 1)
+        self.env.flush_all()
+        row = self.env["dunning.case.report"].search([("case_id", "=", self.case.id)])
+        self.assertEqual((row.plans_agreed_count, row.plans_completed_count, row.plans_broken_count,
+                          row.recovered_by_plan, row.handed_over_count), (1, 1, 0, 900, 0))
 
     def test_plan_outside_the_bounds_is_a_request_for_a_person_and_no_plan(self):
         preview = self.post({"plan_step": "preview", "instalments": "12", "first_date": str(FIRST)})

@@ -88,6 +88,8 @@ class DunningPortal(CustomerPortal):
         if case_sudo is None:
             return self._dunning_invalid_link()
         answer, problem = self._dunning_parse_answer(form)
+        if not problem and kind == "plan" and form.get("plan_step") != "agree":
+            return self._dunning_render_plan_preview(case_sudo, access_token, answer, form)
         if not problem:
             today = fields.Date.context_today(case_sudo)
             problem = case_sudo._dunning_portal_answer(kind, answer, today, fields.Datetime.now())
@@ -102,6 +104,7 @@ class DunningPortal(CustomerPortal):
         answer = {"reason": form.get("reason") or None, "message": message}
         try:
             answer["promise_date"] = fields.Date.to_date(form.get("promise_date") or None)
+            answer["first_date"] = fields.Date.to_date(form.get("first_date") or None)
         except ValueError:
             return answer, request.env._("Please give the date as year-month-day.")
         try:
@@ -113,8 +116,20 @@ class DunningPortal(CustomerPortal):
             return answer, request.env._("Please give numbers as digits, for example 1250.50.")
         return answer, ""
 
+    def _dunning_render_plan_preview(self, case_sudo, access_token, answer, form):
+        """The page with the chosen plan's dates and amounts, and one button to agree (or ask a person)."""
+        today = fields.Date.context_today(case_sudo)
+        problem = case_sudo._dunning_portal_check("plan", answer, today, fields.Datetime.now())
+        if problem:
+            return self._dunning_render_case(case_sudo, access_token, error=problem, form=form, kind="plan",
+                                             status=400)
+        schedule, problems = case_sudo._dunning_plan_preview(answer, today)
+        preview = {"schedule": schedule, "problems": problems, "instalments": answer["instalments"],
+                   "first_date": answer["first_date"]}
+        return self._dunning_render_case(case_sudo, access_token, form=form, kind="plan", plan_preview=preview)
+
     def _dunning_render_case(self, case_sudo, access_token, error="", form=None, kind=None, answered=False,
-                             status=200):
+                             status=200, plan_preview=None):
         today = fields.Date.context_today(case_sudo)
         limits = case_sudo._dunning_portal_settings()
         values = self._prepare_portal_layout_values()
@@ -131,6 +146,9 @@ class DunningPortal(CustomerPortal):
             "form": form or {},
             "answered": answered,
             "told": case_sudo._dunning_portal_told(),
+            "plan_preview": plan_preview,
+            "plan_bounds": case_sudo._dunning_plan_bounds(),
+            "max_plan_first_date": fields.Date.add(today, days=case_sudo._dunning_plan_bounds().first_within_days),
         })
         values = self._get_page_view_values(case_sudo, access_token, values, "my_collections_history", False)
         return request.render("customer_aware_dunning.portal_collection_case", values, status=status)

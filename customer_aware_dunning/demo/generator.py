@@ -64,6 +64,9 @@ DEMO_FI_STEP = "{day: 15, send: email, template: second_reminder, fee: 5, intere
 DEMO_FI_OVER_LIMIT_STEP = "{day: 15, send: email, template: second_reminder, fee: 10, interest: true}"
 DEMO_FI_OVER_LIMIT_NAME = "Reminder fee EUR 10 (draft, over the limit)"
 
+# The customer with an agreed three-instalment payment plan (its delay reason is cash flow).
+DEMO_PLAN_CUSTOMER = "Frostbite Logistics"
+
 LINE_LABELS = ["Consulting", "Annual maintenance", "Installation", "Training day", "Spare parts", "Support plan"]
 
 
@@ -127,6 +130,7 @@ class DemoGenerator(ClosedCaseHistory):
         # The daily run's work for this company, without its per-company commit
         # (demo data loads inside a savepoint that a commit would break).
         env["dunning.run"].with_context(lang=env.user.lang or "en_US")._run_company(company, today)
+        self._dunning_demo_payment_plan(partners, today)
         closed = self._dunning_demo_closed_cases(company, moves, plans, today)
         _logger.info("Collections demo: %d customers, %d invoices, %d closed cases",
                      len(partners), len(moves), len(closed))
@@ -325,3 +329,14 @@ class DemoGenerator(ClosedCaseHistory):
         offset.write({"dunning_excluded": True, "dunning_exclusion_reason": "Settled by an offset agreement."})
         # A customer over its credit limit.
         partners.filtered(lambda p: p.name == "Silverline Media").credit_limit = 2000
+
+    def _dunning_demo_payment_plan(self, partners, today):
+        """The customer short of cash agreed on the portal to pay in three monthly instalments."""
+        customer = partners.filtered(lambda partner: partner.name == DEMO_PLAN_CUSTOMER)
+        case = self.env["dunning.case"].search([("partner_id", "=", customer.id), ("state", "!=", "closed")], limit=1)
+        if not case:
+            return
+        schedule, _problems = case._dunning_plan_preview(
+            {"instalments": 3, "first_date": today + timedelta(days=7)}, today)
+        if schedule:
+            self.env["dunning.payment.plan"]._dunning_create(case, schedule, "portal", agreed_on=today)

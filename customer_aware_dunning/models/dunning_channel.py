@@ -89,6 +89,7 @@ class DunningChannel(models.AbstractModel):
             credits = self.env["dunning.credit"]._lines_for_message(steps)
             how_to_pay = self.env["dunning.payment.details"]._blocks(steps)
             message_ids = self._dunning_message_ids(cases)  # models/dunning_channel_message_id.py
+            offers = self._plan_offer_blocks(cases)  # the payment plan a delay reason offers
             for case, step, invoices in group:
                 attachments = (poster._invoice_pdfs(invoices) if step.attach == "pdf"
                                else poster._statement_pdf(case) if step.attach == "statement" else [])
@@ -98,7 +99,7 @@ class DunningChannel(models.AbstractModel):
                     email_from=email_from or None,
                     subject=subjects[case.id],
                     body=(bodies[case.id] + charges.get(case.id, "") + credits.get(case.id, "")
-                          + how_to_pay.get(case.id, "")),
+                          + offers.get(case.id, "") + how_to_pay.get(case.id, "")),
                     partner_ids=(self._recipients(case, step) | self._copies(case, step)).ids,
                     reply_to=self._reply_to(case),
                     message_type="comment",

@@ -137,6 +137,7 @@ class DunningRun(models.AbstractModel):
         opened, closed = self.env["dunning.case"]._sync_open_cases(company, today)
         self.env["dunning.case"]._dunning_settle_plans(company, today)
         self.env["dunning.promise"].sudo()._dunning_decide_promises(company, today)
+        self.env["dunning.case"]._dunning_run_plans(company, spec, today)
         self.env["dunning.case"]._dunning_requeue_failed_mails(company)
         if commit:
             self._commit()

@@ -35,7 +35,30 @@ def spec_to_data(spec) -> dict:
             "max_instalments": spec.portal.max_instalments,
         },
         "charges": _charges(spec.charges),
+        "plans": _plans(spec.plans),
+        **{key: _reaction(step) for key, step in (("on_broken_plan", spec.on_broken_plan),
+                                                  ("on_broken_promise", spec.on_broken_promise)) if step},
     }
+
+
+def _plan_bounds(bounds):
+    return {"max_instalments": bounds.max_instalments, "max_months": bounds.max_months,
+            "min_instalment": bounds.min_instalment, "first_within_days": bounds.first_within_days,
+            "self_serve": bounds.self_serve}
+
+
+def _plans(plans):
+    return {
+        **_plan_bounds(plans.bounds),
+        "broken_after_days": plans.broken_after_days,
+        "remind_days_before": plans.remind_days_before,
+        "segments": {key: _plan_bounds(bounds) for key, bounds in plans.by_segment},
+        "delay_reasons": {key: _plan_bounds(bounds) for key, bounds in plans.by_delay_reason},
+    }
+
+
+def _reaction(step):
+    return {key: value for key, value in _step(step).items() if key != "day"}
 
 
 def _charges(charges):

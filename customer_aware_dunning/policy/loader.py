@@ -21,8 +21,10 @@ from . import facts as fact_names
 from .assembly import _all_valid, _build, _label, _listing
 from .conditions import Vocabulary, compile_conditions, describe, suggestion, suggestion_budget
 from .errors import PolicyError, sort_key
+from .loader_plans import _PlanReaders
 from .loader_settings import _SettingsReaders
 from .loader_steps import _StepReaders
+from .payment_plans import PlanSettings
 from .reader import IDENTIFIER, INVALID, Reader
 from .schema import (
     DEFAULT_GROUPS,
@@ -82,7 +84,7 @@ def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT
     return LoadResult(None if errors else spec, errors)
 
 
-class _Policy(_StepReaders, _SettingsReaders):
+class _Policy(_StepReaders, _SettingsReaders, _PlanReaders):
     """The section readers of one document, sharing the reader and the declared names."""
 
     def __init__(self, reader, known_templates, known_groups, known_payment_terms=None):
@@ -113,6 +115,9 @@ class _Policy(_StepReaders, _SettingsReaders):
             "portal": self.r.field(top, (), "portal", self._portal, PortalSettings()),
             "charges": self.r.field(top, (), "charges", self._charges, ChargeSettings()),
             "credits": self.r.field(top, (), "credits", self._credits, CreditSettings()),
+            "plans": self.r.field(top, (), "plans", self._plans, PlanSettings()),
+            "on_broken_plan": self.r.field(top, (), "on_broken_plan", self._reaction_step, None),
+            "on_broken_promise": self.r.field(top, (), "on_broken_promise", self._reaction_step, None),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .step_keys import step_identity
+from .payment_plans import PlanSettings
 from .text import Text, _
 
 SUPPORTED_VERSION = 1
@@ -78,7 +79,7 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 # ``data/policy.schema.json`` in step with these).
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
-    "portal", "charges", "credits",
+    "portal", "charges", "credits", "plans", "on_broken_plan", "on_broken_promise",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
@@ -115,6 +116,12 @@ NUMBER_BOUNDS = {
     "satisfaction.repurchase_window_days": (1, 3650),
     "portal.max_promise_days": (1, 365),
     "portal.max_instalments": (2, 60),
+    "plans.max_instalments": (2, 60),
+    "plans.max_months": (1, 120),
+    "plans.min_instalment": (0, 1_000_000),
+    "plans.first_within_days": (0, 365),
+    "plans.broken_after_days": (1, 365),
+    "plans.remind_days_before": (0, 60),
     "charges.interest_margin_consumer": (0, 100),
     "charges.interest_margin_business": (0, 100),
 }
@@ -287,6 +294,9 @@ class PolicySpec:
     portal: PortalSettings = PortalSettings()
     charges: ChargeSettings = ChargeSettings()
     credits: CreditSettings = CreditSettings()
+    plans: PlanSettings = PlanSettings()
+    on_broken_plan: Step | None = None  # done once when a payment plan breaks
+    on_broken_promise: Step | None = None  # done once when a promise to pay breaks
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

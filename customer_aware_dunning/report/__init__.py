@@ -1,1 +1,8 @@
-from . import dunning_case_report, dunning_case_report_web, dunning_case_summary, dunning_letter, dunning_statement
+from . import (
+    dunning_case_report,
+    dunning_case_report_arrangements,
+    dunning_case_report_web,
+    dunning_case_summary,
+    dunning_letter,
+    dunning_statement,
+)

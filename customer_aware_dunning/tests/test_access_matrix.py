@@ -43,6 +43,9 @@ ACCESS = {
     "dunning.case.event": row("r", "r"),
     "dunning.charge": row("r", "r"),
     "dunning.promise": row("r", "r"),
+    # payment plans: made by the customer on the portal or the run; a collections user approves a proposed one
+    "dunning.payment.plan": row("rw", "rw"),
+    "dunning.payment.plan.instalment": row("r", "r"),
     "dunning.case.report": row("r", "r"),
     # credit information: personal and sensitive, Collections managers only, recorded by lookups and imports
     "dunning.credit.observation": row("", "r"),
@@ -154,7 +157,11 @@ class TestAccessMatrix(DunningCommon):
         charge = self.env["dunning.charge"].sudo().create({"case_id": self.case.id, "date": date(2026, 6, 30),
                                                            "kind": "fee", "amount": 5.0}).sudo(False)
         promise = self.env["dunning.promise"].sudo()._dunning_record(self.invoice, date(2026, 7, 10), 0, "staff")
+        plan = self.env["dunning.payment.plan"]._dunning_create(self.case, [(date(2026, 7, 10), 100.0),
+                                                                      (date(2026, 8, 10), 100.0)], "staff")
         return {
+            "dunning.payment.plan": plan.sudo(False),
+            "dunning.payment.plan.instalment": plan.instalment_ids.sudo(False),
             "dunning.promise": promise.sudo(False),
             "dunning.segment": segment,
             "dunning.reference.rate": rate,

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 
 from ..policy.step_keys import new_steps
-from ..translate import render_text
+from ..texts import Reader, to_data
 
 
 class DunningPolicyCompare(models.TransientModel):
@@ -22,6 +22,6 @@ class DunningPolicyCompare(models.TransientModel):
             if new is None:
                 wizard.new_steps_text = False
                 continue
-            lines = [self.env._("%(journey)s: %(step)s", journey=journey, step=render_text(self.env, step.label(index)))
+            lines = [self.env._("%(journey)s: %(step)s", journey=journey, step=Reader(self.env).render(to_data(step.label(index))))
                      for journey, index, step in new_steps(old, new)]
             wizard.new_steps_text = "\n".join(lines) or self.env._("None: every step was already in the other version.")

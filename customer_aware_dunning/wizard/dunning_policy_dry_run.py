@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..policy.preview import PREVIEW_DAYS
-from ..policy.schema import CHANNELS, DECISION_KINDS
+from ..policy.schema import CHANNELS, DECISION_KINDS, OFFERS
 from ..texts import Reader, to_data
 
 LINE_TYPES = [("today", "On the day"), ("upcoming", "Next days")]
@@ -92,6 +92,7 @@ class DunningPolicyDryRun(models.TransientModel):
             "approve": step.approve if step else False,
             "reason": reader.render(to_data(decision.text)),
             "next_date": decision.next_date or False,
+            "offer": decision.offer or False,
             "invoice_ids": [fields.Command.set(list(covered))],
             "amount": sum(amounts.get(invoice_id, 0.0) for invoice_id in covered),
         }
@@ -116,6 +117,7 @@ class DunningPolicyDryRunLine(models.TransientModel):
     approve = fields.Char("Approval by")
     reason = fields.Text()
     next_date = fields.Date("Next date")
+    offer = fields.Selection(OFFERS, help="What the customer's delay reason offers: the message includes it.")
     invoice_ids = fields.Many2many("account.move", string="Invoices")
     currency_id = fields.Many2one(related="wizard_id.company_id.currency_id")
     amount = fields.Monetary()

@@ -25,9 +25,12 @@ delay_reasons:
 satisfaction: {ask_days_after_close: %(ask)s, repurchase_window_days: %(window)s}
 portal: {max_promise_days: %(promise)s, max_instalments: %(instalments)s}
 charges: {interest_margin_consumer: %(consumer)s, interest_margin_business: %(business)s}
+plans: {max_instalments: %(plan_count)s, max_months: %(plan_months)s, min_instalment: %(plan_min)s,
+        first_within_days: %(plan_first)s, broken_after_days: %(plan_broken)s, remind_days_before: %(plan_note)s}
 """
 VALID = {"day": 7, "fee": 5, "compensation": 0, "pause_days": 10, "ask": 2, "window": 90, "promise": 30,
-         "instalments": 6, "consumer": 7, "business": 8}
+         "instalments": 6, "consumer": 7, "business": 8, "plan_count": 6, "plan_months": 6, "plan_min": 50,
+         "plan_first": 14, "plan_broken": 7, "plan_note": 3}
 # Which placeholder of STEP each bound is written at, and its path in the errors.
 WRITTEN_AT = {
     "step.day": ("day", "journeys.standard.steps[0].day"),
@@ -40,6 +43,12 @@ WRITTEN_AT = {
     "portal.max_instalments": ("instalments", "portal.max_instalments"),
     "charges.interest_margin_consumer": ("consumer", "charges.interest_margin_consumer"),
     "charges.interest_margin_business": ("business", "charges.interest_margin_business"),
+    "plans.max_instalments": ("plan_count", "plans.max_instalments"),
+    "plans.max_months": ("plan_months", "plans.max_months"),
+    "plans.min_instalment": ("plan_min", "plans.min_instalment"),
+    "plans.first_within_days": ("plan_first", "plans.first_within_days"),
+    "plans.broken_after_days": ("plan_broken", "plans.broken_after_days"),
+    "plans.remind_days_before": ("plan_note", "plans.remind_days_before"),
 }
 
 
@@ -75,7 +84,8 @@ def test_outside_the_bounds_is_refused_naming_the_bound(name):
 
 @pytest.mark.parametrize("written", [".nan", ".inf", "-.inf", "1.0e+300"])
 @pytest.mark.parametrize("name", [name for name in NUMBER_BOUNDS if name.split(".")[1] in
-                                  ("fee", "compensation", "interest_margin_consumer", "interest_margin_business")])
+                                  ("fee", "compensation", "interest_margin_consumer", "interest_margin_business",
+                                   "min_instalment")])
 def test_amounts_and_rates_are_finite(name, written):
     placeholder, path = WRITTEN_AT[name]
     (error,) = errors_of(**{placeholder: written})

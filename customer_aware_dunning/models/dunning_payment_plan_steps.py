@@ -1,0 +1,114 @@
+"""The plan's own steps in the daily run: a note before each instalment, a thank-you, the broken and completed plan.
+
+Called by the daily run after the payments are matched (:meth:`dunning.case._dunning_run_plans`):
+
+1. instalments are matched with the invoices' payments (``dunning.payment.plan._dunning_match_payments``);
+2. a friendly note goes to the customer ``remind_days_before`` days before each open instalment, once;
+3. a thank-you goes for each instalment found paid today;
+4. a plan broken today is an event, a To-Do for the owner and the policy's ``on_broken_plan`` step, once;
+   its invoices are back in the journey;
+5. a completed plan closes the case with the outcome payment plan (its invoices are all paid).
+"""
+
+from datetime import timedelta
+
+from markupsafe import escape
+
+from odoo import api, models
+
+from ..policy.payment_plans import PlanSettings
+
+NOTE_TEMPLATE = "customer_aware_dunning.plan_instalment_note_mail_template"
+THANKS_TEMPLATE = "customer_aware_dunning.plan_instalment_paid_mail_template"
+MAIL_LAYOUT = "customer_aware_dunning.mail_notification_dunning"
+
+
+class DunningCase(models.Model):
+    _inherit = "dunning.case"
+
+    @api.model
+    def _dunning_plan_settings(self, spec):
+        return spec.plans if spec else PlanSettings()
+
+    @api.model
+    def _dunning_run_plans(self, company, spec, today):
+        """The day's work of the running payment plans of ``company`` (see the module docstring)."""
+        settings = self._dunning_plan_settings(spec)
+        Plan = self.env["dunning.payment.plan"].sudo()
+        paid, broken, completed = Plan._dunning_match_payments(company, today, settings.broken_after_days)
+        Instalment = self.env["dunning.payment.plan.instalment"].sudo()
+        upcoming = Instalment.search([
+            ("company_id", "=", company.id), ("plan_id.state", "in", ("agreed", "kept")), ("state", "=", "due"),
+            ("reminded_on", "=", False), ("date", ">=", today),
+            ("date", "<=", today + timedelta(days=settings.remind_days_before)),
+        ])
+        self._dunning_plan_mail(upcoming, NOTE_TEMPLATE, "plan_note")
+        upcoming.write({"reminded_on": today})
+        self._dunning_plan_mail(paid, THANKS_TEMPLATE, "plan_instalment_paid")
+        self._dunning_plan_broken(broken, spec)
+        for plan in completed:
+            plan.case_id._dunning_log_on_plan_end("plan_completed", plan)
+        # The daily sync closes a case once its invoices are paid (see _close); a plan can also complete first.
+        closing = completed.case_id.filtered(lambda case: case.state != "closed")
+        closing._close("payment_plan", today, self.env._("The payment plan is completed."))
+        closing.write({"plan_paid_on": today})
+        return paid, broken, completed
+
+    def _close(self, outcome, today, reason):
+        """A running plan keeps its case open while its invoices owe anything ("nothing left to collect" is the
+        engine's view: the plan's invoices are out of the journey); paid in full, it closes as payment plan."""
+        planned = self.filtered(lambda case: case.live_payment_plan_id) if outcome == "paid" else self.browse()
+        super(DunningCase, self - planned)._close(outcome, today, reason)
+        planned = planned.filtered(lambda case: not case._collectable_invoices())
+        if planned:
+            super(DunningCase, planned)._close("payment_plan", today, self.env._("The payment plan is completed."))
+            planned.write({"plan_paid_on": today})
+
+    def _dunning_log_on_plan_end(self, kind, plan):
+        description = {
+            "plan_completed": self.env._("Every instalment of the payment plan is paid: %(plan)s",
+                                         plan=plan._dunning_describe()),
+            "plan_broken": self.env._("An instalment of the payment plan is late: the plan is broken. %(plan)s",
+                                      plan=plan._dunning_describe()),
+        }[kind]
+        self._log_events(kind, {self.id: description})
+        return description
+
+    @api.model
+    def _dunning_plan_mail(self, instalments, template_xmlid, kind):
+        """The plan's email of ``template_xmlid`` for each of ``instalments``, on its case's chatter."""
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not instalments or not template:
+            return
+        subjects = template._render_field("subject", instalments.ids, compute_lang=True)
+        bodies = template._render_field("body_html", instalments.ids, compute_lang=True)
+        poster = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
+        Channel = self.env["dunning.channel"]
+        for instalment in instalments:
+            case = instalment.plan_id.case_id
+            author, email_from = case._dunning_sender()
+            case.with_env(poster.env).message_post(
+                author_id=author.id, email_from=email_from or None, subject=subjects[instalment.id],
+                body=bodies[instalment.id], partner_ids=case.partner_id.ids, reply_to=Channel._reply_to(case),
+                message_type="comment", subtype_xmlid="mail.mt_comment", email_layout_xmlid=MAIL_LAYOUT,
+            )
+            case._log_events(kind, {case.id: subjects[instalment.id]})
+
+    @api.model
+    def _dunning_plan_broken(self, plans, spec):
+        """Each broken plan: an event, a To-Do for the owner, and the policy's ``on_broken_plan`` step."""
+        steps = []
+        step = spec.on_broken_plan if spec else None
+        for plan in plans:
+            case = plan.case_id
+            description = case._dunning_log_on_plan_end("plan_broken", plan)
+            user = self.env["dunning.channel"]._actor(case, case.delay_reason_id.owner or "finance")
+            case._dunning_schedule_activities({case: {
+                "summary": self.env._("Broken payment plan: %(customer)s", customer=case.partner_id.display_name),
+                "note": escape(description),
+                "user_id": user.id,
+            }})
+            if step and case.state != "closed":
+                steps.append((case, step, plan.invoice_ids.filtered(lambda move: move.amount_residual > 0)))
+        if steps:
+            self.env["dunning.channel"]._send_steps(spec, steps)

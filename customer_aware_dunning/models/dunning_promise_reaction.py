@@ -1,0 +1,35 @@
+"""A broken promise to pay gets the policy's ``on_broken_promise`` step, once (a firmer message or a call).
+
+The promise is decided broken once (its state changes then), so the step is done once per promise,
+besides the event and the owner's To-Do that :meth:`dunning.promise._dunning_decide_promises` makes.
+"""
+
+from odoo import api, fields, models
+
+
+class DunningPromise(models.Model):
+    _inherit = "dunning.promise"
+
+    @api.model
+    def _dunning_decide_promises(self, company, today):
+        kept, broken = super()._dunning_decide_promises(company, today)
+        spec = self.env["dunning.policy"].sudo()._active_spec(company)
+        step = spec.on_broken_promise if spec else None
+        reacting = broken.filtered(lambda promise: promise.case_id and promise.case_id.state != "closed")
+        if step and reacting:
+            self.env["dunning.channel"].sudo()._send_steps(spec, [
+                (promise.case_id, step, promise.invoice_ids.filtered(lambda move: move.amount_residual > 0))
+                for promise in reacting
+            ])
+            for promise in reacting:
+                promise.case_id._log_events("promise_reaction", {promise.case_id.id: self.env._(
+                    "The policy's step for a broken promise: %(step)s.",
+                    step=step.template or step.note or step.send)})
+        return kept, broken
+
+
+class DunningCaseEvent(models.Model):
+    _inherit = "dunning.case.event"
+
+    kind = fields.Selection(selection_add=[("promise_reaction", "Broken promise step")],
+                            ondelete={"promise_reaction": "cascade"})

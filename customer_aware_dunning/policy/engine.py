@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from .conditions import evaluate
+from .credit_cover import credit_hold as _credit_hold
 from .schema import CLOSE, HOLD, NEED_APPROVAL, NOTHING, SEND_STEP, WAIT, Step
 from .text import Joined, Text, _
 
@@ -56,6 +57,8 @@ class InvoiceInput:
     delay_reason_since: date | None = None
     promised_date: date | None = None
     name: str | None = None  # how people know the invoice (its number); the id when not given
+    currency: str | None = None  # the invoice's currency code; None: the company currency
+    amount_currency: float | None = None  # the residual in ``currency``; None: ``amount_residual``
 
     @property
     def label(self) -> str:
@@ -81,6 +84,7 @@ class CaseInput:
     done_step_keys: frozenset = frozenset()
     pause_until: date | None = None
     journey: str | None = None
+    credits: Mapping = field(default_factory=dict, hash=False)  # open credits per currency code, in that currency
 
 
 @dataclass(frozen=True)
@@ -246,19 +250,6 @@ def _hold(spec, case, invoices, today):
         return {"text": text, "held_by": "pause", "next_date": case.pause_until}
     return _reason_hold(spec, invoices, today) or _promise_hold(invoices, today) or _credit_hold(
         spec, case, invoices, today)
-
-
-def _credit_hold(spec, case, invoices, today):
-    """No demand while the customer's open credits cover what is overdue: someone applies them first."""
-    if not spec.credits.hold_when_covered:
-        return None
-    overdue = round(sum(invoice.amount_residual for invoice in invoices if invoice.due_date < today), 2)
-    credits = round(case.facts.get("open_credits") or 0.0, 2)
-    if overdue <= 0 or credits < overdue:
-        return None
-    return {"text": Text(_("held: open credits of %(credits).2f cover the overdue %(overdue).2f; "
-                           "apply the credit or reconcile the payment"), credits=credits, overdue=overdue),
-            "held_by": "credits", "owner": spec.credits.owner}
 
 
 def _reason_hold(spec, invoices, today):

@@ -34,6 +34,7 @@ from . import (
     dunning_reference_rate,
     dunning_run,
     dunning_segment,
+    dunning_statement_actions,
     mail_mail,
     mail_template,
     res_company,

@@ -37,6 +37,7 @@
         "views/res_partner_credit_views.xml",
         "views/portal_templates.xml",
         "views/portal_statement_templates.xml",
+        "views/portal_recipient_templates.xml",
         "views/dunning_policy_views.xml",
         "views/dunning_legal_views.xml",
         "wizard/dunning_policy_dry_run_views.xml",

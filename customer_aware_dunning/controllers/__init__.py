@@ -1,1 +1,1 @@
-from . import portal, statement
+from . import portal, recipient_link, statement

@@ -100,7 +100,9 @@ class DunningCase(models.Model):
             text = self.env._("Asks a question.")
         if message:
             text = self.env._("%(text)s Message: %(message)s", text=text, message=message)
-        description = self.env._("The customer answered online. %(text)s", text=text)
+        visitor = self._dunning_portal_visitor()  # who opened the link signed for them (recipient links)
+        description = (self.env._("%(contact)s answered online. %(text)s", contact=visitor.name, text=text) if visitor
+                       else self.env._("The customer answered online. %(text)s", text=text))
         case._log_events("customer_answer", {case.id: description}, invoice_ids=[Command.set(invoices.ids)])
         owner = reason.owner if reason else False
         user = self.env["dunning.channel"]._actor(case, owner) if owner else (

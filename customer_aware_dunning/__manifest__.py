@@ -41,6 +41,8 @@
         "views/portal_templates.xml",
         "views/portal_plan_templates.xml",
         "views/dunning_plan_offer_templates.xml",
+        "views/portal_statement_templates.xml",
+        "views/portal_recipient_templates.xml",
         "views/dunning_policy_views.xml",
         "views/dunning_legal_views.xml",
         "views/dunning_run_reliability_views.xml",

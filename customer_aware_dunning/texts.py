@@ -68,6 +68,7 @@ WAITS_FOR_APPROVAL = _("%(step)s waits for the approval of %(approver)s.")
 MAILS_REQUEUED = _("The emails the mail server could not send are queued again.")
 # The customer's answers on the portal (the customer reads them back there, in their language).
 ANSWERED_ONLINE = _("The customer answered online. %(text)s")
+ANSWERED_ONLINE_BY = _("%(contact)s answered online. %(text)s")
 ANSWER_REASON = _("Reason: %(customer_reason)s.")
 ANSWER_PROMISE = _("Promises to pay %(amount)s on %(date)s.")
 THE_INVOICES = _("the invoices")

@@ -1,1 +1,1 @@
-from . import portal
+from . import portal, recipient_link, statement

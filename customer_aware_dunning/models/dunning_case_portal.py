@@ -16,6 +16,7 @@ from ..texts import (
     ANSWER_QUESTION,
     ANSWER_REASON,
     ANSWERED_ONLINE,
+    ANSWERED_ONLINE_BY,
     THE_INVOICES,
     Reader,
     to_data,
@@ -112,7 +113,9 @@ class DunningCase(models.Model):
             text = Text(ANSWER_QUESTION)
         if message:
             text = Text(ANSWER_MESSAGE, text=text, message=message)
-        description = Text(ANSWERED_ONLINE, text=text)
+        visitor = self._dunning_portal_visitor()  # who opened the link signed for them (recipient links)
+        description = (Text(ANSWERED_ONLINE_BY, contact=visitor.name, text=text) if visitor
+                       else Text(ANSWERED_ONLINE, text=text))
         case._log_events("customer_answer", {case.id: description}, invoice_ids=[Command.set(invoices.ids)])
         owner = reason.owner if reason else False
         user = self.env["dunning.channel"]._actor(case, owner) if owner else (
@@ -145,6 +148,6 @@ class DunningCase(models.Model):
         told = []
         for event in answers:
             data = event.description_data or {}
-            inner = data["v"]["text"] if data.get("t") == ANSWERED_ONLINE else data
+            inner = data["v"]["text"] if data.get("t") in (ANSWERED_ONLINE, ANSWERED_ONLINE_BY) else data
             told.append((format_date(self.env, event.date.date()), reader.render(inner)))
         return told

@@ -28,7 +28,10 @@ class DunningPartnerFacts(models.Model):
       payments lower the open balance); overdue = positive residuals past due;
     * open credits: the negative residuals (open credit notes and payments not
       yet reconciled with an invoice: Odoo's outstanding credits), as a
-      positive amount; net overdue: the overdue balance less them, at least 0.
+      positive amount; net overdue: per currency, the overdue residual less the
+      credits in that same currency (at least 0, compared in that currency),
+      summed in company currency: a credit in euros never lowers what is
+      overdue in dollars.
     """
 
     _name = "dunning.partner.facts"
@@ -52,7 +55,9 @@ class DunningPartnerFacts(models.Model):
     open_credits = fields.Monetary(
         readonly=True, help="Open credit notes and payments not yet allocated to an invoice.")
     net_overdue = fields.Monetary(
-        "Net overdue", readonly=True, help="The overdue balance less the open credits.")
+        "Net overdue", readonly=True,
+        help="The overdue balance less the open credits, currency by currency: a credit in one currency does not "
+             "offset invoices in another.")
     satisfaction_count = fields.Integer(readonly=True)
     last_satisfaction = fields.Float(digits=(16, 1), readonly=True)
     avg_satisfaction = fields.Float("Average satisfaction", digits=(16, 1), readonly=True)
@@ -99,7 +104,7 @@ class DunningPartnerFacts(models.Model):
                    COALESCE(balances.open_balance, 0), COALESCE(balances.overdue_balance, 0),
                    %(today)s - balances.oldest_overdue,
                    COALESCE(balances.open_credits, 0),
-                   GREATEST(COALESCE(balances.overdue_balance, 0) - COALESCE(balances.open_credits, 0), 0),
+                   COALESCE(net.net_overdue, 0),
                    COALESCE(satisfaction.rated, 0), satisfaction.last_rating, satisfaction.avg_rating,
                    limits.credit_limit,
                    COALESCE(balances.open_balance, 0) / NULLIF(limits.credit_limit, 0),
@@ -108,6 +113,7 @@ class DunningPartnerFacts(models.Model):
               LEFT JOIN revenue USING (partner_id)
               LEFT JOIN punctuality USING (partner_id)
               LEFT JOIN balances USING (partner_id)
+              LEFT JOIN net USING (partner_id)
               LEFT JOIN satisfaction USING (partner_id)
               LEFT JOIN limits USING (partner_id)
              WHERE %(scope)s
@@ -136,7 +142,8 @@ class DunningPartnerFacts(models.Model):
             """
             receivable AS NOT MATERIALIZED (
                 SELECT partner.commercial_partner_id AS partner_id, line.id, line.move_id,
-                       line.amount_residual, line.date_maturity, line.reconciled
+                       line.amount_residual, line.date_maturity, line.reconciled,
+                       line.currency_id, line.amount_residual_currency
                   FROM account_move_line line
                   JOIN account_account account ON account.id = line.account_id
                   JOIN res_partner partner ON partner.id = line.partner_id
@@ -154,6 +161,27 @@ class DunningPartnerFacts(models.Model):
                        -SUM(amount_residual) FILTER (WHERE amount_residual < 0) AS open_credits
                   FROM receivable
                  WHERE NOT reconciled
+                 GROUP BY partner_id
+            ),
+            per_currency AS (
+                -- a credit only offsets what is overdue in its own currency, compared in that currency
+                SELECT partner_id,
+                       SUM(amount_residual) FILTER (WHERE date_maturity < %(today)s AND amount_residual_currency > 0)
+                           AS overdue,
+                       SUM(amount_residual_currency)
+                           FILTER (WHERE date_maturity < %(today)s AND amount_residual_currency > 0) AS overdue_currency,
+                       -SUM(amount_residual_currency) FILTER (WHERE amount_residual_currency < 0) AS credits_currency
+                  FROM receivable
+                 WHERE NOT reconciled
+                 GROUP BY partner_id, currency_id
+            ),
+            net AS (
+                -- what stays overdue in each currency after its credits, in company currency at the invoices' rates
+                SELECT partner_id,
+                       SUM(overdue * GREATEST(overdue_currency - COALESCE(credits_currency, 0), 0) / overdue_currency)
+                           AS net_overdue
+                  FROM per_currency
+                 WHERE overdue_currency > 0
                  GROUP BY partner_id
             ),
             invoices AS NOT MATERIALIZED (

@@ -370,12 +370,15 @@ class DunningRun(models.AbstractModel):
         invoices = Move.search_read(domain, [
             "commercial_partner_id", "invoice_date_due", "amount_residual_signed", "dunning_excluded",
             "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date", "name",
+            "currency_id", "amount_residual",
         ], order="invoice_date_due, id", load=None)
         # The invoices a closed case's outcome keeps (a payment plan, a hand-over, a write-off) are not followed up.
         held = set(Move.search([*domain, ("dunning_held_by_outcome", "=", True)]).ids)
         customers = self.env["res.partner"].browse({row["commercial_partner_id"] for row in invoices})
         reason_ids = {row["dunning_delay_reason_id"] for row in invoices if row["dunning_delay_reason_id"]}
         reason_keys = {reason.id: reason.key for reason in self.env["dunning.delay.reason"].sudo().browse(reason_ids)}
+        currency_codes = {currency.id: currency.name for currency in self.env["res.currency"].browse(
+            {row["currency_id"] for row in invoices})}
         by_partner = {}
         for row in invoices:
             by_partner.setdefault(row["commercial_partner_id"], []).append(InvoiceInput(
@@ -387,9 +390,12 @@ class DunningRun(models.AbstractModel):
                 delay_reason_since=row["dunning_delay_reason_date"] or None,
                 promised_date=row["dunning_promise_date"] or None,
                 name=row["name"],
+                currency=currency_codes[row["currency_id"]],
+                amount_currency=row["amount_residual"],
             ))
         cases = self._open_cases_by_partner(company, customers)
         facts = self._policy_facts(company, customers)
+        credits = self.env["dunning.credit"]._open_credits_by_currency(company, customers)
         segmented = customers.with_company(company).sudo()
         segmented.fetch(["dunning_segment_id", "dunning_segment_manual"])
         result = {}
@@ -406,6 +412,7 @@ class DunningRun(models.AbstractModel):
                 done_step_keys=case.get("done", frozenset()),
                 pause_until=case.get("pause_until") or None,
                 journey=case.get("journey") or None,
+                credits=credits.get(partner.id, {}),
             )
         return result
 

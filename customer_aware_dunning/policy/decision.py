@@ -22,6 +22,8 @@ class InvoiceInput:
     delay_reason_since: date | None = None
     promised_date: date | None = None
     name: str | None = None  # how people know the invoice (its number); the id when not given
+    currency: str | None = None  # the invoice's currency code; None: the company currency
+    amount_currency: float | None = None  # the residual in ``currency``; None: ``amount_residual``
 
     @property
     def label(self) -> str:
@@ -47,6 +49,7 @@ class CaseInput:
     done_step_keys: frozenset = frozenset()
     pause_until: date | None = None
     journey: str | None = None
+    credits: Mapping = field(default_factory=dict, hash=False)  # open credits per currency code, in that currency
 
 
 @dataclass(frozen=True)

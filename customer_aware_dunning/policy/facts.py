@@ -39,7 +39,8 @@ _FACTS = (
     Fact("overdue_balance", NUMBER, "What the customer owes past its due dates today (company currency)."),
     Fact("open_credits", NUMBER, "Open credit notes and payments not yet allocated to an invoice: what we owe "
                                  "the customer back or may set off (company currency, 0 if none)."),
-    Fact("net_overdue", NUMBER, "The overdue balance less the open credits, never below 0 (company currency)."),
+    Fact("net_overdue", NUMBER, "The overdue balance less the open credits in the same currency, never below 0 "
+                                "(summed in company currency)."),
     Fact("oldest_overdue_days", INTEGER, "Days past due of the customer's oldest overdue invoice (0 if none)."),
     Fact("last_satisfaction", NUMBER, "The customer's last satisfaction rating after a case (1 to 5)."),
     Fact("avg_satisfaction", NUMBER, "The customer's average satisfaction rating after cases (1 to 5)."),

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from .credit_cover import credit_hold as _credit_hold
 from .text import Text, _
 
 
@@ -15,19 +16,6 @@ def _hold(spec, case, invoices, today):
         return {"text": text, "held_by": "pause", "next_date": case.pause_until}
     return _reason_hold(spec, invoices, today) or _promise_hold(invoices, today) or _credit_hold(
         spec, case, invoices, today)
-
-
-def _credit_hold(spec, case, invoices, today):
-    """No demand while the customer's open credits cover what is overdue: someone applies them first."""
-    if not spec.credits.hold_when_covered:
-        return None
-    overdue = round(sum(invoice.amount_residual for invoice in invoices if invoice.due_date < today), 2)
-    credits = round(case.facts.get("open_credits") or 0.0, 2)
-    if overdue <= 0 or credits < overdue:
-        return None
-    return {"text": Text(_("held: open credits of %(credits).2f cover the overdue %(overdue).2f; "
-                           "apply the credit or reconcile the payment"), credits=credits, overdue=overdue),
-            "held_by": "credits", "owner": spec.credits.owner}
 
 
 def _reason_hold(spec, invoices, today):

@@ -5,4 +5,5 @@ from . import (
     dunning_case_summary,
     dunning_letter,
     dunning_statement,
+    dunning_statement_xlsx,
 )

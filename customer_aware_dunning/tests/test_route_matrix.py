@@ -15,7 +15,10 @@ from .common import DunningCommon
 from .test_portal import TODAY
 
 MODULE = "customer_aware_dunning"
-ROUTES = {"/my/collections", "/my/collections/<int:case_id>", "/my/collections/<int:case_id>/answer"}
+ROUTES = {"/my/collections", "/my/collections/<int:case_id>", "/my/collections/<int:case_id>/answer",
+          # the statement's downloads: test_statement_downloads checks who gets them
+          "/my/collections/<int:case_id>/statement", "/dunning/statement/partner/<int:partner_id>/xlsx",
+          "/dunning/statement/case/<int:case_id>/xlsx"}
 VISITORS = ("public", "portal_customer", "portal_other", "internal", "collections_user", "collections_manager",
             "other_company")
 # visitor: (GET /my/collections, GET the case page without token, POST an answer without token)

@@ -75,6 +75,8 @@ def scenarios():
         (case(invoice(promised_date=day(12))), day(10)),
         (case(invoice(delay_reason="insolvency")), day(10)),
         (case(facts={**STANDARD, "open_credits": 100.0}), day(10)),
+        (case(invoice(1, currency="EUR"), invoice(2, 50, currency="USD"), credits={"EUR": 100.0, "USD": 60.0}),
+         day(10)),
         (case(segment="vip", segment_manual=True), day(-2)),
         (case(facts={}), day(10)),
         (case(), day(3)),

@@ -33,6 +33,8 @@ from . import (
     dunning_recipients,
     dunning_reference_rate,
     dunning_run,
+    dunning_sales_banner,
+    dunning_sales_notify,
     dunning_segment,
     mail_mail,
     mail_template,

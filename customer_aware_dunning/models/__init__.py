@@ -35,6 +35,7 @@ from . import (
     dunning_run,
     dunning_sales_banner,
     dunning_sales_notify,
+    dunning_sales_pipeline,
     dunning_segment,
     mail_mail,
     mail_template,

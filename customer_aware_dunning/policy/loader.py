@@ -18,53 +18,32 @@ when there is no error.
 from dataclasses import dataclass, field
 
 from . import facts as fact_names
+from .assembly import _all_valid, _build, _label, _listing
 from .conditions import Vocabulary, compile_conditions, describe, suggestion, suggestion_budget
 from .errors import PolicyError, sort_key
-from .reader import IDENTIFIER, INVALID, XMLID, Reader
+from .loader_settings import _SettingsReaders
+from .loader_steps import _StepReaders
+from .reader import IDENTIFIER, INVALID, Reader
 from .schema import (
-    ACTORS,
-    ATTACHMENTS,
-    CC,
-    CHANNELS,
-    CHARGE_POSTINGS,
-    CHARGES_KEYS,
-    CREDITS_KEYS,
-    DEFAULT_ATTACH,
     DEFAULT_GROUPS,
     DEFAULT_TEMPLATES,
     DELAY_REASON_KEYS,
-    FALLBACK_KEYS,
-    GROUP_PREFIX,
-    HARSH_TEMPLATES,
     JOURNEY_KEYS,
-    MESSAGE_CHANNELS,
     NUMBER_BOUNDS,
     OFFERS,
-    OUTCOMES,
     OWNERS,
-    PAYMENT_TERM_KEYS,
-    PORTAL_KEYS,
-    RECIPIENTS,
-    SATISFACTION_KEYS,
     SEGMENT_KEYS,
-    STEP_CUSTOMERS,
-    STEP_KEYS,
     SUPPORTED_VERSION,
-    TAG_PREFIX,
-    TERM_INTENTS,
     TOP_LEVEL_KEYS,
     ChargeSettings,
     CreditSettings,
     DelayReasonEffect,
     FallbackSettings,
     Journey,
-    PaymentTermRule,
     PolicySpec,
     PortalSettings,
     SatisfactionSettings,
     SegmentRule,
-    Step,
-    is_group_actor,
 )
 from .yaml_source import parse_yaml
 
@@ -103,7 +82,7 @@ def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT
     return LoadResult(None if errors else spec, errors)
 
 
-class _Policy:
+class _Policy(_StepReaders, _SettingsReaders):
     """The section readers of one document, sharing the reader and the declared names."""
 
     def __init__(self, reader, known_templates, known_groups, known_payment_terms=None):
@@ -281,232 +260,6 @@ class _Policy:
         self.r.error(path, f"unknown segment {describe(value)}{suggestion(value, self.segment_keys)}")
         return INVALID
 
-    def _steps(self, path, value):
-        items = self.r.sequence(path, value, non_empty=True)
-        if items is INVALID:
-            return INVALID
-        steps = [self._step((*path, index), item) for index, item in enumerate(items)]
-        self._check_day_order(path, items)
-        return _all_valid(steps)
-
-    def _step(self, path, value):
-        raw = self.r.mapping(path, value, STEP_KEYS, required=("day", "send"))
-        if raw is INVALID:
-            return INVALID
-        send = self.r.field(raw, path, "send", self.r.choice, INVALID, choices=dict(CHANNELS), what="channel")
-        template = self._step_template(path, raw, send)
-        return _build(Step, {
-            "day": self.r.field(raw, path, "day", self.r.bounded, INVALID, bounds=NUMBER_BOUNDS["step.day"]),
-            "send": send,
-            "template": template,
-            "to": self.r.field(raw, path, "to", self._actor, "finance"),
-            "approve": self.r.field(raw, path, "approve", self._actor, None),
-            "when": self._conditions((*path, "when"), raw.get("when"), fact_names.STEP_FACTS),
-            "note": self.r.field(raw, path, "note", self.r.text, ""),
-            "harsh": self.r.field(raw, path, "harsh", self.r.boolean, send == "letter" or template in HARSH_TEMPLATES),
-            "attach": self._step_attach(path, raw, send),
-            "post": self._step_post(path, raw, send),
-            "customers": self.r.field(raw, path, "customers", self.r.choice, "all", choices=dict(STEP_CUSTOMERS),
-                                      what="customer type"),
-            "fee": self._step_charge(path, raw, send, "fee"),
-            "compensation": self._step_charge(path, raw, send, "compensation"),
-            "interest": self._step_interest(path, raw, send),
-            "recipients": self.r.field(raw, path, "recipients", self._recipients, ("invoice_contact",)),
-            "cc": self.r.field(raw, path, "cc", self.r.choices, (), choices=dict(CC), what="copy"),
-        })
-
-    def _recipients(self, path, value):
-        items = self.r.sequence(path, value, non_empty=True)
-        if items is INVALID:
-            return INVALID
-        checked = []
-        for index, item in enumerate(items):
-            if isinstance(item, str) and item.startswith(TAG_PREFIX) and item[len(TAG_PREFIX):].strip():
-                checked.append(item)
-            else:
-                checked.append(self.r.choice((*path, index), item, {**dict(RECIPIENTS), TAG_PREFIX + "<tag>": ""},
-                                             what="recipient"))
-        return INVALID if INVALID in checked else tuple(checked)
-
-    def _step_charge(self, path, raw, send, key):
-        amount = self.r.field(raw, path, key, self.r.bounded, 0.0, bounds=NUMBER_BOUNDS[f"step.{key}"], kind="number")
-        if amount not in (0.0, INVALID) and send == "activity":
-            self.r.error((*path, key), f"an activity sends the customer nothing to charge {key} with; remove {key}")
-            return INVALID
-        return amount
-
-    def _step_interest(self, path, raw, send):
-        interest = self.r.field(raw, path, "interest", self.r.boolean, False)
-        if interest is True and send == "activity":
-            self.r.error((*path, "interest"), "an activity sends the customer nothing to charge interest with; "
-                                              "remove interest")
-            return INVALID
-        return interest
-
-    def _step_post(self, path, raw, send):
-        post = self.r.field(raw, path, "post", self.r.boolean, False)
-        if post is True and send != "letter":
-            self.r.error((*path, "post"), f"only letters go by post, this step sends {send}; remove post")
-            return INVALID
-        return post
-
-    def _step_template(self, path, raw, send):
-        if send == "activity":
-            if "template" in raw:
-                self.r.error((*path, "template"), "an activity step takes a note, not a template")
-                return INVALID
-            return None
-        if "template" not in raw:
-            if send in MESSAGE_CHANNELS:
-                self.r.error(path, f"missing required key 'template' (a step sending {send} needs one)")
-            return INVALID
-        return self.r.choice((*path, "template"), raw["template"], self.known_templates, "template")
-
-    def _step_attach(self, path, raw, send):
-        attach = self.r.field(raw, path, "attach", self.r.choice, DEFAULT_ATTACH.get(send, "none"),
-                              choices=dict(ATTACHMENTS), what="attachment")
-        if send == "activity" and attach not in ("none", INVALID):
-            self.r.error((*path, "attach"), "an activity has nothing to attach; remove attach")
-            return INVALID
-        return attach
-
-    def _check_day_order(self, path, items):
-        previous = None
-        for index, item in enumerate(items):
-            day = item.get("day") if isinstance(item, dict) else None
-            if not isinstance(day, int) or isinstance(day, bool):
-                continue
-            if previous is not None and day == previous:
-                self.r.error((*path, index, "day"), f"two steps on day {day}; give each step its own day")
-            elif previous is not None and day < previous:
-                self.r.error((*path, index, "day"), f"steps must be in ascending day order; "
-                                                    f"day {day} comes after day {previous}")
-            previous = day if previous is None else max(previous, day)
-
-    def _actor(self, path, value):
-        if isinstance(value, str) and is_group_actor(value):
-            return self._group_actor(path, value)
-        if isinstance(value, str) and value in dict(ACTORS):
-            return value
-        self.r.error(path, f"unknown actor {describe(value)}{suggestion(value, dict(ACTORS))}; "
-                           f"expected finance, salesperson or group:<group xml id>")
-        return INVALID
-
-    def _group_actor(self, path, value):
-        xmlid = value[len(GROUP_PREFIX):]
-        if not XMLID.match(xmlid):
-            self.r.error(path, f"expected group:<module.group_name>, got {describe(value)}")
-            return INVALID
-        if xmlid not in self.known_groups:
-            self.r.error(path, f"unknown group '{xmlid}'{suggestion(xmlid, self.known_groups)}")
-            return INVALID
-        return value
-
-    # -- settings ---------------------------------------------------------------
-
-    def _fallback(self, path, value):
-        raw = self.r.mapping(path, value, FALLBACK_KEYS)
-        if raw is INVALID:
-            return INVALID
-        return _build(FallbackSettings, {
-            "no_email": self.r.field(raw, path, "no_email", self._fallback_channels, FallbackSettings.no_email,
-                                     missing="email"),
-            "no_mobile": self.r.field(raw, path, "no_mobile", self._fallback_channels, FallbackSettings.no_mobile,
-                                      missing="sms"),
-        })
-
-    def _fallback_channels(self, path, value, missing):
-        channels = self.r.choices(path, value, dict(CHANNELS), "channel")
-        if channels is INVALID:
-            return INVALID
-        if not channels or missing in channels:
-            self.r.error(path, f"expected at least one channel other than {missing}")
-            return INVALID
-        return channels
-
-    def _satisfaction(self, path, value):
-        raw = self.r.mapping(path, value, SATISFACTION_KEYS)
-        if raw is INVALID:
-            return INVALID
-        defaults = SatisfactionSettings()
-        return _build(SatisfactionSettings, {
-            "enabled": self.r.field(raw, path, "enabled", self.r.boolean, defaults.enabled),
-            "ask_days_after_close": self.r.field(raw, path, "ask_days_after_close", self.r.bounded,
-                                                 defaults.ask_days_after_close,
-                                                 bounds=NUMBER_BOUNDS["satisfaction.ask_days_after_close"]),
-            "repurchase_window_days": self.r.field(raw, path, "repurchase_window_days", self.r.bounded,
-                                                   defaults.repurchase_window_days,
-                                                   bounds=NUMBER_BOUNDS["satisfaction.repurchase_window_days"]),
-            "ask_on_outcomes": self.r.field(raw, path, "ask_on_outcomes", self.r.choices, defaults.ask_on_outcomes,
-                                            choices=dict(OUTCOMES), what="outcome"),
-        })
-
-    def _portal(self, path, value):
-        raw = self.r.mapping(path, value, PORTAL_KEYS)
-        if raw is INVALID:
-            return INVALID
-        defaults = PortalSettings()
-        return _build(PortalSettings, {
-            "max_promise_days": self.r.field(raw, path, "max_promise_days", self.r.bounded,
-                                             defaults.max_promise_days,
-                                             bounds=NUMBER_BOUNDS["portal.max_promise_days"]),
-            "max_instalments": self.r.field(raw, path, "max_instalments", self.r.bounded,
-                                            defaults.max_instalments, bounds=NUMBER_BOUNDS["portal.max_instalments"]),
-        })
-
-    def _charges(self, path, value):
-        raw = self.r.mapping(path, value, CHARGES_KEYS)
-        if raw is INVALID:
-            return INVALID
-        return _build(ChargeSettings, {
-            "post": self.r.field(raw, path, "post", self.r.choice, "none", choices=dict(CHARGE_POSTINGS),
-                                 what="posting"),
-            "waive_segments": self.r.field(raw, path, "waive_segments", self._segment_refs, ()),
-            "interest_margin_consumer": self.r.field(raw, path, "interest_margin_consumer", self.r.bounded, None,
-                                                     bounds=NUMBER_BOUNDS["charges.interest_margin_consumer"],
-                                                     kind="number"),
-            "interest_margin_business": self.r.field(raw, path, "interest_margin_business", self.r.bounded, None,
-                                                     bounds=NUMBER_BOUNDS["charges.interest_margin_business"],
-                                                     kind="number"),
-        })
-
-    def _credits(self, path, value):
-        raw = self.r.mapping(path, value, CREDITS_KEYS)
-        if raw is INVALID:
-            return INVALID
-        defaults = CreditSettings()
-        return _build(CreditSettings, {
-            "hold_when_covered": self.r.field(raw, path, "hold_when_covered", self.r.boolean,
-                                              defaults.hold_when_covered),
-            "owner": self.r.field(raw, path, "owner", self.r.choice, defaults.owner, choices=dict(OWNERS),
-                                  what="owner"),
-        })
-
-    def _payment_terms(self, path, value):
-        items = self.r.sequence(path, value)
-        if items is INVALID:
-            return INVALID
-        return _all_valid(self._payment_term((*path, index), item) for index, item in enumerate(items))
-
-    def _payment_term(self, path, value):
-        raw = self.r.mapping(path, value, PAYMENT_TERM_KEYS, required=("suggest",))
-        if raw is INVALID:
-            return INVALID
-        return _build(PaymentTermRule, {
-            "suggest": self.r.field(raw, path, "suggest", self._payment_term_ref, INVALID),
-            "when": self._conditions((*path, "when"), raw.get("when"), fact_names.PAYMENT_TERM_FACTS),
-            "reason": self.r.field(raw, path, "reason", self.r.text, ""),
-            "intent": self.r.field(raw, path, "intent", self.r.choice, "match", choices=dict(TERM_INTENTS),
-                                   what="intent"),
-        })
-
-    def _payment_term_ref(self, path, value):
-        xmlid = self.r.xmlid(path, value, "a payment term")
-        known = self.known_payment_terms
-        if xmlid is INVALID or known is None or xmlid in known:
-            return xmlid
-        self.r.error(path, f"unknown payment term '{xmlid}'{suggestion(xmlid, known)}")
-        return INVALID
 
     # -- shared -----------------------------------------------------------------
 
@@ -540,25 +293,3 @@ class _Policy:
                 self.r.error(("segments", index_of[segment], "key"),
                              f"no journey covers segment '{segment}'; list it under a journey's segments")
 
-
-def _listing(keys, limit=20):
-    """``a, b, c`` for at most ``limit`` keys, then how many more (a message stays short)."""
-    keys = tuple(keys or ())
-    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
-    return ", ".join(keys[:limit]) + more
-
-
-def _all_valid(items):
-    items = tuple(items)
-    return INVALID if any(item is INVALID for item in items) else items
-
-
-def _build(cls, values):
-    """The spec object, or INVALID when any of its values is (the problem is already reported)."""
-    if any(value is INVALID for value in values.values()):
-        return INVALID
-    return cls(**values)
-
-
-def _label(key):
-    return key.replace("_", " ").capitalize() if isinstance(key, str) else ""

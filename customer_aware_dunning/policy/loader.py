@@ -21,6 +21,7 @@ from . import facts as fact_names
 from .assembly import _all_valid, _build, _label, _listing
 from .conditions import Vocabulary, compile_conditions, describe, suggestion, suggestion_budget
 from .errors import PolicyError, sort_key
+from .loader_sales import _SalesReaders
 from .loader_settings import _SettingsReaders
 from .loader_steps import _StepReaders
 from .reader import IDENTIFIER, INVALID, Reader
@@ -82,7 +83,7 @@ def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT
     return LoadResult(None if errors else spec, errors)
 
 
-class _Policy(_StepReaders, _SettingsReaders):
+class _Policy(_StepReaders, _SettingsReaders, _SalesReaders):
     """The section readers of one document, sharing the reader and the declared names."""
 
     def __init__(self, reader, known_templates, known_groups, known_payment_terms=None):
@@ -113,6 +114,8 @@ class _Policy(_StepReaders, _SettingsReaders):
             "portal": self.r.field(top, (), "portal", self._portal, PortalSettings()),
             "charges": self.r.field(top, (), "charges", self._charges, ChargeSettings()),
             "credits": self.r.field(top, (), "credits", self._credits, CreditSettings()),
+            "hold_while_open_deal": self.r.field(top, (), "hold_while_open_deal", self._deal_hold, None),
+            "owners": self.r.field(top, (), "owners", self._owners, ()),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)

@@ -8,6 +8,7 @@ its values are already checked and defaulted, so nothing downstream re-checks.
 
 from dataclasses import dataclass
 
+from .sales_schema import SALES_NUMBER_BOUNDS, DealHoldSettings
 from .text import Text, _
 
 SUPPORTED_VERSION = 1
@@ -76,7 +77,7 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 # ``data/policy.schema.json`` in step with these).
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
-    "portal", "charges", "credits",
+    "portal", "charges", "credits", "hold_while_open_deal", "owners",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
@@ -115,6 +116,7 @@ NUMBER_BOUNDS = {
     "portal.max_instalments": (2, 60),
     "charges.interest_margin_consumer": (0, 100),
     "charges.interest_margin_business": (0, 100),
+    **SALES_NUMBER_BOUNDS,
 }
 # The magnitude a number compared in a condition (``[fact, op, value]``) may have.
 CONDITION_NUMBER_LIMIT = 10**15
@@ -279,6 +281,8 @@ class PolicySpec:
     portal: PortalSettings = PortalSettings()
     charges: ChargeSettings = ChargeSettings()
     credits: CreditSettings = CreditSettings()
+    hold_while_open_deal: DealHoldSettings | None = None  # see sales_schema
+    owners: tuple = ()  # OwnerRule, first match wins
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

@@ -25,9 +25,10 @@ delay_reasons:
 satisfaction: {ask_days_after_close: %(ask)s, repurchase_window_days: %(window)s}
 portal: {max_promise_days: %(promise)s, max_instalments: %(instalments)s}
 charges: {interest_margin_consumer: %(consumer)s, interest_margin_business: %(business)s}
+hold_while_open_deal: {min_amount: %(deal_amount)s, max_days: %(deal_days)s}
 """
 VALID = {"day": 7, "fee": 5, "compensation": 0, "pause_days": 10, "ask": 2, "window": 90, "promise": 30,
-         "instalments": 6, "consumer": 7, "business": 8}
+         "instalments": 6, "consumer": 7, "business": 8, "deal_amount": 1000, "deal_days": 14}
 # Which placeholder of STEP each bound is written at, and its path in the errors.
 WRITTEN_AT = {
     "step.day": ("day", "journeys.standard.steps[0].day"),
@@ -40,6 +41,8 @@ WRITTEN_AT = {
     "portal.max_instalments": ("instalments", "portal.max_instalments"),
     "charges.interest_margin_consumer": ("consumer", "charges.interest_margin_consumer"),
     "charges.interest_margin_business": ("business", "charges.interest_margin_business"),
+    "hold_while_open_deal.min_amount": ("deal_amount", "hold_while_open_deal.min_amount"),
+    "hold_while_open_deal.max_days": ("deal_days", "hold_while_open_deal.max_days"),
 }
 
 

@@ -14,6 +14,7 @@ from . import (
     dunning_case_handover,
     dunning_case_next,
     dunning_case_outcome,
+    dunning_case_owners,
     dunning_case_portal,
     dunning_case_steps,
     dunning_channel,

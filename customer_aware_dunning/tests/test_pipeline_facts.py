@@ -32,7 +32,7 @@ class TestPipelineFacts(DunningCommon):
 
     @classmethod
     def order(cls, partner, amount, confirm_on=None, company=None):
-        order = cls.env["sale.order"].create({
+        order = cls.env["sale.order"].sudo().create({
             "partner_id": partner.id, "company_id": (company or cls.company).id,
             "order_line": [Command.create({"product_id": cls.product_a.id, "product_uom_qty": 1,
                                            "price_unit": amount, "tax_ids": []})],
@@ -81,6 +81,7 @@ class TestPipelineFacts(DunningCommon):
         for partner in many:
             self.order(partner, 10)
             self.order(partner, 20, confirm_on=datetime(2026, 6, 1, 10))
+        self.queries_for(self.customer)  # the registry's caches (access rules) are warm for both counts
         one = self.queries_for(self.customer)
         self.assertEqual(self.queries_for(self.customer | many), one)
-        self.assertLessEqual(one, 4)
+        self.assertLessEqual(one, 6, "company, partners, quotations and orders, last orders, contacts, currency")

@@ -32,11 +32,11 @@ class SalesCommon(DunningCommon):
         cls.env["dunning.run"]._run_company(cls.company, day(6))
         cls.case = cls.env["dunning.case"].search([("partner_id", "=", cls.customer.id)])
         cls.case.collector_id = cls.collections_manager
-        cls.quotation = cls.env["sale.order"].create({
+        cls.quotation = cls.env["sale.order"].sudo().create({
             "partner_id": cls.contact.id, "company_id": cls.company.id, "user_id": cls.salesperson.id,
             "order_line": [Command.create({"product_id": cls.product_a.id, "product_uom_qty": 1, "price_unit": 400})],
         })
-        cls.other_quotation = cls.env["sale.order"].create({
+        cls.other_quotation = cls.env["sale.order"].sudo().create({
             "partner_id": cls.other_customer.id, "company_id": cls.company.id,
         })
 
@@ -64,7 +64,7 @@ class TestSalesBanner(SalesCommon):
     def test_banner_names_the_delay_reason_and_the_promise(self):
         reason = self.env["dunning.delay.reason"].search([("key", "=", "cash_flow")], limit=1)
         self.invoice.dunning_delay_reason_id = reason
-        self.env["dunning.promise"].create({
+        self.env["dunning.promise"].sudo().create({
             "partner_id": self.customer.id, "company_id": self.company.id, "case_id": self.case.id,
             "invoice_ids": [Command.set(self.invoice.ids)], "date": day(20),
         })

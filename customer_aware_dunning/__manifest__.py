@@ -56,6 +56,7 @@
         "wizard/dunning_invoice_answer_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
+        "views/dunning_sales_views.xml",
         "views/credit_hold_views.xml",
         "views/digest_views.xml",
         "report/dunning_charges_templates.xml",

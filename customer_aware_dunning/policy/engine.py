@@ -28,6 +28,9 @@ How it decides, in this order:
 5. steps on or before the due date (day <= 0) are timed per invoice not yet
    overdue, and cover the invoices whose latest such step is the same;
 6. a step with ``approve`` gives ``need_approval``, otherwise ``send_step``;
+   then the sales sections (:mod:`.sales`): ``hold_while_open_deal`` holds it
+   while a deal is open, an ``owners`` rule with ``manual_only`` makes a
+   message step wait for its owner's approval;
    nothing to do: ``wait`` until the next step's date, or ``nothing`` at the
    end of the journey.  A case with open invoices none of which is overdue
    (after a notice before the due date, or once the overdue ones are paid)
@@ -43,6 +46,7 @@ from .conditions import evaluate
 from .decision import CaseInput, Decision, InvoiceInput
 from .holds import _hold
 from .plan import _Plan
+from .sales import apply_sales_rules
 from .schema import CLOSE, HOLD, NEED_APPROVAL, NOTHING, SEND_STEP, WAIT
 from .step_keys import StepKey, make_step_key, parse_step_key
 from .text import Text, _
@@ -166,7 +170,8 @@ def _decide(spec, case, today) -> Decision:
     facts = {**case.facts, **case_facts(case, today), "segment": segment}
     plan = _Plan(journey, facts, case.done_step_keys, today,
                  Text("%(segment)s → %(journey)s", segment=segment_text, journey=journey_text))
-    return plan.decide(invoices, case.state, common)
+    anchor = next((invoice.due_date for invoice in invoices if invoice.due_date < today), None)
+    return apply_sales_rules(spec, plan.decide(invoices, case.state, common), facts, anchor, today)
 
 
 def _open_invoices(case):

@@ -22,6 +22,7 @@ from .assembly import _all_valid, _build, _label, _listing
 from .conditions import Vocabulary, compile_conditions, describe, suggestion, suggestion_budget
 from .errors import PolicyError, sort_key
 from .loader_plans import _PlanReaders
+from .loader_sales import _SalesReaders
 from .loader_settings import _SettingsReaders
 from .loader_steps import _StepReaders
 from .payment_plans import PlanSettings
@@ -84,7 +85,7 @@ def load_policy(text, *, known_templates=DEFAULT_TEMPLATES, known_groups=DEFAULT
     return LoadResult(None if errors else spec, errors)
 
 
-class _Policy(_StepReaders, _SettingsReaders, _PlanReaders):
+class _Policy(_StepReaders, _SettingsReaders, _PlanReaders, _SalesReaders):
     """The section readers of one document, sharing the reader and the declared names."""
 
     def __init__(self, reader, known_templates, known_groups, known_payment_terms=None):
@@ -118,6 +119,8 @@ class _Policy(_StepReaders, _SettingsReaders, _PlanReaders):
             "plans": self.r.field(top, (), "plans", self._plans, PlanSettings()),
             "on_broken_plan": self.r.field(top, (), "on_broken_plan", self._reaction_step, None),
             "on_broken_promise": self.r.field(top, (), "on_broken_promise", self._reaction_step, None),
+            "hold_while_open_deal": self.r.field(top, (), "hold_while_open_deal", self._deal_hold, None),
+            "owners": self.r.field(top, (), "owners", self._owners, ()),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from .step_keys import step_identity
 from .payment_plans import PlanSettings
+from .sales_schema import SALES_NUMBER_BOUNDS, DealHoldSettings
 from .text import Text, _
 
 SUPPORTED_VERSION = 1
@@ -79,7 +80,7 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 # ``data/policy.schema.json`` in step with these).
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
-    "portal", "charges", "credits", "plans", "on_broken_plan", "on_broken_promise",
+    "portal", "charges", "credits", "plans", "on_broken_plan", "on_broken_promise", "hold_while_open_deal", "owners",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
@@ -124,6 +125,7 @@ NUMBER_BOUNDS = {
     "plans.remind_days_before": (0, 60),
     "charges.interest_margin_consumer": (0, 100),
     "charges.interest_margin_business": (0, 100),
+    **SALES_NUMBER_BOUNDS,
 }
 # The magnitude a number compared in a condition (``[fact, op, value]``) may have.
 CONDITION_NUMBER_LIMIT = 10**15
@@ -297,6 +299,8 @@ class PolicySpec:
     plans: PlanSettings = PlanSettings()
     on_broken_plan: Step | None = None  # done once when a payment plan breaks
     on_broken_promise: Step | None = None  # done once when a promise to pay breaks
+    hold_while_open_deal: DealHoldSettings | None = None  # see sales_schema
+    owners: tuple = ()  # OwnerRule, first match wins
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

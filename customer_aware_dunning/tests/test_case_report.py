@@ -211,12 +211,16 @@ class TestCaseReport(CaseReportFixture):
         self.assertIn(self.env.ref("customer_aware_dunning.group_collections_user"), dashboard.group_ids)
         data = json.loads(base64.b64decode(dashboard.spreadsheet_binary_data))
         used = fields_in_spreadsheet(data)
-        self.assertEqual(set(used), {"dunning.case.report"})
-        for chain in used["dunning.case.report"]:
-            self.assertIn(chain, self.env["dunning.case.report"]._fields)
+        self.assertEqual(set(used), {"dunning.case.report", "dunning.figures"})
+        for model, chains in used.items():
+            for chain in chains:
+                self.assertIn(chain, self.env[model]._fields)
         self.assertIn("recovery_rate", used["dunning.case.report"])
-        for xml_id in menus_xml_ids_in_spreadsheet(data):
+        self.assertTrue({"dso", "age_1_30", "age_91_plus", "satisfaction"} <= set(used["dunning.figures"]))
+        menus = menus_xml_ids_in_spreadsheet(data)
+        for xml_id in menus:
             self.assertTrue(self.env.ref(xml_id, raise_if_not_found=False), xml_id)
+        self.assertIn("customer_aware_dunning.menu_dunning_case_summary_accounting", menus, "links to the monthly PDF")
 
     def test_menus_in_both_apps(self):
         Menu = self.env["ir.ui.menu"]
@@ -333,6 +337,9 @@ class TestCaseReportWebClient(HttpCase):
 
     def test_dashboard_opens(self):
         self.open_dashboard("Recovery rate (%)", "Harbour segment")
+
+    def test_dashboard_shows_dso_and_ageing(self):
+        self.open_dashboard("DSO (days)", "Over 90 days overdue")
 
     def test_dashboard_speaks_the_user_language(self):
         self.env["res.lang"]._activate_lang("fi_FI")

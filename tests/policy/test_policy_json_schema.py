@@ -5,12 +5,14 @@ import pytest
 import yaml
 from dunning_policy.conditions import OPERATORS
 from dunning_policy.facts import FACTS
+from dunning_policy.sales_schema import DEAL_HOLD_KEYS, DEAL_HOLD_STEPS, OWNER_ASSIGNMENTS, OWNER_RULE_KEYS
 from dunning_policy.schema import (
     ATTACHMENTS,
     CHANNELS,
     DELAY_REASON_KEYS,
     FALLBACK_KEYS,
     JOURNEY_KEYS,
+    NUMBER_BOUNDS,
     OFFERS,
     OUTCOMES,
     OWNERS,
@@ -58,6 +60,15 @@ def test_settings_keys_match_the_loader(policy_schema):
     assert set(properties["satisfaction"]["properties"]) == set(SATISFACTION_KEYS)
     assert set(properties["portal"]["properties"]) == set(PORTAL_KEYS)
     assert set(properties["satisfaction"]["properties"]["ask_on_outcomes"]["items"]["enum"]) == set(dict(OUTCOMES))
+    deal = properties["hold_while_open_deal"]["properties"]
+    assert set(deal) == set(DEAL_HOLD_KEYS)
+    assert set(deal["steps"]["enum"]) == set(dict(DEAL_HOLD_STEPS))
+    assert set(deal["owner"]["enum"]) == set(dict(OWNERS))
+    for key in ("min_amount", "max_days"):
+        assert (deal[key]["minimum"], deal[key]["maximum"]) == NUMBER_BOUNDS[f"hold_while_open_deal.{key}"]
+    owner_rule = properties["owners"]["items"]["properties"]
+    assert set(owner_rule) == set(OWNER_RULE_KEYS)
+    assert set(owner_rule["assign"]["enum"]) == set(dict(OWNER_ASSIGNMENTS))
 
 
 def test_schema_vocabularies_match_the_loader(policy_schema):
@@ -80,6 +91,8 @@ def test_schema_vocabularies_match_the_loader(policy_schema):
     {"version": 2},
     {"journeys": {"standard": {"segments": ["standard"], "steps": [{"day": 7, "send": "fax"}]}}},
     {"segments": [{"key": "standard", "when": [["lifetime_revenue", "==", 1]]}]},
+    {"hold_while_open_deal": {"max_days": 0}},
+    {"owners": [{"owner": "boss"}]},
 ])
 def test_schema_rejects_common_mistakes(validator, default_policy_text, mistake):
     document = {**yaml.safe_load(default_policy_text), **mistake}

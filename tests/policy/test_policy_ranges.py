@@ -27,10 +27,11 @@ portal: {max_promise_days: %(promise)s, max_instalments: %(instalments)s}
 charges: {interest_margin_consumer: %(consumer)s, interest_margin_business: %(business)s}
 plans: {max_instalments: %(plan_count)s, max_months: %(plan_months)s, min_instalment: %(plan_min)s,
         first_within_days: %(plan_first)s, broken_after_days: %(plan_broken)s, remind_days_before: %(plan_note)s}
+hold_while_open_deal: {min_amount: %(deal_amount)s, max_days: %(deal_days)s}
 """
 VALID = {"day": 7, "fee": 5, "compensation": 0, "pause_days": 10, "ask": 2, "window": 90, "promise": 30,
          "instalments": 6, "consumer": 7, "business": 8, "plan_count": 6, "plan_months": 6, "plan_min": 50,
-         "plan_first": 14, "plan_broken": 7, "plan_note": 3}
+         "plan_first": 14, "plan_broken": 7, "plan_note": 3, "deal_amount": 1000, "deal_days": 14}
 # Which placeholder of STEP each bound is written at, and its path in the errors.
 WRITTEN_AT = {
     "step.day": ("day", "journeys.standard.steps[0].day"),
@@ -49,6 +50,8 @@ WRITTEN_AT = {
     "plans.first_within_days": ("plan_first", "plans.first_within_days"),
     "plans.broken_after_days": ("plan_broken", "plans.broken_after_days"),
     "plans.remind_days_before": ("plan_note", "plans.remind_days_before"),
+    "hold_while_open_deal.min_amount": ("deal_amount", "hold_while_open_deal.min_amount"),
+    "hold_while_open_deal.max_days": ("deal_days", "hold_while_open_deal.max_days"),
 }
 
 

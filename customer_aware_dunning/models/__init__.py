@@ -34,6 +34,7 @@ from . import (
     dunning_recipients,
     dunning_reference_rate,
     dunning_run,
+    dunning_run_people,
     dunning_segment,
     mail_mail,
     mail_template,

@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 ADDON = Path(__file__).resolve().parent.parent / "customer_aware_dunning"
-SECTIONS = (("DESCRIPTION.md", None), ("CONFIGURE.md", "Configuration"), ("USAGE.md", "Usage"))
+SECTIONS = (("DESCRIPTION.md", None), ("CONFIGURE.md", "Configuration"), ("USAGE.md", "Usage"),
+            ("DEVELOP.md", "Architecture"))
 
 
 def to_rst(markdown: str) -> str:

@@ -53,6 +53,7 @@ from . import (
     dunning_sales_banner,
     dunning_sales_notify,
     dunning_sales_pipeline,
+    dunning_run_people,
     dunning_segment,
     dunning_statement_actions,
     mail_mail,

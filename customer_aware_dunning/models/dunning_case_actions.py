@@ -1,7 +1,5 @@
 """People in the loop: the case's buttons (approve, hold, resume, run now, close) and their checks."""
 
-import logging
-
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -10,8 +8,6 @@ from ..policy.engine import approved, parse_step_key, resolve_step
 from ..policy.schema import OUTCOMES
 from ..policy.text import Text
 from ..texts import APPROVED, APPROVED_BY, APPROVED_NOT_DONE, HELD_BY, Reader, step_title, to_data
-
-_logger = logging.getLogger(__name__)
 
 
 class DunningCase(models.Model):
@@ -83,48 +79,8 @@ class DunningCase(models.Model):
         return True
 
     def action_dunning_run_now(self):
-        """Run today's collections for the current company now: the daily job's own entry point.
-
-        A list header button: the web client sends the selected ids (none, most often), which do not
-        narrow the run: it is the company's."""
-        self._check_manager()
-        company = self.env.company
-        run = self.env["dunning.run"].sudo().with_company(company)
-        customers = run._customers_to_follow_up(company)
-        if customers > run._run_now_limit():
-            self.env.ref("customer_aware_dunning.ir_cron_dunning_daily_run").sudo()._trigger()
-            _logger.info("Run now for %s: %d customers to follow up, the scheduled job was started instead",
-                         company.name, customers)
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "message": _("%(company)s has %(count)s customers to follow up, too many to wait for here: "
-                                 "the daily run has started in the background, and the cases update batch by "
-                                 "batch as it works.", company=company.name, count=customers),
-                    "type": "info",
-                },
-            }
-        done = run._run_company(company, company._dunning_today())
-        if done is None:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "message": _("A collections run is already working on %(company)s: its cases will be up to "
-                                 "date when it ends.", company=company.name),
-                    "type": "warning",
-                },
-            }
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": _("Collections are up to date for %(company)s.", company=company.name),
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        """Run today's collections for the current company now (a list header button): the run model's to do."""
+        return self.env["dunning.run"]._run_now()
 
     def action_open_hold_wizard(self):
         return {

@@ -11,7 +11,7 @@ from odoo import _, api, fields, models
 from odoo.tools import format_date
 
 from ..access import is_collections_manager
-from ..policy.engine import HOLD, decide, parse_step_key, resolve_step
+from ..policy.engine import parse_step_key, resolve_step
 
 # What a letter printed by hand says when the case has no step yet.
 DEFAULT_LETTER_TEMPLATE = "gentle_reminder"
@@ -161,25 +161,5 @@ class DunningCase(models.Model):
     # ------------------------------------------------------------------ an answer changes the case now
 
     def _dunning_hold_now(self, today=None):
-        """Ask the policy again, now, whether what the customer told us holds these cases; pause those it holds.
-
-        A delay reason or a promise a person records (a salesperson with the "Customer's answer"
-        button, the customer on the portal) shows on the case at once (paused until the promised
-        date, and why) instead of at the next daily run. Only a hold is applied here: a step that
-        is due is the daily run's to send.
-        """
-        today = today or fields.Date.context_today(self)
-        for company in self.company_id:
-            cases = self.filtered(lambda case, company=company: case.company_id == company and case.state == "open")
-            policy = self.env["dunning.policy"].sudo()._active_for(company)
-            spec = policy._get_spec() if cases else None
-            if spec is None:
-                continue
-            run = self.env["dunning.run"].sudo().with_company(company)
-            locked = run._lock_customers(company, cases.partner_id.ids)
-            inputs = run._case_inputs(company, today, self.env["res.partner"].browse(locked))
-            decisions = {partner: decide(spec, case, today) for partner, case in inputs.items()}
-            holds = {partner: decision for partner, decision in decisions.items() if decision.kind == HOLD}
-            if holds:
-                self.env["dunning.case"].sudo().with_context(mail_notrack=True)._dunning_apply(
-                    company, policy, spec, today, holds)
+        """Ask the policy again, now, whether what the customer told us holds these cases (the run model's to do)."""
+        return self.env["dunning.run"]._hold_now(self, today)

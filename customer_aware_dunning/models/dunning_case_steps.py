@@ -238,11 +238,23 @@ class DunningCase(models.Model):
         for (journey, index), group in by_step.items():
             group.write({"journey": journey, "current_step_data": titles[journey, index], "policy_version": version})
         cases._refresh_amounts()
-        self.env["dunning.charge"]._charge_steps(spec, items, events, today or fields.Date.context_today(self))
+        _charges, notes = self.env["dunning.charge"]._charge_steps(
+            spec, items, events, today or fields.Date.context_today(self))
+        self._log_notes(notes, "note")
         items = self._dunning_refuse_promotion(items)
-        self.env["dunning.channel"]._send_steps(
-            spec, [(case, decision.step, invoices[case.id]) for case, decision in items]
-        )
+        # The channels send and say what happened; the case records it.
+        Channel = self.env["dunning.channel"]
+        routes, fallbacks = Channel._route_steps(spec, [(case, decision.step, invoices[case.id])
+                                                        for case, decision in items])
+        self._log_notes(fallbacks, "fallback")
+        # what the emails and letters are about, for their templates
+        written = self.union(*(case for channel in ("email", "letter")
+                               for case, _step, _moves in routes.get(channel, ())))
+        if written:
+            written._dunning_set_step_invoices(invoices)
+        sent = Channel._send_routes(routes)
+        self._dunning_schedule_activities(sent["activities"])
+        self._log_notes(sent["notes"], "fallback")
         reader = Reader(self.env)
         texts = {case.partner_id.id: to_data(sentences[case.id]) for case in cases}
         messages = self.env["res.partner"].union(*(case.partner_id for case in cases))._message_log_batch(bodies={
@@ -250,6 +262,12 @@ class DunningCase(models.Model):
         })
         messages._dunning_keep_texts({message.id: {"kind": COLLECTIONS_LABEL, "text": texts[message.res_id]}
                                       for message in messages})
+
+    @api.model
+    def _log_notes(self, notes, kind):
+        """Record ``notes`` (``(case, description)`` or ``(case, description, channel)``) as events of ``kind``."""
+        for case, description, *channel in notes:
+            case._log_events(kind, {case.id: description}, **({"channel": channel[0]} if channel else {}))
 
     @api.model
     def _dunning_refuse_promotion(self, items):

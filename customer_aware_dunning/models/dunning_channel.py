@@ -19,9 +19,13 @@ MAIL_LAYOUT = "customer_aware_dunning.mail_notification_dunning"
 class DunningChannel(models.AbstractModel):
     """Carries out a due step through the mechanism Odoo already has for its channel.
 
-    How to use: the run hands :meth:`_send_steps` the steps it has claimed (one
-    ``dunning.case.event`` with a unique step key each), as ``(case, step,
-    invoices)`` triples. Each channel works on its whole batch at once:
+    How to use: the case hands :meth:`_route_steps` the steps it has recorded
+    (one ``dunning.case.event`` with a unique step key each), as ``(case, step,
+    invoices)`` triples, and gets back the channel of each (the policy's fallback
+    when the customer cannot be reached) with the fallbacks to record; it then
+    hands the routes to :meth:`_send_routes`, which sends each channel's batch at
+    once and returns what is left for the case to record: the To-Dos to schedule
+    and the notes to log. A channel never calls back into the case model:
 
     * ``email``: the step's mail template, rendered for every case in one pass in
       the customer's language, posted on the case and queued by the mail queue;
@@ -29,9 +33,6 @@ class DunningChannel(models.AbstractModel):
     * ``letter``: the QWeb collection letter, attached to the case;
     * ``activity``: a To-Do for the salesperson, the collections owner or a group;
     * ``sms``: Odoo's SMS app, when it is installed.
-
-    A customer the channel cannot reach (no email address, no mobile, no SMS app)
-    gets the policy's fallback channels instead, and the case says so.
     """
 
     _name = "dunning.channel"
@@ -42,19 +43,35 @@ class DunningChannel(models.AbstractModel):
         return self.env.ref(TEMPLATE_XMLID % key, raise_if_not_found=False) or self.env["mail.template"]
 
     @api.model
-    def _send_steps(self, spec, steps):
-        """Send ``steps``, a list of ``(case, step, invoices)``; returns nothing, logs everything."""
-        batches = defaultdict(list)
+    def _route_steps(self, spec, steps):
+        """``(routes, fallbacks)`` of ``steps`` (``(case, step, invoices)``): ``routes`` maps each channel to its
+        steps; ``fallbacks`` lists ``(case, description, channel)`` for each customer the step's own channel
+        cannot reach, who gets the policy's fallback channels instead."""
+        routes, fallbacks = defaultdict(list), []
         for case, step, invoices in steps:
-            for channel in self._reachable_channels(spec, case, step):
-                batches[channel].append((case, step, invoices))
+            channels, fallback = self._reachable_channels(spec, case, step)
+            if fallback:
+                fallbacks.append((case, fallback, step.send))
+            for channel in channels:
+                routes[channel].append((case, step, invoices))
+        return dict(routes), fallbacks
+
+    @api.model
+    def _send_routes(self, routes):
+        """Send each channel's steps of ``routes``; returns ``{"activities": {case: values}, "notes": [(case,
+        description, channel)]}``: the To-Dos to schedule and what to log on the cases, for the caller."""
         senders = {"email": self._send_emails, "letter": self._send_letters,
                    "activity": self._schedule_activities, "sms": self._send_sms}
-        for channel, items in batches.items():
-            senders[channel](items)
+        done = {"activities": {}, "notes": []}
+        for channel, items in routes.items():
+            result = senders[channel](items) or {}
+            done["activities"].update(result.get("activities", {}))
+            done["notes"].extend(result.get("notes", ()))
+        return done
 
     def _reachable_channels(self, spec, case, step):
-        """The step's channel, or the policy's fallback when the customer cannot be reached by it."""
+        """``(channels, fallback)``: the step's channel, or the policy's fallback channels and why, when the
+        customer cannot be reached by it."""
         partner = case.partner_id
         if step.send == "email" and not self._recipients(case, step):
             missing, fallback = _("no email address"), spec.fallback.no_email
@@ -63,13 +80,12 @@ class DunningChannel(models.AbstractModel):
         elif step.send == "sms" and "sms.sms" not in self.env:
             missing, fallback = _("the SMS app is not installed"), spec.fallback.no_mobile
         else:
-            return [step.send]
+            return [step.send], None
         channels = [channel for channel in fallback if channel != step.send]
-        case._log_events("fallback", {case.id: _(
+        return channels, _(
             "%(channel)s not possible (%(missing)s): %(fallback)s instead.",
             channel=step.send, missing=missing, fallback=", ".join(channels) or _("nothing"),
-        )}, channel=step.send)
-        return channels
+        )
 
     # ------------------------------------------------------------------ email
 
@@ -79,8 +95,7 @@ class DunningChannel(models.AbstractModel):
             by_template[step.template].append((case, step, invoices))
         poster = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
         for key, group in by_template.items():
-            cases = self.env["dunning.case"].union(*(case for case, _step, _invoices in group))
-            cases._dunning_set_step_invoices({case.id: invoices for case, _step, invoices in group})
+            cases = _cases(case for case, _step, _invoices in group)
             template = self._mail_template(key)
             subjects = template._render_field("subject", cases.ids, compute_lang=True)
             bodies = template._render_field("body_html", cases.ids, compute_lang=True)
@@ -142,9 +157,9 @@ class DunningChannel(models.AbstractModel):
         for case, step, invoices in items:
             by_template[step.template].append((case, invoices))
         by_post = {case.id: step.post for case, step, _invoices in items}
+        notes = []
         for key, group in by_template.items():
-            cases = self.env["dunning.case"].union(*(case for case, _invoices in group))
-            cases._dunning_set_step_invoices({case.id: invoices for case, invoices in group})
+            cases = _cases(case for case, _invoices in group)
             files = self._render_letters(cases, key)
             attachments = self.env["ir.attachment"].create([
                 {
@@ -156,8 +171,8 @@ class DunningChannel(models.AbstractModel):
                 }
                 for case in cases
             ])
-            self._post_letters([(case, attachment) for case, attachment in zip(cases, attachments, strict=True)
-                                if by_post[case.id]])
+            notes.extend(self._post_letters([(case, attachment) for case, attachment
+                                             in zip(cases, attachments, strict=True) if by_post[case.id]]))
             for case, attachment in zip(cases, attachments, strict=True):
                 case.message_post(
                     body=_("Collection letter %(template)s ready to post to %(customer)s.",
@@ -166,20 +181,19 @@ class DunningChannel(models.AbstractModel):
                     message_type="comment",
                     subtype_xmlid="mail.mt_note",
                 )
+        return {"notes": notes}
 
     def _post_letters(self, letters):
         """Hand ``(case, attachment)`` letters to Odoo's snailmail app, whose queue posts them.
 
-        Without the app nothing is posted, and each case says so: a person prints the letter.
+        Without the app nothing is posted: returns ``(case, description, channel)`` for each case to say
+        so (a person prints the letter).
         """
         if not letters:
-            return
+            return []
         if "snailmail.letter" not in self.env:
-            cases = self.env["dunning.case"].union(*(case for case, _attachment in letters))
-            cases._log_events("fallback", dict.fromkeys(cases.ids, _(
-                "The letter is not posted: Odoo's snailmail app is not installed. Print the attached letter."
-            )), channel="letter")
-            return
+            why = _("The letter is not posted: Odoo's snailmail app is not installed. Print the attached letter.")
+            return [(case, why, "letter") for case, _attachment in letters]
         self.env["snailmail.letter"].create([
             {
                 "partner_id": self._invoice_address(case).id,
@@ -191,6 +205,7 @@ class DunningChannel(models.AbstractModel):
             }
             for case, attachment in letters
         ])
+        return []
 
     def _render_letters(self, cases, key):
         """``{case id: (content, extension)}``: one PDF per case in one rendering pass."""
@@ -219,7 +234,7 @@ class DunningChannel(models.AbstractModel):
                 "note": policy_text(env, step.note) or env._("Follow up the customer's open invoices."),
                 "user_id": user.id,
             }
-        self.env["dunning.case"]._dunning_schedule_activities(activities)
+        return {"activities": activities}
 
     @api.model
     def _actor(self, case, actor):
@@ -250,9 +265,15 @@ class DunningChannel(models.AbstractModel):
         for case, step, invoices in items:
             by_template[step.template].append((case, invoices))
         for key, group in by_template.items():
-            cases = self.env["dunning.case"].union(*(case for case, _invoices in group))
+            cases = _cases(case for case, _invoices in group)
             subjects = self._mail_template(key)._render_field("subject", cases.ids, compute_lang=True)
             for case in cases:
                 body = _("%(subject)s: %(amount)s", subject=subjects[case.id],
                          amount=case._format_amount(case.amount_overdue))
                 case._message_sms(Markup.escape(body), partner_ids=case.partner_id.ids)
+
+
+def _cases(cases):
+    """One recordset of ``cases`` (records of one model), built from the records themselves."""
+    cases = list(cases)
+    return cases[0].union(*cases) if cases else cases

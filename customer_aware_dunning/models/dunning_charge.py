@@ -56,20 +56,22 @@ class DunningCharge(models.Model):
     def _charge_steps(self, spec, items, events, today):
         """Compute, clamp and record the charges of the steps ``items`` (``(case, Decision)``) done today.
 
-        ``events``: the step events of the items (one per case).  Returns the
-        charges created.  What the run clamped or skipped is logged.
+        ``events``: the step events of the items (one per case).  Returns
+        ``(charges, notes)``: the charges created, and ``(case, description)`` of
+        what was clamped, skipped or not posted, for the caller to record on the
+        cases (the server log has it too).
         """
         by_case = {event.case_id.id: event for event in events}
         items = [(case, decision, by_case[case.id]) for case, decision in items if decision.step.charges]
         if not items:
-            return self.browse()
+            return self.browse(), []
         company = items[0][0].company_id
         profile = self.env["dunning.legal.profile"]._for_company(company)
         limits = profile._limits() if profile else None
         rates = self.env["dunning.reference.rate"]._rates_for(company)
-        cases = self.env["dunning.case"].union(*(case for case, _decision, _event in items))
+        cases = items[0][0].union(*(case for case, _decision, _event in items))
         history = self._history(cases)
-        values, amounts = [], {}
+        values, amounts, notes = [], {}, []
         for case, decision, event in items:
             partner = case.partner_id
             customer_type = partner.dunning_customer_type
@@ -88,7 +90,7 @@ class DunningCharge(models.Model):
                 waive=bool((journey and journey.waive_charges) or segment in spec.charges.waive_segments),
             )
             plan = plan_charges(decision.step, context)
-            self._log_notes(case, plan.notes, profile)
+            notes.extend(self._notes(case, plan.notes, profile))
             amounts[event.id] = (plan.charged, plan.waived)
             values.extend({
                 "case_id": case.id,
@@ -110,8 +112,8 @@ class DunningCharge(models.Model):
             if event.id in amounts:
                 event.write({"amount_charged": amounts[event.id][0], "amount_waived": amounts[event.id][1]})
         charges = self.sudo().create(values)
-        charges._post(spec.charges.post, today)
-        return charges
+        notes.extend(charges._post(spec.charges.post, today))
+        return charges, notes
 
     @api.model
     def _history(self, cases):
@@ -157,17 +159,17 @@ class DunningCharge(models.Model):
         )
 
     @api.model
-    def _log_notes(self, case, notes, profile):
-        """Say on the case (and in the server log) what the run clamped or did not charge, and why."""
+    def _notes(self, case, notes, profile):
+        """``[(case, description)]``: what the run clamped or did not charge, and why, for the case to say
+        (and in the server log)."""
         if not notes:
-            return
+            return []
         messages = [(note.code, self._note_message(note, profile, case)) for note in notes]
         for _code, message in messages:
             _logger.warning("Collections charges of %s: %s", case.name, message)
         # Without a legal profile or margin interest is simply not charged: the server log says it, not every case.
         shown = [message for code, message in messages if code != rules.NO_MARGIN]
-        if shown:
-            case._log_events("note", {case.id: " ".join(shown)})
+        return [(case, " ".join(shown))] if shown else []
 
     @api.model
     def _note_message(self, note, profile, case):
@@ -205,22 +207,23 @@ class DunningCharge(models.Model):
     # ------------------------------------------------------------------ posting
 
     def _post(self, how, today):
-        """Post the charged (not waived) lines of each step as ``how`` says: ``invoice``, ``entry`` or ``none``."""
+        """Post the charged (not waived) lines of each step as ``how`` says: ``invoice``, ``entry`` or ``none``.
+
+        Returns ``[(case, description)]`` of the cases whose charges could not be posted.
+        """
         if how not in ("invoice", "entry"):
-            return
+            return []
         by_event = defaultdict(lambda: self.browse())
         for charge in self.filtered(lambda charge: not charge.waived and charge.amount > 0):
             by_event[charge.event_id] |= charge
         if by_event and not self._income_journal().default_account_id:
-            cases = self.case_id
-            cases._log_events("note", dict.fromkeys(cases.ids, _(
-                "The charges are recorded but not posted: the company has no sales journal with an income account."
-            )))
-            return
+            why = _("The charges are recorded but not posted: the company has no sales journal with an income account.")
+            return [(case, why) for case in self.case_id]
         for group in by_event.values():
             move = group._create_invoice(today) if how == "invoice" else group._create_entry(today)
             move.action_post()
             group.write({"move_id": move.id})
+        return []
 
     def _income_journal(self):
         company = self.company_id[:1]

@@ -120,5 +120,6 @@ def _step(step):
         "fee": step.fee,
         "compensation": step.compensation,
         "interest": step.interest,
+        "id": step.id,
     }
     return {key: value for key, value in data.items() if value is not None}

@@ -102,7 +102,7 @@ class TestStepIdentity(DunningCommon):
         draft = self.Policy.browse(active.action_new_version()["res_id"])
         draft.yaml_text = active.yaml_text.replace(GENTLE, INSERTED, 1)
         action = draft.action_compare()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
         self.assertEqual(wizard.new_steps_text, "standard: step 2 (day 3, email friendly_heads_up)")
         same = self.env[action["res_model"]].create({"old_policy_id": active.id, "new_policy_id": active.id})
         self.assertIn("every step was already", same.new_steps_text)

@@ -66,6 +66,8 @@ APPROVED_NOT_DONE = _("%(step)s approved but not done: its invoices are paid or 
 HELD_BY = _("Held by %(user)s: %(why)s")
 WAITS_FOR_APPROVAL = _("%(step)s waits for the approval of %(approver)s.")
 MAILS_REQUEUED = _("The emails the mail server could not send are queued again.")
+SATISFACTION_ASKED = _("The customer was asked to rate the experience.")
+PLAN_PAID = _("Every invoice of the payment plan is paid.")
 # The customer's answers on the portal (the customer reads them back there, in their language).
 ANSWERED_ONLINE = _("The customer answered online. %(text)s")
 ANSWERED_ONLINE_BY = _("%(contact)s answered online. %(text)s")

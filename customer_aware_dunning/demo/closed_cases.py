@@ -8,6 +8,8 @@ from datetime import datetime, time, timedelta
 from odoo import Command
 
 from ..policy.step_keys import make_step_key
+from ..policy.text import Joined, Text
+from ..texts import APPROVED_BY, CLOSED, OPENED, step_done, step_title, to_data
 
 # The closed cases of the past: outcome, rating (None: not rated) and the customer's comment.
 # The latest late-paid invoices of at most ten customers get them, shortest delay first: the
@@ -78,7 +80,7 @@ class ClosedCaseHistory:
                 "user_id": row["partner"].user_id.id,
                 "segment_id": row["segment"].id,
                 "journey": row["journey"].key if row["journey"] else False,
-                "current_step": str(row["steps"][-1][1].label(row["steps"][-1][0])) if row["steps"] else False,
+                "current_step_data": to_data(step_title(row["steps"][-1][1])) if row["steps"] else None,
                 "policy_version": policy.display_name,
                 "state": "closed",
                 "outcome": row["outcome"],
@@ -120,18 +122,18 @@ class ClosedCaseHistory:
         def at(day):
             return datetime.combine(day, time(7, 0))
 
-        outcomes = dict(self.env["dunning.case"]._fields["outcome"]._description_selection(self.env))
         values = []
         for case, row in zip(cases, rows, strict=True):
-            move, amount = row["move"], case._format_amount(case.amount_at_open)
+            move = row["move"]
             common = {"case_id": case.id, "invoice_ids": [Command.set(move.ids)]}
             values.append({**common, "kind": "opened", "date": at(row["opened_on"]),
-                           "description": f"1 overdue invoice(s), {amount}."})
+                           "description_data": to_data(Text(OPENED, count=1, amount=case.amount_at_open))})
             for index, step in row["steps"]:
                 values.append({
                     **common, "kind": "step", "date": at(row["invoice"]["due"] + timedelta(days=step.day)),
-                    "description": str(step.label(index))
-                    + (" Approved by a Collections manager." if step.approve else ""),
+                    "description_data": to_data(step_done(step, 1)),
+                    "rule_data": to_data(Joined(step.label(index), Text(APPROVED_BY, user="a Collections manager")
+                                                if step.approve else Text())),
                     "journey": row["journey"].key, "step_index": index, "channel": step.send, "harsh": step.harsh,
                     "step_key": make_step_key(row["journey"].key, step, move.ids),
                     "policy_version": case.policy_version,
@@ -143,8 +145,8 @@ class ClosedCaseHistory:
             }[row["outcome"]]
             values.append({
                 **common, "kind": "closed", "date": at(row["closed_on"]),
-                "description": f"Outcome: {outcomes[row['outcome']]}. {reason} "
-                               f"Recovered {case._format_amount(case.amount_recovered)}.",
+                "description_data": to_data(Text(CLOSED, outcome=row["outcome"], why=reason,
+                                                 amount=case.amount_recovered)),
             })
         self.env["dunning.case.event"].sudo().create(values)
 

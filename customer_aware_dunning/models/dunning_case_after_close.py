@@ -5,6 +5,9 @@ from datetime import timedelta
 from odoo import api, models
 from odoo.tools import SQL
 
+from ..policy.text import Text
+from ..texts import SATISFACTION_ASKED
+
 # Not a step template: no "mail_template_" prefix, so policies cannot name it.
 SATISFACTION_TEMPLATE = "customer_aware_dunning.satisfaction_mail_template"
 SATISFACTION_GRACE_DAYS = 7  # a case closed longer ago than the delay plus this is not asked any more
@@ -49,8 +52,7 @@ class DunningCase(models.Model):
         cases.write({"satisfaction_requested_on": today})
         for case in cases:
             case.rating_send_request(template, lang=case.partner_id.lang, force_send=False)
-        cases._log_events("satisfaction_requested", dict.fromkeys(
-            cases.ids, self.env._("The customer was asked to rate the experience.")))
+        cases._log_events("satisfaction_requested", dict.fromkeys(cases.ids, Text(SATISFACTION_ASKED)))
         return cases
 
     @api.model

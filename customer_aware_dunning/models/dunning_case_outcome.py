@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 
 from ..policy.schema import HOLDING_OUTCOMES
+from ..policy.text import Text
+from ..texts import PLAN_PAID
 
 AGENCY_STATUSES = [("paid", "Paid to the agency"), ("partly", "Partly paid"), ("returned", "Returned to us")]
 
@@ -59,8 +61,7 @@ class DunningCaseOutcome(models.Model):
         paid = plans - self.union(*(case for case, in open_moves))
         if paid:
             paid.write({"plan_paid_on": today})
-            paid._log_events("plan_paid", dict.fromkeys(
-                paid.ids, self.env._("Every invoice of the payment plan is paid.")))
+            paid._log_events("plan_paid", dict.fromkeys(paid.ids, Text(PLAN_PAID)))
         return paid
 
 

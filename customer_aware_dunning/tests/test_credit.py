@@ -96,7 +96,7 @@ class TestCreditInformation(DunningCommon):
         self.assertEqual(case.invoice_ids.dunning_delay_reason_id.key, "insolvency")
         decision = case.event_ids.filtered(lambda e: e.kind == "approval_requested")
         self.assertEqual(decision.journey, "limit_damage")
-        self.assertIn("switched by delay reason insolvency", decision.description)
+        self.assertIn("switched by delay reason Insolvency", decision.rule, "the policy's reason, with names")
 
     def test_the_scheduled_refresh_takes_customers_with_open_receivables_not_looked_up_lately(self):
         self.make_invoice(self.customer, date(2026, 5, 1), date(2026, 6, 1), 500.0)

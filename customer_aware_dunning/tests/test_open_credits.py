@@ -64,7 +64,8 @@ class TestOpenCredits(DunningCommon):
         case = self.case_of(self.customer)
         self.assertFalse(self.demands(), "no demand while the credit note covers the invoice")
         self.assertEqual(case.state, "paused")
-        self.assertIn("open credits of 100.00 cover the overdue 100.00", case.pause_reason)
+        amount = self.company.currency_id.format(100)
+        self.assertIn(f"open credits of {amount} cover the overdue {amount}", case.pause_reason, "money, not numbers")
         self.assertEqual(len(self.credit_activities(case)), 1)
         self.run_on(day(6))
         self.run_on(day(15))
@@ -92,7 +93,7 @@ class TestOpenCredits(DunningCommon):
         self.assertFalse(self.demands())
         self.assertEqual(case.state, "paused")
         self.assertEqual(len(self.credit_activities(case)), 1)
-        self.assertIn("open credits of 120.00", case.pause_reason)
+        self.assertIn(f"open credits of {self.company.currency_id.format(120)}", case.pause_reason)
 
     def test_open_credits_are_a_fact_of_the_dry_run(self):
         self.make_invoice(self.customer, day(-30), DUE, 100)

@@ -9,6 +9,7 @@ kills it, races two of them, and reads what they left in the database.
     python tests/dunning_driver.py -c .dev/odoo.conf setup DB --smtp-port PORT
     python tests/dunning_driver.py -c .dev/odoo.conf run DB[@POINT] [DB[@POINT] ...] [--fault kill|raise|hold]
         [--again] [--snapshot-first] [--entry cron|cron-all|run-now] [--start FILE] [--release FILE]
+        [--lock-idle-timeout MS]
     python tests/dunning_driver.py -c .dev/odoo.conf mail-queue DB --smtp-port PORT
 
 A POINT is ``before-commit:N`` / ``after-commit:N`` (the run's Nth commit: the
@@ -108,6 +109,37 @@ def install_fault(way, release):
 
     DunningRun._commit = _commit
     DunningRun._follow_up_batch = _follow_up_batch
+
+
+def install_lock_idle_timeout(milliseconds):
+    """Open the company lock's connection with ``idle_in_transaction_session_timeout`` at ``milliseconds``: libpq
+    reads ``PGOPTIONS`` when it connects, and only that connection is opened while it is set."""
+    from odoo.addons.customer_aware_dunning.models.dunning_run_locks import DunningRunLocks
+
+    company_run_lock = DunningRunLocks._company_run_lock
+
+    @contextmanager
+    def _company_run_lock(self, company, commit):
+        lock = company_run_lock(self, company, commit)
+        before = os.environ.get("PGOPTIONS")
+        os.environ["PGOPTIONS"] = f"-c idle_in_transaction_session_timeout={milliseconds}"
+        try:
+            alone = lock.__enter__()
+        finally:
+            if before is None:
+                del os.environ["PGOPTIONS"]
+            else:
+                os.environ["PGOPTIONS"] = before
+        say(f"LOCK-IDLE-TIMEOUT {milliseconds}")
+        try:
+            yield alone
+        except BaseException as error:
+            if not lock.__exit__(type(error), error, error.__traceback__):
+                raise
+        else:
+            lock.__exit__(None, None, None)
+
+    DunningRunLocks._company_run_lock = _company_run_lock
 
 
 def install_lock_probe():
@@ -281,12 +313,16 @@ def main():
     parser.add_argument("--snapshot-first", action="store_true")
     parser.add_argument("--entry", choices=["cron", "cron-all", "run-now"], default="cron")
     parser.add_argument("--smtp-port", type=int)
+    parser.add_argument("--lock-idle-timeout", type=int, metavar="MS",
+                        help="the company lock's connection gets this idle_in_transaction_session_timeout")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=info"], setup_logging=True)
     if args.fault:
         install_fault(args.fault, args.release)
     if args.start:
         install_lock_probe()
+    if args.lock_idle_timeout:
+        install_lock_idle_timeout(args.lock_idle_timeout)
     for item in args.databases:
         database, _sep, point = item.partition("@")
         FAULT["point"] = point or None

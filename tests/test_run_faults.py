@@ -12,7 +12,6 @@ Every result is compared with the same run done without any fault.
 
 import configparser
 import json
-import os
 import shutil
 import signal
 import socket
@@ -309,20 +308,17 @@ def hold_and_run(scratch, tmp_path, label, point, first_entry, second_entry):
 
 
 def test_the_company_lock_outlives_a_low_idle_in_transaction_timeout(scratch, reference, tmp_path):
-    """1 run holding the company between two committed batches for twice its connections' idle-in-transaction
-    timeout (set low for every connection of that process, the lock's included): the lock stays, a second run
-    skips the company, and the first ends as the reference."""
+    """1 run holding the company between two committed batches for twice the idle-in-transaction timeout set low on
+    its company lock's connection: the lock stays (its connection is idle, not idle in a transaction), a second
+    run skips the company, and the first ends as the reference."""
     name = scratch.copy(scratch.base, f"{scratch.base}_idle_timeout")
     release = tmp_path / "release_idle_timeout"
     timeout_ms = 3000
-    first = subprocess.Popen(
-        [sys.executable, str(DRIVER), "-c", str(CONF), "run", f"{name}@after-commit:2", "--fault", "hold",
-         "--release", str(release)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
-        env={**os.environ, "PGOPTIONS": f"-c idle_in_transaction_session_timeout={timeout_ms}"},
-    )
+    first = start_driver("run", f"{name}@after-commit:2", "--fault", "hold", "--release", release,
+                         "--lock-idle-timeout", timeout_ms)
     seen = []
     try:
+        wait_for_line(first, f"LOCK-IDLE-TIMEOUT {timeout_ms}", seen)
         wait_for_line(first, "FAULT-POINT after-commit:2 hold", seen)
         time.sleep(2 * timeout_ms / 1000)  # an idle transaction would have been ended by now
         with closing(psycopg2.connect(**connection_options(name))) as connection, connection.cursor() as cr:

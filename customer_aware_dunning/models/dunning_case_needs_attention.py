@@ -51,7 +51,8 @@ class DunningCaseAttention(models.Model):
                                customer=case.partner_id.display_name, error=errors[case.id]),
             "user_id": channel._actor(case, "finance").id,
         } for case in new})
-        lines = [f"{case.partner_id.display_name} ({case.name}): {errors[case.id]}" for case in new[:MAX_LISTED]]
+        listed = new.sorted(lambda case: (case.partner_id.display_name or "", case.id))[:MAX_LISTED]
+        lines = [f"{case.partner_id.display_name} ({case.name}): {errors[case.id]}" for case in listed]
         if len(new) > MAX_LISTED:
             lines.append(self.env._("and %(count)s more", count=len(new) - MAX_LISTED))
         self.env["ir.cron"].sudo()._notify_admin(self.env._(

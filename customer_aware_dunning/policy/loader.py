@@ -24,7 +24,6 @@ from .errors import PolicyError, sort_key
 from .loader_plans import _PlanReaders
 from .loader_settings import _SettingsReaders
 from .loader_steps import _StepReaders
-from .payment_plans import PlanSettings
 from .reader import IDENTIFIER, INVALID, Reader
 from .schema import (
     DEFAULT_GROUPS,
@@ -42,6 +41,7 @@ from .schema import (
     DelayReasonEffect,
     FallbackSettings,
     Journey,
+    PlanSettings,
     PolicySpec,
     PortalSettings,
     SatisfactionSettings,

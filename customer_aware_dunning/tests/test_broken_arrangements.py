@@ -86,7 +86,7 @@ class TestBrokenArrangements(DunningCommon, HttpCase):
         plan.invalidate_recordset()
         self.assertEqual((plan.state, plan.agreed_on), ("agreed", today))
         self.assertTrue(self.events("plan_agreed"))
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(Exception, "Only a proposed payment plan can be agreed"):
             self.make_jsonrpc_request("/web/dataset/call_button/dunning.payment.plan/action_agree", {
                 "model": "dunning.payment.plan", "method": "action_agree", "args": [plan.ids],
                 "kwargs": {"context": {}},

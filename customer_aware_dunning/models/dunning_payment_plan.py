@@ -212,7 +212,7 @@ class AccountMove(models.Model):
                                                 "plan_id", string="Payment plans", readonly=True, copy=False)
 
     @api.depends("dunning_payment_plan_ids.state")
-    def _compute_dunning_held_by_outcome(self):
+    def _compute_dunning_held_by_outcome(self):  # pylint: disable=missing-return
         """An invoice of a running payment plan is held like one of a closed case's outcome."""
         super()._compute_dunning_held_by_outcome()
         for move in self:
@@ -236,6 +236,6 @@ class DunningCaseEvent(models.Model):
         selection_add=[("plan_proposed", "Payment plan proposed"), ("plan_agreed", "Payment plan agreed"),
                        ("plan_note", "Payment plan note"), ("plan_instalment_paid", "Instalment paid"),
                        ("plan_broken", "Payment plan broken"), ("plan_completed", "Payment plan completed")],
-        ondelete={kind: "cascade" for kind in ("plan_proposed", "plan_agreed", "plan_note", "plan_instalment_paid",
-                                               "plan_broken", "plan_completed")},
+        ondelete=dict.fromkeys(("plan_proposed", "plan_agreed", "plan_note", "plan_instalment_paid", "plan_broken",
+                                "plan_completed"), "cascade"),
     )

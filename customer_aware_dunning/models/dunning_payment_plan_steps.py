@@ -16,7 +16,7 @@ from markupsafe import escape
 
 from odoo import api, models
 
-from ..policy.payment_plans import PlanSettings
+from ..policy.schema import PlanSettings
 
 NOTE_TEMPLATE = "customer_aware_dunning.plan_instalment_note_mail_template"
 THANKS_TEMPLATE = "customer_aware_dunning.plan_instalment_paid_mail_template"
@@ -54,7 +54,7 @@ class DunningCase(models.Model):
         closing.write({"plan_paid_on": today})
         return paid, broken, completed
 
-    def _close(self, outcome, today, reason):
+    def _close(self, outcome, today, reason):  # pylint: disable=missing-return
         """A running plan keeps its case open while its invoices owe anything ("nothing left to collect" is the
         engine's view: the plan's invoices are out of the journey); paid in full, it closes as payment plan."""
         planned = self.filtered(lambda case: case.live_payment_plan_id) if outcome == "paid" else self.browse()

@@ -25,7 +25,6 @@ from .loader_plans import _PlanReaders
 from .loader_sales import _SalesReaders
 from .loader_settings import _SettingsReaders
 from .loader_steps import _StepReaders
-from .payment_plans import PlanSettings
 from .reader import IDENTIFIER, INVALID, Reader
 from .schema import (
     DEFAULT_GROUPS,
@@ -43,6 +42,7 @@ from .schema import (
     DelayReasonEffect,
     FallbackSettings,
     Journey,
+    PlanSettings,
     PolicySpec,
     PortalSettings,
     SatisfactionSettings,

@@ -22,13 +22,12 @@ timing of the plan's own messages, and overrides per segment and per delay reaso
 
 from .assembly import _build
 from .conditions import describe, suggestion
-from .payment_plans import PLAN_BOUND_KEYS, PLANS_KEYS, PlanBounds, PlanSettings
 from .reader import INVALID
-from .schema import NUMBER_BOUNDS
+from .schema import NUMBER_BOUNDS, PLAN_BOUND_KEYS, PLANS_KEYS, PlanBounds, PlanSettings
 
 
 class _PlanReaders:
-    """Read ``plans`` into a :class:`.payment_plans.PlanSettings`, the reactions into steps."""
+    """Read ``plans`` into a :class:`.schema.PlanSettings`, the reactions into steps."""
 
     def _plans(self, path, value):
         raw = self.r.mapping(path, value, PLANS_KEYS)

@@ -1,7 +1,7 @@
 """Payment plans in pure Python: the bounds a policy sets and the schedule a customer may choose within them.
 
 A plan spreads what a case's invoices owe over instalments.  The policy's
-``plans`` section gives the bounds (:class:`PlanBounds`), with overrides per
+``plans`` section gives the bounds (:class:`.schema.PlanBounds`), with overrides per
 segment and per delay reason; :func:`bounds_for` picks the ones that apply to a
 customer (a delay reason's override wins over a segment's, which wins over the
 defaults).  :func:`propose_schedule` computes the instalments (dates one month
@@ -13,7 +13,7 @@ the models pass today, the amounts and the bounds in.
 """
 
 import calendar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .text import Text, _
@@ -27,32 +27,6 @@ PLAN_STATES = [
 ]
 LIVE_PLAN_STATES = ("proposed", "agreed", "kept")  # a plan in these states keeps its invoices out of the journey
 INSTALMENT_STATES = [("due", "Due"), ("paid", "Paid"), ("late", "Late")]
-PLAN_BOUND_KEYS = ("max_instalments", "max_months", "min_instalment", "first_within_days", "self_serve")
-PLANS_KEYS = (*PLAN_BOUND_KEYS, "broken_after_days", "remind_days_before", "segments", "delay_reasons")
-
-
-@dataclass(frozen=True)
-class PlanBounds:
-    """What a plan may look like: at most so many instalments and months, instalments of at least an amount."""
-
-    max_instalments: int = 6
-    max_months: int = 6  # the last instalment at most this many months from today
-    min_instalment: float = 50.0  # company currency
-    first_within_days: int = 14  # the first instalment at most this many days from today
-    self_serve: bool = True  # the customer may agree alone; otherwise a person approves the proposed plan
-
-
-@dataclass(frozen=True)
-class PlanSettings:
-    """The policy's ``plans`` section: default bounds, overrides, and how the plan's own steps are timed."""
-
-    bounds: PlanBounds = PlanBounds()
-    by_segment: tuple = ()  # ((segment key, PlanBounds), ...)
-    by_delay_reason: tuple = ()  # ((delay reason key, PlanBounds), ...)
-    broken_after_days: int = 7  # an instalment this many days late breaks the plan
-    remind_days_before: int = 3  # the friendly note goes out this many days before an instalment's date
-
-
 def bounds_for(settings, segment=None, delay_reason=None):
     """The bounds for a customer of ``segment`` whose invoices are late for ``delay_reason`` (keys or None)."""
     by_reason = dict(settings.by_delay_reason)
@@ -60,11 +34,6 @@ def bounds_for(settings, segment=None, delay_reason=None):
         return by_reason[delay_reason]
     by_segment = dict(settings.by_segment)
     return by_segment.get(segment, settings.bounds)
-
-
-def merge_bounds(base, overrides):
-    """``base`` with the keys of the mapping ``overrides`` (already checked values) replaced."""
-    return replace(base, **{key: value for key, value in overrides.items() if key in PLAN_BOUND_KEYS})
 
 
 def add_months(day, months):

@@ -9,9 +9,8 @@ its values are already checked and defaulted, so nothing downstream re-checks.
 from dataclasses import dataclass
 from functools import cached_property
 
-from .step_keys import step_identity
-from .payment_plans import PlanSettings
 from .sales_schema import SALES_NUMBER_BOUNDS, DealHoldSettings
+from .step_keys import step_identity
 from .text import Text, _
 
 SUPPORTED_VERSION = 1
@@ -281,6 +280,32 @@ class PaymentTermRule:
     when: tuple = ()
     reason: str = ""
     intent: str = "match"  # one of TERM_INTENTS
+
+
+PLAN_BOUND_KEYS = ("max_instalments", "max_months", "min_instalment", "first_within_days", "self_serve")
+PLANS_KEYS = (*PLAN_BOUND_KEYS, "broken_after_days", "remind_days_before", "segments", "delay_reasons")
+
+
+@dataclass(frozen=True)
+class PlanBounds:
+    """What a plan may look like: at most so many instalments and months, instalments of at least an amount."""
+
+    max_instalments: int = 6
+    max_months: int = 6  # the last instalment at most this many months from today
+    min_instalment: float = 50.0  # company currency
+    first_within_days: int = 14  # the first instalment at most this many days from today
+    self_serve: bool = True  # the customer may agree alone; otherwise a person approves the proposed plan
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """The policy's ``plans`` section: default bounds, overrides, and how the plan's own steps are timed."""
+
+    bounds: PlanBounds = PlanBounds()
+    by_segment: tuple = ()  # ((segment key, PlanBounds), ...)
+    by_delay_reason: tuple = ()  # ((delay reason key, PlanBounds), ...)
+    broken_after_days: int = 7  # an instalment this many days late breaks the plan
+    remind_days_before: int = 3  # the friendly note goes out this many days before an instalment's date
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ with the plan form's button, called as the web client calls it.
 from datetime import date, timedelta
 
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
 
 from .common import DunningCommon
 
@@ -86,7 +87,7 @@ class TestBrokenArrangements(DunningCommon, HttpCase):
         plan.invalidate_recordset()
         self.assertEqual((plan.state, plan.agreed_on), ("agreed", today))
         self.assertTrue(self.events("plan_agreed"))
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(JsonRpcException, "UserError"):  # only a proposed plan can be agreed
             self.make_jsonrpc_request("/web/dataset/call_button/dunning.payment.plan/action_agree", {
                 "model": "dunning.payment.plan", "method": "action_agree", "args": [plan.ids],
                 "kwargs": {"context": {}},

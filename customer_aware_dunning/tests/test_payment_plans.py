@@ -113,7 +113,7 @@ class TestPaymentPlans(DunningCommon, HttpCase):
         # A real payment marks the first instalment paid (and thanks the customer).
         self.pay(self.invoice, FIRST, amount=300)
         self.run_on(FIRST)
-        first, second, third = plan.instalment_ids
+        first, second, _third = plan.instalment_ids
         self.assertEqual((first.state, first.paid_on, second.state), ("paid", FIRST, "due"))
         self.assertEqual((plan.state, plan.amount_paid), ("kept", 300))
         self.assertEqual(len(self.events("plan_instalment_paid")), 1)

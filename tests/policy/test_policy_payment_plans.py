@@ -8,10 +8,6 @@ from conftest import load_ok
 from dunning_policy.dump import dump_policy
 from dunning_policy.loader import load_policy
 from dunning_policy.payment_plans import (
-    PLAN_BOUND_KEYS,
-    PLANS_KEYS,
-    PlanBounds,
-    PlanSettings,
     add_months,
     bounds_for,
     instalment_states,
@@ -19,6 +15,7 @@ from dunning_policy.payment_plans import (
     propose_schedule,
     split_amount,
 )
+from dunning_policy.schema import PLAN_BOUND_KEYS, PLANS_KEYS, PlanBounds, PlanSettings
 
 TODAY = date(2026, 1, 31)
 BOUNDS = PlanBounds(max_instalments=6, max_months=6, min_instalment=50.0, first_within_days=14)

@@ -5,8 +5,8 @@ from datetime import date, datetime, time, timedelta
 from odoo import Command, fields
 
 from ..policy.charges import reference_rate_on
-from .credit_notes import create_credit_note_demo
 from ..policy.engine import make_step_key
+from .credit_notes import create_credit_note_demo
 
 _logger = logging.getLogger(__name__)
 

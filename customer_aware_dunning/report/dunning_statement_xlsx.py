@@ -68,7 +68,7 @@ class DunningStatementXlsx(models.AbstractModel):
         for group in statement["currencies"]:
             row = statements._xlsx_currency(sheet, row, group, labels, styles, workbook) + 1
         workbook.close()
-        name = "%s - %s.xlsx" % (labels["title"], customer.display_name)
+        name = f"{labels['title']} - {customer.display_name}.xlsx"
         return name, output.getvalue()
 
     @api.model

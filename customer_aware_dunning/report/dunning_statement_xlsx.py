@@ -8,8 +8,6 @@ from odoo import api, fields, models
 
 from .dunning_statement import BUCKETS
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 class DunningStatementXlsx(models.AbstractModel):
     """Writes :meth:`dunning.statement._statement` into one worksheet, in the customer's language.

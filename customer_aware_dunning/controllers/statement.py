@@ -12,9 +12,9 @@ from werkzeug.exceptions import Forbidden
 from odoo import http
 from odoo.http import content_disposition, request
 
-from ..report.dunning_statement_xlsx import XLSX_MIMETYPE
 from .portal import DunningPortal
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATEMENT_PDF = "customer_aware_dunning.action_report_dunning_statement_case"
 COLLECTIONS_USER = "customer_aware_dunning.group_collections_user"
 

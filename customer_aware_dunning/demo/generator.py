@@ -6,6 +6,7 @@ from odoo import Command, fields
 
 from ..policy.charges import reference_rate_on
 from .closed_cases import ClosedCaseHistory
+from .credit_notes import create_credit_note_demo
 
 _logger = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ class DemoGenerator(ClosedCaseHistory):
             partner: segments[row[1]] for partner, row in zip(partners, DEMO_CUSTOMERS, strict=True)
         })
         self._dunning_demo_customer_answers(partners, moves, today)
+        create_credit_note_demo(env, company, today, DEMO_MARKER)  # customers with credit notes to apply
         # The daily run's work for this company, without its per-company commit
         # (demo data loads inside a savepoint that a commit would break).
         env["dunning.run"].with_context(lang=env.user.lang or "en_US")._run_company(company, today)

@@ -39,8 +39,8 @@ class DunningCase(models.Model):
         token = self.sudo()._portal_ensure_token()
         own = []
         for partner in recipients:
-            url = "%s?%s" % (self.access_url, url_encode({"access_token": token}) + "&"
-                             + self._dunning_signed_query(partner.id))
+            query = url_encode({"access_token": token}) + "&" + self._dunning_signed_query(partner.id)
+            url = f"{self.access_url}?{query}"
             own.append((f"{GROUP_PREFIX}{partner.id}", lambda data, pid=partner.id: data["id"] == pid, {
                 "active": True, "has_button_access": True, "button_access": {"url": url},
                 "dunning_recipient_id": partner.id,
@@ -54,7 +54,7 @@ class DunningCase(models.Model):
         partner_id = recipients_group.get("dunning_recipient_id")
         if not partner_id or len(self) != 1 or not self.access_token:
             return body
-        link = re.compile(r"(/my/collections/%d\?access_token=%s)(?=[\"'#&])" % (self.id, re.escape(self.access_token)))
+        link = re.compile(rf"(/my/collections/{self.id}\?access_token={re.escape(self.access_token)})(?=[\"'#&])")
         signed = "&amp;" + self._dunning_signed_query(partner_id).replace("&", "&amp;")
         return Markup(link.sub(lambda match: match.group(1) + signed, str(body)))
 

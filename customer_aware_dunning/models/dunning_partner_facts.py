@@ -169,7 +169,8 @@ class DunningPartnerFacts(models.Model):
                        SUM(amount_residual) FILTER (WHERE date_maturity < %(today)s AND amount_residual_currency > 0)
                            AS overdue,
                        SUM(amount_residual_currency)
-                           FILTER (WHERE date_maturity < %(today)s AND amount_residual_currency > 0) AS overdue_currency,
+                           FILTER (WHERE date_maturity < %(today)s AND amount_residual_currency > 0)
+                           AS overdue_currency,
                        -SUM(amount_residual_currency) FILTER (WHERE amount_residual_currency < 0) AS credits_currency
                   FROM receivable
                  WHERE NOT reconciled

@@ -81,14 +81,23 @@ class DunningPaymentDetails(models.AbstractModel):
 
     @api.model
     def _sepa_qr(self, case, invoices, bank):
-        """The EPC (SEPA credit transfer) QR code of one invoice as Odoo's ``account_qr_code_sepa`` words it."""
+        """The EPC (SEPA credit transfer) QR code of one invoice, as a PNG data URL, or ``False``."""
+        payload = self._sepa_payload(case, invoices, bank)
+        return _qr_image(payload) if payload else False
+
+    @api.model
+    def _sepa_payload(self, case, invoices, bank):
+        """The EPC069-12 text of the SEPA credit-transfer QR code of one invoice, as Odoo's
+        ``account_qr_code_sepa`` builds it, or ``False`` (several invoices, no such module, not euros on
+        a SEPA IBAN)."""
         if not bank or len(invoices) != 1 or "sct_qr" not in dict(bank.get_available_qr_methods_in_sequence()):
             return False
-        args = ("sct_qr", invoices.amount_residual, invoices.currency_id, case.partner_id,
-                invoices.payment_reference or invoices.name, invoices.payment_reference)
         if bank._get_error_messages_for_qr("sct_qr", case.partner_id, invoices.currency_id):
             return False
-        return _qr_image("\n".join(bank._get_qr_vals(*args)))
+        amount = invoices.currency_id.round(invoices.amount_residual)
+        args = ("sct_qr", amount, invoices.currency_id, case.partner_id,
+                invoices.payment_reference or invoices.name, invoices.payment_reference)
+        return "\n".join(bank._get_qr_vals(*args))
 
     @api.model
     def _blocks(self, items, paper=False):

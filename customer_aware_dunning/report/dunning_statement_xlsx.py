@@ -8,8 +8,6 @@ from odoo import api, fields, models
 
 from .dunning_statement import BUCKETS
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 class DunningStatementXlsx(models.AbstractModel):
     """Writes :meth:`dunning.statement._statement` into one worksheet, in the customer's language.
@@ -68,7 +66,7 @@ class DunningStatementXlsx(models.AbstractModel):
         for group in statement["currencies"]:
             row = statements._xlsx_currency(sheet, row, group, labels, styles, workbook) + 1
         workbook.close()
-        name = "%s - %s.xlsx" % (labels["title"], customer.display_name)
+        name = f"{labels['title']} - {customer.display_name}.xlsx"
         return name, output.getvalue()
 
     @api.model

@@ -211,10 +211,14 @@ class TestCaseReport(DunningCommon):
                 self.assertIn(chain, self.env[model]._fields)
         self.assertIn("recovery_rate", used["dunning.case.report"])
         self.assertTrue({"dso", "age_1_30", "age_91_plus", "satisfaction"} <= set(used["dunning.figures"]))
-        menus = menus_xml_ids_in_spreadsheet(data)
-        for xml_id in menus:
+        for xml_id in menus_xml_ids_in_spreadsheet(data):
             self.assertTrue(self.env.ref(xml_id, raise_if_not_found=False), xml_id)
-        self.assertIn("customer_aware_dunning.menu_dunning_case_summary_accounting", menus, "links to the monthly PDF")
+        prefix = "odoo://ir_menu_xml_id/"
+        links = [cell.split(prefix)[1].rstrip(")") for sheet in data["sheets"] for cell in sheet["cells"].values()
+                 if prefix in cell]
+        self.assertIn("customer_aware_dunning.menu_dunning_case_summary_accounting", links, "links to the monthly PDF")
+        for xml_id in links:
+            self.assertTrue(self.env.ref(xml_id, raise_if_not_found=False), xml_id)
 
     def test_menus_in_both_apps(self):
         Menu = self.env["ir.ui.menu"]

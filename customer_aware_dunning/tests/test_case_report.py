@@ -205,7 +205,7 @@ class TestCaseReport(DunningCommon):
         self.assertIn(self.env.ref("customer_aware_dunning.group_collections_user"), dashboard.group_ids)
         data = json.loads(base64.b64decode(dashboard.spreadsheet_binary_data))
         used = fields_in_spreadsheet(data)
-        self.assertEqual(set(used), {"dunning.case.report", "dunning.figures"})
+        self.assertEqual(set(used), {"dunning.case.report", "dunning.figures", "dunning.case.summary"})
         for model, chains in used.items():
             for chain in chains:
                 self.assertIn(chain, self.env[model]._fields)

@@ -56,7 +56,8 @@ class SaleOrder(models.Model):
         for partner, last_order in last_orders:
             days = (today - last_order.date()).days
             values = facts[commercial[partner]]
-            values["last_order_days"] = days if values["last_order_days"] is None else min(values["last_order_days"], days)
+            known = values["last_order_days"]
+            values["last_order_days"] = days if known is None else min(known, days)
         for partner, (count, amount) in opportunities.items():
             facts[partner]["open_opportunities"] += count
             facts[partner]["open_opportunities_amount"] += amount

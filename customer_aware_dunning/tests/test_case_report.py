@@ -211,16 +211,22 @@ class TestCaseReport(CaseReportFixture):
         self.assertIn(self.env.ref("customer_aware_dunning.group_collections_user"), dashboard.group_ids)
         data = json.loads(base64.b64decode(dashboard.spreadsheet_binary_data))
         used = fields_in_spreadsheet(data)
-        self.assertEqual(set(used), {"dunning.case.report", "dunning.figures"})
+        self.assertEqual(set(used), {"dunning.case.report", "dunning.figures", "dunning.case.summary"})
         for model, chains in used.items():
             for chain in chains:
                 self.assertIn(chain, self.env[model]._fields)
         self.assertIn("recovery_rate", used["dunning.case.report"])
         self.assertTrue({"dso", "age_1_30", "age_91_plus", "satisfaction"} <= set(used["dunning.figures"]))
-        menus = menus_xml_ids_in_spreadsheet(data)
-        for xml_id in menus:
+        for xml_id in menus_xml_ids_in_spreadsheet(data):
             self.assertTrue(self.env.ref(xml_id, raise_if_not_found=False), xml_id)
-        self.assertIn("customer_aware_dunning.menu_dunning_case_summary_accounting", menus, "links to the monthly PDF")
+        # The monthly review: a view link (a menu link would be an error for whoever lacks the menu's app).
+        prefix = "odoo://view/"
+        links = [json.loads(cell.split(prefix, 1)[1][:-1]) for sheet in data["sheets"]
+                 for cell in sheet["cells"].values() if prefix in cell]
+        self.assertEqual([link["action"]["xmlId"] for link in links],
+                         ["customer_aware_dunning.action_dunning_case_summary"], "links to the monthly PDF")
+        self.assertTrue(self.env.ref(links[0]["action"]["xmlId"]))
+        self.assertEqual(links[0]["action"]["modelName"], "dunning.case.summary")
 
     def test_menus_in_both_apps(self):
         Menu = self.env["ir.ui.menu"]

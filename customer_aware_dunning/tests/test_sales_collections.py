@@ -87,8 +87,8 @@ class TestSalesBanner(SalesCommon):
 class TestSalespersonNotified(SalesCommon):
 
     def to_dos(self):
-        return self.case.activity_ids.filtered(
-            lambda activity: activity.user_id == self.salesperson and "Your customer in collections" in activity.summary)
+        return self.case.activity_ids.filtered(lambda activity: activity.user_id == self.salesperson
+                                               and "Your customer in collections" in activity.summary)
 
     def test_harsh_step_approved_by_a_manager_tells_the_salesperson(self):
         self.env["dunning.run"]._run_company(self.company, day(49))

@@ -43,7 +43,7 @@ def main():
     parser.add_argument("--months", type=int, default=6)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
-    from odoo.addons.customer_aware_dunning.policy.prediction import backtest  # noqa: PLC0415
+    from odoo.addons.customer_aware_dunning.policy.prediction import backtest  # after the config: the addons path
 
     registry = Registry(args.database)
     with registry.cursor() as cr:

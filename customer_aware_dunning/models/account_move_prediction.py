@@ -63,8 +63,9 @@ class AccountMove(models.Model):
             return self.env._("No invoice paid before: expected on its due date.")
         days = round(self.dunning_prediction_days_late)
         if days > 0:
-            usual = self.env._("Paid its last %(count)s invoices %(days)s days late on average (recent ones count more).",
-                               count=count, days=days)
+            usual = self.env._(
+                "Paid its last %(count)s invoices %(days)s days late on average (recent ones count more).",
+                count=count, days=days)
         elif days < 0:
             usual = self.env._("Paid its last %(count)s invoices %(days)s days early on average (recent ones count "
                                "more).", count=count, days=-days)

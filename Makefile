@@ -34,7 +34,7 @@ run: bootstrap
 		echo "Upgrading $(ADDON) in the demo database $(DEMO_DB)"; \
 		$(ODOO) -c $(CONF) -d $(DEMO_DB) -u $(ADDON) --stop-after-init --no-http --log-level=warn; \
 	else \
-		echo "Creating the demo database $(DEMO_DB) (takes about a minute)"; \
+		echo "Creating the demo database $(DEMO_DB) (about 2.5 minutes of CPU: a few minutes on an idle machine, see README)"; \
 		$(ODOO) -c $(CONF) -d $(DEMO_DB) -i $(ADDON) --with-demo --stop-after-init --no-http --log-level=warn; \
 	fi
 	@echo ""

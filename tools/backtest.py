@@ -38,11 +38,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--today", help="the day the data was made for (default: the latest invoice date)")
+    parser.add_argument("--today", help="the day the data was made for (default: a bench database's own day, "
+                                        "else the latest invoice date)")
     parser.add_argument("--months", type=int, default=6)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
-    from odoo.addons.customer_aware_dunning.policy.prediction import backtest  # noqa: PLC0415
+    from odoo.addons.customer_aware_dunning.policy.prediction import backtest  # after the config: the addons path
 
     registry = Registry(args.database)
     with registry.cursor() as cr:
@@ -50,7 +51,9 @@ def main():
         company = env.ref("base.main_company")
         rows = env["account.move"]._dunning_settlement_history(company)
         ledger = [(partner, invoice_date, due, settled) for _id, partner, invoice_date, due, settled, _res in rows]
-        today = date.fromisoformat(args.today) if args.today else max(
+        # A bench database keeps the day it was made for; else the latest invoice's date.
+        made_for = env["ir.config_parameter"].get_param("customer_aware_dunning.bench_date")
+        today = date.fromisoformat(args.today or made_for) if (args.today or made_for) else max(
             (invoice_date for _p, invoice_date, _d, _s in ledger if invoice_date), default=date.today())
         days = cutoffs(today, args.months)
         result = backtest(ledger, days)

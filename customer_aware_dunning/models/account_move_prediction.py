@@ -35,8 +35,8 @@ class AccountMove(models.Model):
     dunning_predicted_on = fields.Date("Predicted on", readonly=True, copy=False)
     dunning_late_chance = fields.Float(
         "Chance of paying late", readonly=True, copy=False, aggregator="avg",
-        help="Share of the customer's past invoices paid after their due date, recent ones weighted more; "
-             "certain once the invoice is overdue.")
+        help="Not yet due: the chance it is paid after its due date. Overdue: the chance it is still unpaid a "
+             "month from now. From the customer's past invoices, recent ones weighted more.")
     dunning_expected_loss = fields.Monetary(
         "Expected loss", currency_field="company_currency_id", readonly=True, copy=False,
         help="The amount due times the chance of paying late.")
@@ -63,8 +63,9 @@ class AccountMove(models.Model):
             return self.env._("No invoice paid before: expected on its due date.")
         days = round(self.dunning_prediction_days_late)
         if days > 0:
-            usual = self.env._("Paid its last %(count)s invoices %(days)s days late on average (recent ones count more).",
-                               count=count, days=days)
+            usual = self.env._(
+                "Paid its last %(count)s invoices %(days)s days late on average (recent ones count more).",
+                count=count, days=days)
         elif days < 0:
             usual = self.env._("Paid its last %(count)s invoices %(days)s days early on average (recent ones count "
                                "more).", count=count, days=-days)

@@ -12,9 +12,12 @@ prediction of an open invoice is
   late), or, when none was, ``today`` plus a week: nothing in the history says when it ends;
 * never before ``today``: an invoice open today is not paid yesterday.
 
-The chance of paying late is the weighted share of the history paid after its due date, drawn
-towards :data:`PRIOR_LATE_CHANCE` by :data:`PRIOR_WEIGHT` observations' worth of weight, so one
-invoice never makes a certainty. An invoice already overdue has been paid late for sure.
+The chance of paying late is, for an invoice not yet due, the weighted share of the history paid
+after its due date; for one already ``d`` days overdue (late for sure), the chance that it is still
+unpaid :data:`LATE_HORIZON_DAYS` days from now: the weighted share of the past invoices that got
+``d`` days late and were paid more than that horizon later. Either share is drawn towards
+:data:`PRIOR_LATE_CHANCE` by :data:`PRIOR_WEIGHT` observations' worth of weight, so one invoice never
+makes a certainty and a lateness the history never reached reads as "unknown" (the prior).
 
 Expected loss (what the work list sorts by) is the open amount times that chance: the amount
 at stake if the customer behaves as it did. Every number the prediction rests on is returned
@@ -34,6 +37,8 @@ EARLIEST_DAYS = -60
 LATEST_DAYS = 365
 # An overdue invoice later than anything in the history: expected this many days from today.
 UNKNOWN_END_DAYS = 7
+# An overdue invoice "pays late" when it is still unpaid this many days from today.
+LATE_HORIZON_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -80,13 +85,19 @@ def _weighted_mean_lateness(history: list[Settled], today: date, half_life_days:
     return sum(w * item.days_late for w, item in zip(weights, history, strict=True)) / sum(weights)
 
 
-def late_chance(history: list[Settled], today: date, half_life_days: int = HALF_LIFE_DAYS) -> float:
-    """The weighted share of ``history`` paid after its due date, drawn towards the prior."""
+def late_chance(history: list[Settled], today: date, half_life_days: int = HALF_LIFE_DAYS,
+                days_overdue: int = 0) -> float:
+    """The chance of paying late, drawn towards the prior: not yet due (``days_overdue`` 0), the weighted
+    share of ``history`` paid after its due date; else the weighted share of the invoices that got
+    ``days_overdue`` days late which were paid more than :data:`LATE_HORIZON_DAYS` days after that."""
     late = total = 0.0
+    threshold = days_overdue + LATE_HORIZON_DAYS if days_overdue else 0
     for item in history:
+        if days_overdue and item.days_late < days_overdue:
+            continue
         w = weight(item, today, half_life_days)
         total += w
-        if item.days_late > 0:
+        if item.days_late > threshold:
             late += w
     return (late + PRIOR_LATE_CHANCE * PRIOR_WEIGHT) / (total + PRIOR_WEIGHT)
 
@@ -100,10 +111,9 @@ def predict(due: date, history: list[Settled], today: date, half_life_days: int 
     history = [item for item in history if item.settled < today]
     days_overdue = max((today - due).days, 0)
     if not history:
-        return Prediction(max(due, today), 1.0 if days_overdue else PRIOR_LATE_CHANCE, "no_history", 0, None,
-                          days_overdue)
+        return Prediction(max(due, today), PRIOR_LATE_CHANCE, "no_history", 0, None, days_overdue)
     mean = _weighted_mean_lateness(history, today, half_life_days)
-    chance = 1.0 if days_overdue else late_chance(history, today, half_life_days)
+    chance = late_chance(history, today, half_life_days, days_overdue)
     expected = due + timedelta(days=round(mean))
     if expected >= today or not days_overdue:
         return Prediction(max(expected, today), chance, "history", len(history), mean, days_overdue)

@@ -51,7 +51,10 @@ class DunningCaseReport(models.Model):
     collector_id = fields.Many2one("res.users", string="Collections owner", readonly=True)
     delay_reason_id = fields.Many2one("dunning.delay.reason", string="Main delay reason", readonly=True)
     state = fields.Selection(CASE_STATES, readonly=True)
-    outcome = fields.Selection(OUTCOMES, readonly=True, falsy_value_label=_lt("Still open"))
+    # The heading of open cases where cases are grouped by outcome. A lazy translation, as Odoo's project does:
+    # the web client's label is translated by fields.py, which would look a plain string up in no module.
+    outcome = fields.Selection(
+        OUTCOMES, readonly=True, falsy_value_label=_lt("Still open"))  # pylint: disable=translation-field
     opened_on = fields.Date("Opened on", readonly=True)
     closed_on = fields.Date("Closed on", readonly=True)
 

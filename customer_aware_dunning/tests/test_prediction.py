@@ -57,8 +57,10 @@ class TestPrediction(DunningCommon):
         self.assertLess(self.open_b.dunning_late_chance, 0.5)
         self.assertEqual(self.open_b.dunning_prediction_note, "Paid its last 1 invoices on their due date on average.")
 
-    def test_an_overdue_invoice_is_certain_to_be_late_and_never_predicted_in_the_past(self):
-        self.assertEqual(self.overdue_a.dunning_late_chance, 1.0)
+    def test_an_overdue_invoice_is_never_predicted_in_the_past(self):
+        # 25 days overdue, later than anything partner_a paid: the chance it stays unpaid is unknown.
+        self.assertEqual(self.overdue_a.dunning_late_chance, 0.5)
+        self.assertEqual(self.overdue_a.dunning_prediction_basis, "later_than_history")
         self.assertGreaterEqual(self.overdue_a.dunning_predicted_date, TODAY)
         self.assertIn("Already 25 days overdue", self.overdue_a.dunning_prediction_note)
 

@@ -62,14 +62,15 @@ def test_an_early_payer_is_never_predicted_before_today():
 
 
 def test_an_overdue_invoice_is_predicted_from_the_past_invoices_as_late():
-    # 30 days overdue today; of the history only the 40 and 60 days late ones got that late.
-    history = [settled(20, 5), settled(50, 40), settled(80, 60), settled(100, 2)]
+    # 30 days overdue today; of the history only the 40 and 70 days late ones got that late.
+    history = [settled(20, 5), settled(50, 40), settled(80, 70), settled(100, 2)]
     due = TODAY - timedelta(days=30)
     prediction = predict(due, history, TODAY)
-    assert prediction.basis == "history_when_late"
-    assert prediction.late_chance == 1.0, "an invoice already overdue is paid late"
     w40, w60 = weight(history[1], TODAY), weight(history[2], TODAY)
-    expected = round((40 * w40 + 60 * w60) / (w40 + w60))
+    assert prediction.basis == "history_when_late"
+    # Late for sure; of the two that got 30 days late, the 70 days one was paid over 30 days after that.
+    assert prediction.late_chance == pytest.approx((w60 + 0.5) / (w40 + w60 + 1))
+    expected = round((40 * w40 + 70 * w60) / (w40 + w60))
     assert prediction.predicted == due + timedelta(days=expected)
     assert prediction.days_overdue == 30
 
@@ -79,6 +80,7 @@ def test_later_than_anything_in_the_history():
     prediction = predict(TODAY - timedelta(days=45), history, TODAY)
     assert prediction.basis == "later_than_history"
     assert prediction.predicted == TODAY + timedelta(days=UNKNOWN_END_DAYS)
+    assert prediction.late_chance == PRIOR_LATE_CHANCE, "never this late before: unknown"
 
 
 def test_the_future_of_the_history_is_ignored():

@@ -38,7 +38,8 @@ class DunningCase(models.Model):
             owed, answer.get("instalments"), answer.get("first_date"), today, self._dunning_plan_bounds(),
             self.currency_id.rounding or 0.01,
         )
-        return [(item.date, item.amount) for item in instalments], [Reader(self.env).render(to_data(text)) for text in problems]
+        reader = Reader(self.env)
+        return [(item.date, item.amount) for item in instalments], [reader.render(to_data(text)) for text in problems]
 
     def _dunning_portal_check(self, kind, answer, today, now):
         if kind != "plan":

@@ -22,6 +22,8 @@ class DunningPolicyCompare(models.TransientModel):
             if new is None:
                 wizard.new_steps_text = False
                 continue
-            lines = [self.env._("%(journey)s: %(step)s", journey=journey, step=Reader(self.env).render(to_data(step.label(index))))
+            reader = Reader(self.env)
+            lines = [self.env._("%(journey)s: %(step)s", journey=journey,
+                                step=reader.render(to_data(step.label(index))))
                      for journey, index, step in new_steps(old, new)]
             wizard.new_steps_text = "\n".join(lines) or self.env._("None: every step was already in the other version.")

@@ -333,7 +333,8 @@ class DunningRun(models.AbstractModel):
             domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
         rows = self.env["dunning.partner.facts"].sudo().search(domain)
         customers = rows.partner_id.with_context(lang="en_US", prefetch_fields=False)
-        customers.fetch(["country_id", "category_id", "user_id", "is_company"])
+        # every field read below, in one query: a field left out is read customer by customer
+        customers.fetch(["country_id", "category_id", "user_id", "is_company", "dunning_customer_type"])
         customers.category_id.fetch(["name"])
         customers.country_id.fetch(["code"])
         today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)

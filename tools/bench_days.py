@@ -135,20 +135,24 @@ def measure_days(env, company, first_day, days, seed, batch_size, measure_ours):
         env.invalidate_all()
         entry = {
             "day": offset, "date": day.isoformat(), "customers_acted": acted, "customers_act_s": acted_s,
-            "s": ours["s"], "cpu_s": ours["cpu_s"], "queries": ours["queries"], "steps": ours["steps_today"],
+            "s": ours["s"], "cpu_s": ours["cpu_s"], "db_cpu_s": ours["db_cpu_s"], "queries": ours["queries"],
+            "steps": ours["steps_today"],
             "emails_queued": ours["emails_queued"], "activities_created": ours["activities_created"],
             "cases_opened": ours["cases_opened"], "cases_closed": ours["cases_closed"],
             "phases": {name: round(values["s"], 3) for name, values in ours["phases"].items()},
             "peak_rss_mib": ours["peak_rss_mib"], "rss_after_mib": current_rss_mib(),
         }
         results.append(entry)
-        print(f"day {offset:>2} {day}: {entry['s']:7.2f} s (cpu {entry['cpu_s']:.1f} s), "
+        print(f"day {offset:>2} {day}: {entry['s']:7.2f} s "
+              f"(cpu {entry['cpu_s']:.1f} s + db {entry['db_cpu_s'] or 0:.1f} s), "
               f"{entry['queries']:>6} queries, "
               f"{entry['steps']:>5} steps, {entry['emails_queued']:>4} emails, "
               f"{entry['cases_opened']:>5} opened, {entry['cases_closed']:>4} closed, customers {acted}, "
               f"RSS {entry['rss_after_mib']:.0f} MiB (peak {entry['peak_rss_mib']:.0f})", flush=True)
     steady = [entry["s"] for entry in results[2:]] or [entry["s"] for entry in results[1:]]
+    steady_cpu = [entry["cpu_s"] + (entry["db_cpu_s"] or 0) for entry in results[2:] or results[1:]]
     return {
+        "steady_day_median_cpu_s": statistics.median(steady_cpu) if steady_cpu else None,
         "days": results,
         "seed": seed,
         "shares": SHARES,

@@ -227,6 +227,14 @@ class DunningCase(models.Model):
     def _open_cases(self, company, today, invoices_by_partner):
         if not invoices_by_partner:
             return self.browse()
+        # What the values below read, for these customers only and in one go: read through each record, the
+        # ORM would pick what to prefetch among every overdue invoice and customer of the company, chunk after chunk.
+        self.env["account.move"].browse(
+            [move_id for invoices in invoices_by_partner.values() for move_id in invoices.ids]
+        ).fetch(["amount_residual_signed"])
+        partners = self.env["res.partner"].browse([partner.id for partner in invoices_by_partner])
+        partners.fetch(["user_id"])
+        partners.with_company(company).fetch(["dunning_segment_id"])
         # The "opened" event below is the case's first chatter line; the run need not follow every case it opens.
         cases = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create([
             {

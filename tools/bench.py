@@ -438,10 +438,12 @@ def main():
             cr.rollback()
     Registry.delete(args.database)
     sql_db.close_db(args.database)
+    if args.no_oca:
+        print_ours(result)
+        sys.stdout.flush()
     if args.days:
         result["days"] = run_days(args, today)
     if args.no_oca:
-        print_ours(result)
         print("--no-oca: no comparison, results file left as it was")
         sys.exit(0)
     result["ratios"] = ratios(result)

@@ -12,6 +12,8 @@ BENCH_PREFIX ?= cad_bench
 BENCH_TPL ?= $(BENCH_PREFIX)_tpl_$(BENCH_SIZE)
 BENCH_DB ?= $(BENCH_PREFIX)_$(BENCH_SIZE)
 BENCH_ARGS ?=
+# make bench: the first run, then this many simulated days after it (0: the first run only)
+BENCH_DAYS ?= 30
 POT_DB   ?= cad_pot
 I18N     := $(ADDON)/i18n
 
@@ -79,7 +81,7 @@ bench-data: bootstrap
 
 bench: bootstrap
 	@$(PYTHON) tools/devdb.py exists $(BENCH_TPL) || { echo "make bench: run 'make bench-data BENCH_SIZE=$(BENCH_SIZE)' first" >&2; exit 1; }
-	$(PYTHON) tools/bench.py -c $(CONF) --template $(BENCH_TPL) -d $(BENCH_DB) --size $(BENCH_SIZE) $(BENCH_ARGS)
+	$(PYTHON) tools/bench.py -c $(CONF) --template $(BENCH_TPL) -d $(BENCH_DB) --size $(BENCH_SIZE) --days $(BENCH_DAYS) $(BENCH_ARGS)
 
 bench-run: bench
 

@@ -105,12 +105,15 @@ class DunningCase(models.Model):
         self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()],
                                         policy=policy)
         self._dunning_do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()], today=today)
+        moved = defaultdict(list)  # one write per date, not per case
         for partner, decision in decisions.items():
             case = cases.get(partner)
             if case and case.state != "closed":
                 next_date = decision.next_date or False
                 if case.next_action_date != next_date:
-                    case.next_action_date = next_date
+                    moved[next_date].append(case.id)
+        for next_date, case_ids in moved.items():
+            self.browse(case_ids).write({"next_action_date": next_date})
 
     @api.model
     def _cases_by_partner(self, company, decisions):
@@ -144,9 +147,10 @@ class DunningCase(models.Model):
             return case.pause_reason_data != texts[case] and not is_written(case.pause_reason_data)
 
         changed = self.filtered(is_new)
+        # the state in one write (the mail queue takes back the cases' queued emails once), then each case's why
+        changed.write({"state": "paused", "paused_by": "policy"})
         for case in changed:
-            case.write({"state": "paused", "paused_by": "policy", "pause_reason_data": texts[case],
-                        "pause_until": decisions[case].next_date or False})
+            case.write({"pause_reason_data": texts[case], "pause_until": decisions[case].next_date or False})
         # A pause stored before texts were data keeps its date: its words become data without a new event.
         for case in (self - changed).filtered(lambda case: case.paused_by == "policy"
                                               and is_written(case.pause_reason_data)):
@@ -155,8 +159,9 @@ class DunningCase(models.Model):
                             per_case={case.id: {"rule_data": texts[case]} for case in changed},
                             policy_version=version)
         activities = {}
-        for case in changed.filtered(lambda case: decisions[case].owner):
-            user = self.env["dunning.channel"]._actor(case, decisions[case].owner)
+        owned = changed.filtered(lambda case: decisions[case].owner)
+        actors = self.env["dunning.channel"]._actors([(case, decisions[case].owner) for case in owned])
+        for case, user in zip(owned, actors, strict=True):
             env = self.with_context(lang=user.lang or self.env.lang).env  # the assignee reads it
             customer = case.partner_id.display_name
             activities[case] = {
@@ -181,11 +186,11 @@ class DunningCase(models.Model):
         ``policy``: the version asking; approving sends its step (see ``pending_policy_id``).
         """
         activities = {}
-        for case, decision in items:
+        actors = self.env["dunning.channel"]._actors([(case, decision.step.approve) for case, decision in items])
+        for (case, decision), user in zip(items, actors, strict=True):
             title = to_data(step_title(decision.step))
             case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
                         "pending_policy_id": policy.id if policy else False, "pending_step_data": title})
-            user = self.env["dunning.channel"]._actor(case, decision.step.approve)
             reader = Reader(self.with_context(lang=user.lang or self.env.lang).env, case.company_id)
             activities[case] = {
                 "summary": reader.env._("Approve: %(step)s", step=reader.render(title)),

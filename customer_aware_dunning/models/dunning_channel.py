@@ -226,8 +226,8 @@ class DunningChannel(models.AbstractModel):
 
     def _schedule_activities(self, items):
         activities = {}
-        for case, step, _invoices in items:
-            user = self._actor(case, step.to)
+        actors = self._actors([(case, step.to) for case, step, _invoices in items])
+        for (case, step, _invoices), user in zip(items, actors, strict=True):
             env = self.with_context(lang=user.lang or self.env.lang).env  # in the words of who acts
             activities[case] = {
                 "summary": env._("Collections: %(customer)s", customer=case.partner_id.display_name),
@@ -235,6 +235,18 @@ class DunningChannel(models.AbstractModel):
                 "user_id": user.id,
             }
         return {"activities": activities}
+
+    @api.model
+    def _actors(self, pairs):
+        """The user acting for each ``(case, actor)`` of ``pairs``, in order: :meth:`_actor` once per kind of
+        case (the same actor, salesperson, collections owner and company), not once per case of a batch."""
+        found, users = {}, []
+        for case, actor in pairs:
+            key = (actor, case.user_id.id, case.collector_id.id, case.company_id.id)
+            if key not in found:
+                found[key] = self._actor(case, actor)
+            users.append(found[key])
+        return users
 
     @api.model
     def _actor(self, case, actor):

@@ -219,9 +219,16 @@ class DunningCharge(models.Model):
         if by_event and not self._income_journal().default_account_id:
             why = _("The charges are recorded but not posted: the company has no sales journal with an income account.")
             return [(case, why) for case in self.case_id]
-        for group in by_event.values():
-            move = group._create_invoice(today) if how == "invoice" else group._create_entry(today)
-            move.action_post()
+        if not by_event:
+            return []
+        # one create and one posting for the whole batch's steps (a move per step, as before)
+        groups = list(by_event.values())
+        journal = self._income_journal()
+        values = [group._invoice_values(today, journal) if how == "invoice" else group._entry_values(today, journal)
+                  for group in groups]
+        moves = self.env["account.move"].sudo().with_company(groups[0].case_id[:1].company_id).create(values)
+        moves.action_post()
+        for group, move in zip(groups, moves, strict=True):
             group.write({"move_id": move.id})
         return []
 
@@ -245,9 +252,14 @@ class DunningCharge(models.Model):
 
     def _create_invoice(self, today):
         """A separate customer invoice of these charges; excluded from follow-up (no charges on charges)."""
+        return self.env["account.move"].sudo().with_company(self.case_id[:1].company_id).create(
+            self._invoice_values(today))
+
+    def _invoice_values(self, today, journal=None):
+        """The values of :meth:`_create_invoice`'s invoice (in ``journal``, else the company's sales journal)."""
         case = self.case_id[:1]
-        journal = self._income_journal()
-        return self.env["account.move"].sudo().with_company(case.company_id).create({
+        journal = journal or self._income_journal()
+        return {
             "move_type": "out_invoice",
             "partner_id": case.partner_id.id,
             "journal_id": journal.id,
@@ -266,15 +278,20 @@ class DunningCharge(models.Model):
                 })
                 for charge in self
             ],
-        })
+        }
 
     def _create_entry(self, today):
         """A journal entry: the customer's receivable debited, the sales journal's income account credited."""
+        return self.env["account.move"].sudo().with_company(self.case_id[:1].company_id).create(
+            self._entry_values(today))
+
+    def _entry_values(self, today, journal=None):
+        """The values of :meth:`_create_entry`'s journal entry (in ``journal``, else the company's sales journal)."""
         case = self.case_id[:1]
-        journal = self._income_journal()
+        journal = journal or self._income_journal()
         receivable = case.partner_id.with_company(case.company_id).property_account_receivable_id
         total = sum(self.mapped("amount"))
-        return self.env["account.move"].sudo().with_company(case.company_id).create({
+        return {
             "move_type": "entry",
             "journal_id": journal.id,
             "date": today,
@@ -288,7 +305,7 @@ class DunningCharge(models.Model):
                                   "account_id": journal.default_account_id.id, "debit": 0.0, "credit": charge.amount})
                   for charge in self),
             ],
-        })
+        }
 
     # ------------------------------------------------------------------ the itemised block of a message
 

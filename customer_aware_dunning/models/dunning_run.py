@@ -141,11 +141,11 @@ class DunningRun(models.AbstractModel):
         self.env["dunning.case"]._dunning_requeue_failed_mails(company)
         if commit:
             self._commit()
-        decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else {}
+        decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else 0
         self.env["dunning.case"]._dunning_after_close(company, spec, today)
         _logger.info(
             "Collections run for %s on %s: %d case(s) opened, %d closed, %d customer(s) decided",
-            company.name, today, len(opened), len(closed), len(decided),
+            company.name, today, len(opened), len(closed), decided,
         )
         return opened, closed
 
@@ -170,8 +170,9 @@ class DunningRun(models.AbstractModel):
 
         A batch that fails is done again in halves down to single customers,
         and only a customer that fails alone is left out (:meth:`_follow_up_isolated`); the other
-        batches go on. Returns ``{partner: Decision}`` of the
-        batches that went through (empty when the batches were queued as jobs).
+        batches go on. Returns how many customers the batches that went through decided for
+        (0 when the batches were queued as jobs). Memory is bounded by the batch: what a batch
+        read or wrote leaves the ORM cache with it, and no batch's records or decisions are kept.
         """
         customers = self.env["account.move"].sudo()._read_group(
             self._open_invoices_domain(company), ["commercial_partner_id"], order="commercial_partner_id",
@@ -179,13 +180,13 @@ class DunningRun(models.AbstractModel):
         batches = list(split_every(batch_size, [partner.id for partner, in customers], list))
         if self._batches_as_jobs():
             self._enqueue_batches(company, policy, today, batches)
-            return {}
+            return 0
         _logger.info("Collections run for %s: %d batch(es) done by this process", company.name, len(batches))
-        decided = {}
+        decided = 0
         for partner_ids in batches:
             try:
                 with self.env.cr.savepoint():
-                    decided.update(self._follow_up_isolated(company, policy, spec, today, partner_ids))
+                    decided += len(self._follow_up_isolated(company, policy, spec, today, partner_ids))
             except Exception:
                 _logger.exception(
                     "Collections run for %s: a batch of %d customer(s) failed; the next run does it again",
@@ -194,6 +195,7 @@ class DunningRun(models.AbstractModel):
                 continue
             if commit:
                 self._commit(len(partner_ids))
+            self.env.invalidate_all()
         return decided
 
     @api.model
@@ -317,7 +319,8 @@ class DunningRun(models.AbstractModel):
             domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
         rows = self.env["dunning.partner.facts"].sudo().search(domain)
         customers = rows.partner_id.with_context(lang="en_US", prefetch_fields=False)
-        customers.fetch(["country_id", "category_id", "user_id", "is_company"])
+        # every field read below, in one query: a field left out is read customer by customer
+        customers.fetch(["country_id", "category_id", "user_id", "is_company", "dunning_customer_type"])
         customers.category_id.fetch(["name"])
         customers.country_id.fetch(["code"])
         today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)

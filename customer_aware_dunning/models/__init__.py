@@ -48,6 +48,7 @@ from . import (
     dunning_reference_rate,
     dunning_run,
     dunning_run_date,
+    dunning_run_inputs,
     dunning_run_isolation,
     dunning_run_locks,
     dunning_run_people,

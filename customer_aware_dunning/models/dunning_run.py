@@ -1,15 +1,13 @@
 import hashlib
 import logging
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.modules import module as odoo_module
 from odoo.tools import split_every
 
-from ..policy.engine import CaseInput, Decision, InvoiceInput, assign_segment, decide
-from ..policy.preview import preview
+from ..policy.engine import decide
 
 _logger = logging.getLogger(__name__)
 
@@ -27,20 +25,6 @@ JOBS_CHANNEL = "root.dunning"
 # transaction (and one lock per customer) for minutes.
 RUN_NOW_PARAMETER = "customer_aware_dunning.run_now_max_customers"
 RUN_NOW_MAX_CUSTOMERS = 2000
-
-
-class _Rollback(Exception):
-    """Undo what a simulation wrote (the facts it refreshed for its date)."""
-
-
-@dataclass(frozen=True)
-class Simulation:
-    """What a policy would do for one customer: the decision on the day and the steps of the days after."""
-
-    partner: object
-    case: CaseInput
-    decision: Decision
-    upcoming: tuple = ()
 
 
 class DunningRun(models.AbstractModel):
@@ -295,177 +279,3 @@ class DunningRun(models.AbstractModel):
         cases = self.env["dunning.case"].sudo().with_context(mail_notrack=True)
         cases._dunning_apply(company, policy, spec, today, decisions)
         return decisions
-
-    @api.model
-    def _open_invoices_domain(self, company):
-        return [
-            ("company_id", "=", company.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("amount_residual", ">", 0),
-        ]
-
-    # ------------------------------------------------------------------ engine inputs
-
-    @api.model
-    def _policy_facts(self, company, partners=None):
-        """``{commercial partner: facts}`` in the engine's vocabulary, for every customer with facts in ``company``.
-
-        The SQL facts (``dunning.partner.facts``) and the partner's own ones
-        (country, tags, salesperson, company or person) are read in one batch.
-        """
-        domain = [("company_id", "=", company.id)]
-        if partners is not None:
-            domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
-        rows = self.env["dunning.partner.facts"].sudo().search(domain)
-        customers = rows.partner_id.with_context(lang="en_US", prefetch_fields=False)
-        # every field read below, in one query: a field left out is read customer by customer
-        customers.fetch(["country_id", "category_id", "user_id", "is_company", "dunning_customer_type"])
-        customers.category_id.fetch(["name"])
-        customers.country_id.fetch(["code"])
-        today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)
-        promises = self.env["dunning.promise"].sudo()._policy_facts(company, rows.partner_id, today)
-        facts = {}
-        for row in rows:
-            partner = customers.browse(row.partner_id.id)
-            facts[row.partner_id] = {
-                **row._as_policy_facts(),
-                "credit_limit": row.credit_limit or None,
-                "country_code": partner.country_id.code or None,
-                "tags": partner.category_id.mapped("name"),
-                "has_salesperson": bool(partner.user_id),
-                "is_company": partner.is_company,
-                "customer_type": partner.dunning_customer_type,
-                **promises.get(row.partner_id, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
-            }
-        # the run's day (a simulation's too), as the SQL facts were computed
-        today = rows[:1].computed_on or fields.Date.context_today(self)
-        credit = self.env["dunning.credit.observation"]._policy_facts(company, rows.partner_id, today)
-        for partner, values in credit.items():
-            facts[partner].update(values)
-        return facts
-
-    @api.model
-    def _assign_segments(self, company, spec, facts=None):
-        """Segment every customer of ``company`` by the rules of ``spec`` (hand-set segments are left alone)."""
-        facts = self._policy_facts(company) if facts is None else facts
-        segments = self.env["dunning.segment"]._for_company(company)
-        assignment = {}
-        for partner, values in facts.items():
-            key, _index = assign_segment(spec, values)
-            if key in segments:
-                assignment[partner] = segments[key]
-        return self.env["res.partner"].with_company(company)._dunning_set_rule_segments(assignment)
-
-    @api.model
-    def _case_inputs(self, company, today, partners=None):
-        """``{commercial partner: CaseInput}`` for every customer of ``company`` with an invoice left to pay.
-
-        Set-based: one read of the open invoices, one of the cases, one of the
-        steps done, one of the segments and the facts, whatever the number of
-        customers.  Reads only; the facts are taken as they are (refresh them
-        first for ``today``).
-        """
-        Move = self.env["account.move"].sudo()
-        domain = self._open_invoices_domain(company)
-        if partners is not None:
-            domain.append(("commercial_partner_id", "in", partners.commercial_partner_id.ids))
-        invoices = Move.search_read(domain, [
-            "commercial_partner_id", "invoice_date_due", "amount_residual_signed", "dunning_excluded",
-            "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date", "name",
-            "currency_id", "amount_residual",
-        ], order="invoice_date_due, id", load=None)
-        # The invoices a closed case's outcome keeps (a payment plan, a hand-over, a write-off) are not followed up.
-        held = set(Move.search([*domain, ("dunning_held_by_outcome", "=", True)]).ids)
-        customers = self.env["res.partner"].browse({row["commercial_partner_id"] for row in invoices})
-        reason_ids = {row["dunning_delay_reason_id"] for row in invoices if row["dunning_delay_reason_id"]}
-        reason_keys = {reason.id: reason.key for reason in self.env["dunning.delay.reason"].sudo().browse(reason_ids)}
-        currency_codes = {currency.id: currency.name for currency in self.env["res.currency"].browse(
-            {row["currency_id"] for row in invoices})}
-        by_partner = {}
-        for row in invoices:
-            by_partner.setdefault(row["commercial_partner_id"], []).append(InvoiceInput(
-                id=row["id"],
-                due_date=row["invoice_date_due"],
-                amount_residual=row["amount_residual_signed"],
-                excluded=row["dunning_excluded"] or row["id"] in held,
-                delay_reason=reason_keys.get(row["dunning_delay_reason_id"]),
-                delay_reason_since=row["dunning_delay_reason_date"] or None,
-                promised_date=row["dunning_promise_date"] or None,
-                name=row["name"],
-                currency=currency_codes[row["currency_id"]],
-                amount_currency=row["amount_residual"],
-            ))
-        cases = self._open_cases_by_partner(company, customers)
-        facts = self._policy_facts(company, customers)
-        credits = self.env["dunning.credit"]._open_credits_by_currency(company, customers)
-        segmented = customers.with_company(company).sudo()
-        segmented.fetch(["dunning_segment_id", "dunning_segment_manual"])
-        result = {}
-        for partner in customers:
-            case = cases.get(partner.id, {})
-            manual = segmented.browse(partner.id)
-            result[partner] = CaseInput(
-                invoices=tuple(by_partner[partner.id]),
-                facts=facts.get(partner, {}),
-                segment=manual.dunning_segment_id.key if manual.dunning_segment_manual else None,
-                segment_manual=bool(manual.dunning_segment_manual and manual.dunning_segment_id),
-                # A pause the policy made is the policy's to lift: the engine looks at its reasons again.
-                state="open" if case.get("paused_by") == "policy" else case.get("state"),
-                done_step_keys=case.get("done", frozenset()),
-                pause_until=case.get("pause_until") or None,
-                journey=case.get("journey") or None,
-                credits=credits.get(partner.id, {}),
-            )
-        return result
-
-    @api.model
-    def _open_cases_by_partner(self, company, customers):
-        """``{partner id: {state, pause_until, journey, done}}`` of the cases not closed, with their step keys."""
-        cases = self.env["dunning.case"].sudo().search_read(
-            [("company_id", "=", company.id), ("partner_id", "in", customers.ids), ("state", "!=", "closed")],
-            ["partner_id", "state", "paused_by", "pause_until", "journey"], load=None,
-        )
-        events = self.env["dunning.case.event"].sudo().search_read(
-            [("case_id", "in", [case["id"] for case in cases]), ("step_key", "!=", False)], ["case_id", "step_key"],
-            load=None,
-        )
-        done = {}
-        for event in events:
-            done.setdefault(event["case_id"], set()).add(event["step_key"])
-        return {
-            case["partner_id"]: {**case, "done": frozenset(done.get(case["id"], ()))} for case in cases
-        }
-
-    # ------------------------------------------------------------------ simulation
-
-    @api.model
-    def _simulate(self, company, spec, today, partners=None, days=0):
-        """What ``spec`` would do for every customer of ``company`` on ``today`` and up to ``today + days``.
-
-        No side effects: the facts are refreshed for ``today`` inside a
-        savepoint that is rolled back, the engine decides on plain values.
-        Returns a list of :class:`Simulation`, by customer name.
-        """
-        inputs = self._case_inputs_as_of(company, today, partners)
-        simulations = [
-            Simulation(
-                partner=partner,
-                case=case,
-                decision=decide(spec, case, today),
-                upcoming=tuple(preview(spec, case, today, days)) if days else (),
-            )
-            for partner, case in inputs.items()
-        ]
-        return sorted(simulations, key=lambda simulation: (simulation.partner.name or "", simulation.partner.id))
-
-    @api.model
-    def _case_inputs_as_of(self, company, today, partners=None):
-        """:meth:`_case_inputs` with the facts as of ``today``, leaving the stored facts as they were."""
-        inputs = {}
-        with suppress(_Rollback), self.env.cr.savepoint():
-            self.env["dunning.partner.facts"].sudo()._refresh(company, today, partners=partners)
-            inputs = self._case_inputs(company, today, partners)
-            raise _Rollback
-        self.env["dunning.partner.facts"].invalidate_model()
-        return inputs

@@ -247,19 +247,7 @@ class DunningCase(models.Model):
             spec, items, events, today or fields.Date.context_today(self))
         self._log_notes(notes, "note")
         items = self._dunning_refuse_promotion(items)
-        # The channels send and say what happened; the case records it.
-        Channel = self.env["dunning.channel"]
-        routes, fallbacks = Channel._route_steps(spec, [(case, decision.step, invoices[case.id])
-                                                        for case, decision in items])
-        self._log_notes(fallbacks, "fallback")
-        # what the emails and letters are about, for their templates
-        written = self.union(*(case for channel in ("email", "letter")
-                               for case, _step, _moves in routes.get(channel, ())))
-        if written:
-            written._dunning_set_step_invoices(invoices)
-        sent = Channel._send_routes(routes)
-        self._dunning_schedule_activities(sent["activities"])
-        self._log_notes(sent["notes"], "fallback")
+        self._dunning_send_steps(spec, [(case, decision.step, invoices[case.id]) for case, decision in items])
         reader = Reader(self.env)
         texts = {case.partner_id.id: to_data(sentences[case.id]) for case in cases}
         messages = self.env["res.partner"].union(*(case.partner_id for case in cases))._message_log_batch(bodies={
@@ -267,6 +255,20 @@ class DunningCase(models.Model):
         })
         messages._dunning_keep_texts({message.id: {"kind": COLLECTIONS_LABEL, "text": texts[message.res_id]}
                                       for message in messages})
+
+    @api.model
+    def _dunning_send_steps(self, spec, steps):
+        """Send ``steps`` (``(case, step, invoices)``) by their channels and record what the channels say happened."""
+        Channel = self.env["dunning.channel"]
+        routes, fallbacks = Channel._route_steps(spec, steps)
+        self._log_notes(fallbacks, "fallback")
+        # what the emails and letters are about, for their templates
+        written = {case: moves for channel in ("email", "letter") for case, _step, moves in routes.get(channel, ())}
+        if written:
+            self.union(*written)._dunning_set_step_invoices({case.id: moves for case, moves in written.items()})
+        sent = Channel._send_routes(routes)
+        self._dunning_schedule_activities(sent["activities"])
+        self._log_notes(sent["notes"], "fallback")
 
     @api.model
     def _log_notes(self, notes, kind):

@@ -111,4 +111,4 @@ class DunningCase(models.Model):
             if step and case.state != "closed":
                 steps.append((case, step, plan.invoice_ids.filtered(lambda move: move.amount_residual > 0)))
         if steps:
-            self.env["dunning.channel"]._send_steps(spec, steps)
+            self.env["dunning.case"]._dunning_send_steps(spec, steps)

@@ -17,7 +17,7 @@ class DunningPromise(models.Model):
         step = spec.on_broken_promise if spec else None
         reacting = broken.filtered(lambda promise: promise.case_id and promise.case_id.state != "closed")
         if step and reacting:
-            self.env["dunning.channel"].sudo()._send_steps(spec, [
+            self.env["dunning.case"].sudo()._dunning_send_steps(spec, [
                 (promise.case_id, step, promise.invoice_ids.filtered(lambda move: move.amount_residual > 0))
                 for promise in reacting
             ])

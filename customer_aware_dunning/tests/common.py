@@ -1,5 +1,5 @@
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import Command
@@ -73,6 +73,31 @@ class DunningCommon(AccountTestInvoicingCommon):
         if amount is not None:
             values["amount"] = amount
         return cls._register_payment(invoice, **values)
+
+    @classmethod
+    def make_overdue_customers(cls, name, count, due_date, amount=100):
+        """``count`` companies named ``name`` + a number, in the standard segment under the default
+        policy, each with one invoice of ``amount`` due on ``due_date``; their emails are at
+        ``<name's first word>.example``."""
+        cls.env["dunning.policy"]._ensure_default(cls.company)
+        standard = cls.env["dunning.segment"]._for_company(cls.company)["standard"]
+        domain = name.split()[0].lower()
+        customers = cls.env["res.partner"].create([
+            {"name": f"{name} {n}", "is_company": True, "email": f"ap{n}@{domain}.example"} for n in range(count)
+        ])
+        customers.with_company(cls.company).write({"dunning_segment_id": standard.id})
+        for partner in customers:
+            cls.make_invoice(partner, due_date - timedelta(days=30), due_date, amount)
+        return customers
+
+    def cases_of(self, customers):
+        return self.env["dunning.case"].search([("partner_id", "in", customers.ids)], order="partner_id")
+
+    def customer_mails(self, case):
+        """The mails of ``case`` to its customer (not to the people in copy)."""
+        return self.env["mail.mail"].search([
+            ("model", "=", "dunning.case"), ("res_id", "=", case.id), ("recipient_ids", "in", case.partner_id.ids),
+        ])
 
     def refresh_facts(self, company=None, today=TODAY):
         self.env["dunning.partner.facts"]._refresh(company or self.company, today)

@@ -22,15 +22,7 @@ class TestRunIsolation(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["dunning.policy"]._ensure_default(cls.company)
-        standard = cls.env["dunning.segment"]._for_company(cls.company)["standard"]
-        cls.customers = cls.env["res.partner"].create([
-            {"name": f"Isolated customer {n}", "is_company": True, "email": f"ap{n}@isolated.example"}
-            for n in range(4)
-        ])
-        cls.customers.with_company(cls.company).write({"dunning_segment_id": standard.id})
-        for partner in cls.customers:
-            cls.make_invoice(partner, DUE - timedelta(days=30), DUE, 100)
+        cls.customers = cls.make_overdue_customers("Isolated customer", 4, DUE)
         cls.poison = cls.customers[1]
         cls.env.cr.execute(SQL(
             """CREATE FUNCTION pg_temp.poison_step() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -21,23 +21,10 @@ class TestRunMailIdempotency(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["dunning.policy"]._ensure_default(cls.company)
-        standard = cls.env["dunning.segment"]._for_company(cls.company)["standard"]
-        cls.customers = cls.env["res.partner"].create([
-            {"name": f"Idempotent customer {n}", "is_company": True, "email": f"ap{n}@idempotent.example"}
-            for n in range(2)
-        ])
-        cls.customers.with_company(cls.company).write({"dunning_segment_id": standard.id})
-        for partner in cls.customers:
-            cls.make_invoice(partner, DUE - timedelta(days=30), DUE, 100)
+        cls.customers = cls.make_overdue_customers("Idempotent customer", 2, DUE)
 
     def cases(self):
-        return self.env["dunning.case"].search([("partner_id", "in", self.customers.ids)], order="partner_id")
-
-    def customer_mails(self, case):
-        return self.env["mail.mail"].search([
-            ("model", "=", "dunning.case"), ("res_id", "=", case.id), ("recipient_ids", "in", case.partner_id.ids),
-        ])
+        return self.cases_of(self.customers)
 
     def test_a_step_email_has_a_message_id_made_from_its_case_and_step(self):
         self.env["dunning.run"]._run_company(self.company, DAY_5)

@@ -26,7 +26,7 @@ import datetime
 
 from markupsafe import Markup
 
-from odoo.tools import format_date
+from odoo.tools import format_date, formatLang
 
 from .policy.schema import GROUP_PREFIX
 from .policy.text import Joined, Text, _
@@ -143,7 +143,9 @@ class Reader:
             return ""
         translated = self.env._(template)  # the reader's words; formatted below, with the values as they read them
         raw = data.get("v") or {}
-        values = {name: self._value(name, value) for name, value in raw.items()}
+        # amounts beside a currency code ("EUR 300.00") are in that currency, not the company's: number only
+        in_currency = bool(raw.get("currency"))
+        values = {name: self._value(name, value, in_currency) for name, value in raw.items()}
         for name in AMOUNTS:
             if isinstance(raw.get(name), int | float) and not isinstance(raw.get(name), bool):
                 # The engine writes plain numbers (``%(credits).2f``); the reader sees money.
@@ -154,7 +156,7 @@ class Reader:
         """A chatter line: ``<b>label</b>: sentence``, escaped."""
         return Markup("<b>%s</b>: %s") % (label, self.render(data))
 
-    def _value(self, name, value):
+    def _value(self, name, value, in_currency=False):
         if isinstance(value, dict) and "d" in value:
             return format_date(self.env, datetime.date.fromisoformat(value["d"]))
         if isinstance(value, dict):
@@ -162,6 +164,8 @@ class Reader:
         if name in LABELLED and isinstance(value, str):
             return self._label(LABELLED[name], value)
         if name in AMOUNTS and isinstance(value, int | float) and not isinstance(value, bool):
+            if in_currency:
+                return formatLang(self.env, value)
             currency = self.company.currency_id
             return currency.format(value) if currency else f"{value:.2f}"
         return value

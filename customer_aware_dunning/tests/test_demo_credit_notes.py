@@ -41,7 +41,8 @@ class TestDemoCreditNotes(DunningCommon):
         case = self.case_of(self.covered)
         self.assertFalse(self.reminders(self.covered))
         self.assertEqual(case.state, "paused")
-        self.assertIn("open credits of 1850.00 cover the overdue 1850.00", case.pause_reason)
+        money = case.company_id.currency_id.format(1850)  # the reason reads the amounts as money
+        self.assertIn(f"open credits of {money} cover the overdue {money}", case.pause_reason)
         self.assertEqual(len(case.activity_ids.filtered(lambda a: a.summary.startswith("Apply the credit"))), 1)
 
     def test_the_partly_covered_customer_is_asked_for_the_net_amount(self):

@@ -103,6 +103,7 @@ class TestStepIdentity(DunningCommon):
         draft.yaml_text = active.yaml_text.replace(GENTLE, INSERTED, 1)
         action = draft.action_compare()
         wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
-        self.assertEqual(wizard.new_steps_text, "standard: step 2 (day 3, email friendly_heads_up)")
+        # the step reads with its template's name, as every text a user reads (issue 18)
+        self.assertEqual(wizard.new_steps_text, "standard: step 2 (day 3, email Friendly heads-up before the due date)")
         same = self.env[action["res_model"]].create({"old_policy_id": active.id, "new_policy_id": active.id})
         self.assertIn("every step was already", same.new_steps_text)

@@ -38,7 +38,20 @@ def spec_to_data(spec) -> dict:
         "plans": _plans(spec.plans),
         **{key: _reaction(step) for key, step in (("on_broken_plan", spec.on_broken_plan),
                                                   ("on_broken_promise", spec.on_broken_promise)) if step},
+        **({"hold_while_open_deal": _deal_hold(spec.hold_while_open_deal)} if spec.hold_while_open_deal else {}),
+        **({"owners": [_owner(rule) for rule in spec.owners]} if spec.owners else {}),
     }
+
+
+def _deal_hold(hold):
+    return {"min_amount": hold.min_amount, "max_days": hold.max_days, "steps": hold.steps, "owner": hold.owner}
+
+
+def _owner(rule):
+    data = {"owner": rule.owner, "assign": rule.assign, "manual_only": rule.manual_only}
+    if rule.when:
+        data["when"] = to_data(rule.when)
+    return data
 
 
 def _plan_bounds(bounds):

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from dunning_policy.dump import dump_policy
 from dunning_policy.engine import CaseInput, InvoiceInput, decide
 from dunning_policy.facts import SEGMENT_RULE_FACTS
 from dunning_policy.loader import load_policy
@@ -116,3 +117,11 @@ def test_sales_sections_are_validated_with_their_path(section, message):
 
 def test_pipeline_facts_are_customer_facts():
     assert {"open_pipeline_amount", "open_quotations", "last_order_days"} <= SEGMENT_RULE_FACTS
+
+
+def test_the_sales_sections_survive_a_dump_and_a_reload():
+    spec = load_policy(POLICY + DEAL + OWNERS, **GROUPS).spec
+    again = load_policy(dump_policy(spec), **GROUPS)
+    assert again.errors == []
+    assert again.spec.hold_while_open_deal == spec.hold_while_open_deal
+    assert again.spec.owners == spec.owners

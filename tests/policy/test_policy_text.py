@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from dunning_policy.engine import CaseInput, InvoiceInput, decide, make_step_key
+from dunning_policy.payment_plans import propose_schedule
+from dunning_policy.schema import PlanBounds
 from dunning_policy.text import Joined, Text, _
 
 POLICY_DIR = Path(__file__).resolve().parents[2] / "customer_aware_dunning" / "policy"
@@ -88,9 +90,39 @@ def scenarios():
     ]
 
 
+# The sales sections: the gentle journey's harsh letter waits for an open deal; salespeople's cases are manual.
+SALES = """hold_while_open_deal: {min_amount: 1000, max_days: 10}
+owners:
+  - {when: [[tags, contains, Manual]], owner: salesperson, manual_only: true}
+"""
+
+
+def sales_scenarios():
+    done = frozenset({make_step_key("gentle", 3, [1])})
+    return [
+        (case(invoice(amount=600), done_step_keys=done, facts={**STANDARD, "open_pipeline_amount": 5000.0}),
+         day(41)),
+        (case(facts={**STANDARD, "tags": ["Manual"]}), day(6)),
+    ]
+
+
+def plan_problems():
+    """Every reason a payment plan the customer chose is outside the bounds (the portal's preview)."""
+    bounds = PlanBounds(max_instalments=3, max_months=2, min_instalment=50.0, first_within_days=7)
+    today = date(2026, 1, 31)
+    chosen = [(100.0, 1, today), (0.0, 2, today), (100.0, 2, None), (1000.0, 6, date(2026, 1, 1)),
+              (1000.0, 3, date(2026, 3, 1)), (60.0, 2, date(2026, 2, 2))]
+    return [problem for args in chosen for problem in propose_schedule(*args, today, bounds)[1]]
+
+
 @pytest.fixture(scope="module")
 def spec(spec_of):
     return spec_of(POLICY)
+
+
+@pytest.fixture(scope="module")
+def sales_spec(spec_of):
+    return spec_of(POLICY + SALES)
 
 
 def test_a_text_is_english_by_itself_and_translated_template_by_template():
@@ -107,7 +139,7 @@ def test_a_text_is_english_by_itself_and_translated_template_by_template():
     assert Text("%(a)s", a=1) == Text("%(a)s", a=1) != Text("%(a)s", a=2)
 
 
-def test_every_sentence_the_engine_writes_is_a_term_to_translate(spec):
+def test_every_sentence_the_engine_writes_is_a_term_to_translate(spec, sales_spec):
     """Rendered through a translator that notes each template: those with words are all marked with ``_()``,
     and every marked template is written by one of these cases."""
     seen = set()
@@ -117,6 +149,8 @@ def test_every_sentence_the_engine_writes_is_a_term_to_translate(spec):
         return template % values if values else template
 
     reasons = [decide(spec, scenario, today).text.render(noting) for scenario, today in scenarios()]
+    reasons += [decide(sales_spec, scenario, today).text.render(noting) for scenario, today in sales_scenarios()]
+    reasons += [problem.render(noting) for problem in plan_problems()]
     assert reasons[0] == "the case is closed"
     assert "held: delay reason dispute on invoice INV/1 pauses the case; salesperson takes it over" in reasons
     worded = {template for template in seen if re.search(r"[a-z]", re.sub(r"%\(\w+\)s", "", template))}

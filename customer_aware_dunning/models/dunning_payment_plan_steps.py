@@ -97,18 +97,20 @@ class DunningCase(models.Model):
     @api.model
     def _dunning_plan_broken(self, plans, spec):
         """Each broken plan: an event, a To-Do for the owner, and the policy's ``on_broken_plan`` step."""
-        steps = []
         step = spec.on_broken_plan if spec else None
-        for plan in plans:
-            case = plan.case_id
-            description = case._dunning_log_on_plan_end("plan_broken", plan)
-            user = self.env["dunning.channel"]._actor(case, case.delay_reason_id.owner or "finance")
-            case._dunning_schedule_activities({case: {
-                "summary": self.env._("Broken payment plan: %(customer)s", customer=case.partner_id.display_name),
-                "note": escape(description),
+        descriptions = {plan: plan.case_id._dunning_log_on_plan_end("plan_broken", plan) for plan in plans}
+        owners = [(plan.case_id, plan.case_id.delay_reason_id.owner or "finance") for plan in plans]
+        users = self.env["dunning.channel"]._actors(owners)  # one lookup per kind of owner, not per plan
+        self._dunning_schedule_activities({
+            plan.case_id: {
+                "summary": self.env._("Broken payment plan: %(customer)s",
+                                      customer=plan.case_id.partner_id.display_name),
+                "note": escape(descriptions[plan]),
                 "user_id": user.id,
-            }})
-            if step and case.state != "closed":
-                steps.append((case, step, plan.invoice_ids.filtered(lambda move: move.amount_residual > 0)))
+            }
+            for plan, user in zip(plans, users, strict=True)
+        })
+        steps = [(plan.case_id, step, plan.invoice_ids.filtered(lambda move: move.amount_residual > 0))
+                 for plan in plans if step and plan.case_id.state != "closed"]
         if steps:
             self.env["dunning.case"]._dunning_send_steps(spec, steps)

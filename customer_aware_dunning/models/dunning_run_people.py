@@ -6,12 +6,18 @@ act) and the case records, so no case method calls the run and is called back by
 
 import logging
 
-from odoo import _, api, fields, models
+from odoo import _, api, models
 
 from ..access import check_collections_manager
 from ..policy.engine import HOLD, decide
 
 _logger = logging.getLogger(__name__)
+
+
+def _notification(message, kind, then=None):
+    """The web client's notification action: ``message`` shown as ``kind``, then the action ``then``."""
+    params = {"message": message, "type": kind, **({"next": then} if then else {})}
+    return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
 
 
 class DunningRun(models.AbstractModel):
@@ -31,36 +37,15 @@ class DunningRun(models.AbstractModel):
             self.env.ref("customer_aware_dunning.ir_cron_dunning_daily_run").sudo()._trigger()
             _logger.info("Run now for %s: %d customers to follow up, the scheduled job was started instead",
                          company.name, customers)
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "message": _("%(company)s has %(count)s customers to follow up, too many to wait for here: "
-                                 "the daily run has started in the background, and the cases update batch by "
-                                 "batch as it works.", company=company.name, count=customers),
-                    "type": "info",
-                },
-            }
+            return _notification(_("%(company)s has %(count)s customers to follow up, too many to wait for here: "
+                                   "the daily run has started in the background, and the cases update batch by "
+                                   "batch as it works.", company=company.name, count=customers), "info")
         done = run._run_company(company, company._dunning_today())
         if done is None:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "message": _("A collections run is already working on %(company)s: its cases will be up to "
-                                 "date when it ends.", company=company.name),
-                    "type": "warning",
-                },
-            }
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": _("Collections are up to date for %(company)s.", company=company.name),
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+            return _notification(_("A collections run is already working on %(company)s: its cases will be up to "
+                                   "date when it ends.", company=company.name), "warning")
+        return _notification(_("Collections are up to date for %(company)s.", company=company.name), "success",
+                             then={"type": "ir.actions.client", "tag": "soft_reload"})
 
     @api.model
     def _hold_now(self, cases, today=None):
@@ -71,8 +56,8 @@ class DunningRun(models.AbstractModel):
         date, and why) instead of at the next daily run. Only a hold is applied here: a step that
         is due is the daily run's to send.
         """
-        today = today or fields.Date.context_today(self)
         for company in cases.company_id:
+            day = today or company._dunning_today()  # the company's date, as the daily run and Run now use
             open_cases = cases.filtered(lambda case, company=company: case.company_id == company
                                         and case.state == "open")
             policy = self.env["dunning.policy"].sudo()._active_for(company)
@@ -81,9 +66,9 @@ class DunningRun(models.AbstractModel):
                 continue
             run = self.sudo().with_company(company)
             locked = run._lock_customers(company, open_cases.partner_id.ids)
-            inputs = run._case_inputs(company, today, self.env["res.partner"].browse(locked))
-            decisions = {partner: decide(spec, case, today) for partner, case in inputs.items()}
+            inputs = run._case_inputs(company, day, self.env["res.partner"].browse(locked))
+            decisions = {partner: decide(spec, case, day) for partner, case in inputs.items()}
             holds = {partner: decision for partner, decision in decisions.items() if decision.kind == HOLD}
             if holds:
                 self.env["dunning.case"].sudo().with_context(mail_notrack=True)._dunning_apply(
-                    company, policy, spec, today, holds)
+                    company, policy, spec, day, holds)

@@ -3,6 +3,7 @@
 
     .dev/venv/bin/python tools/render_description.py icon
     .dev/venv/bin/python tools/render_description.py screenshots [-d cad_demo] [--port 8069]
+    .dev/venv/bin/python tools/render_description.py screenshots --lang fi_FI --out /tmp/fi   # to check a translation
 
 ``icon`` draws ``static/description/icon.svg`` into ``icon.png`` (128 x 128) with headless Chromium.
 ``screenshots`` serves the demo database (``make run`` builds it) with the ``.dev`` Odoo, logs in as
@@ -10,6 +11,8 @@ admin in a headless Chromium driven over the DevTools protocol (as Odoo's HttpCa
 the real screens, waits until each one's content is drawn and saves it under
 ``static/description/screenshots/`` where ``index.html`` shows them. Run it after a change to a
 screen, so the listing stays current. Chromium is the one the bootstrap installs for the browser tests.
+``--lang`` shows the screens in another installed language: it sets the admin's language (the web
+client reads it at each page load) and restores it afterwards; ``--out`` writes them elsewhere.
 """
 
 import argparse
@@ -86,6 +89,7 @@ class Rpc:
 
     def __init__(self, base: str, database: str):
         self.base = base
+        self.database = database
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         self.call("/web/session/authenticate", {"db": database, "login": "admin", "password": "admin"})
@@ -111,6 +115,13 @@ class Rpc:
 
     def active_policy(self) -> int:
         return self.kw("dunning.policy", "search", [[("state", "=", "active")]], limit=1)[0]
+
+    def admin_lang(self, lang: str | None = None) -> str:
+        """The admin's language; with ``lang``, set it first (the web client reads it at each page load)."""
+        admin = self.kw("res.users", "search", [[("login", "=", "admin")]], limit=1)
+        if lang:
+            self.kw("res.users", "write", [admin, {"lang": lang}])
+        return self.kw("res.users", "read", [admin, ["lang"]])[0]["lang"]
 
     def portal_url(self) -> str:
         return self.kw("dunning.case", "get_portal_url", [[self.first_case()]])
@@ -158,7 +169,7 @@ class Browser:
         time.sleep(1.5)  # let the last widgets (charts, code editor) finish drawing
         data = self.send("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
-        print(f"wrote {path.relative_to(ROOT)}")
+        print(f"wrote {path}")
 
     def close(self) -> None:
         self.ws.close()
@@ -166,7 +177,7 @@ class Browser:
         self.process.wait(timeout=30)
 
 
-def take_screenshots(database: str, port: int) -> None:
+def take_screenshots(database: str, port: int, lang: str | None = None, out: Path | None = None) -> None:
     options = configparser.ConfigParser()
     options.read(CONF)
     server = subprocess.Popen(
@@ -174,11 +185,12 @@ def take_screenshots(database: str, port: int) -> None:
          f"--http-port={port}", "--max-cron-threads=0", "--log-level=warn"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    out = DESCRIPTION / "screenshots"
-    out.mkdir(exist_ok=True)
+    out = out or DESCRIPTION / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
     try:
         wait_for(base + "/web/login")
         rpc = Rpc(base, database)
+        lang_before = rpc.admin_lang(lang) if lang else None
         with tempfile.TemporaryDirectory() as profile:
             browser = Browser(profile)
             try:
@@ -189,6 +201,8 @@ def take_screenshots(database: str, port: int) -> None:
                     browser.shoot(base + path, selector, out / f"{name}.png")
             finally:
                 browser.close()
+                if lang_before:
+                    rpc.admin_lang(lang_before)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -199,11 +213,13 @@ def main(argv=None) -> int:
     parser.add_argument("what", choices=("icon", "screenshots"))
     parser.add_argument("-d", "--database", default="cad_demo", help="the demo database (make run builds cad_demo)")
     parser.add_argument("--port", type=int, default=0, help="HTTP port for the server (default: a free one)")
+    parser.add_argument("--lang", help="show the screens in this installed language (e.g. fi_FI), then restore the admin's")
+    parser.add_argument("--out", type=Path, help="write the screenshots here instead of static/description/screenshots")
     args = parser.parse_args(argv)
     if args.what == "icon":
         render_icon()
     else:
-        take_screenshots(args.database, args.port or free_port())
+        take_screenshots(args.database, args.port or free_port(), args.lang, args.out)
     return 0
 
 

@@ -4,6 +4,15 @@ import { registry } from "@web/core/registry";
 
 const editor = () => window.ace.edit(document.querySelector(".o_cad_policy_yaml .ace_editor"));
 
+/** The editor takes the sheet's width: a field widget is inline by default and Ace then draws its text
+ * in a zero-wide box (the gutter alone showed, read-only versions looked empty). */
+const checkShown = () => {
+    const width = document.querySelector(".o_cad_policy_yaml .ace_scroller").getBoundingClientRect().width;
+    if (width < 300) {
+        throw new Error(`the policy's text is drawn ${width}px wide`);
+    }
+};
+
 registry.category("web_tour.tours").add("customer_aware_dunning_policy_admin", {
     steps: () => [
         {
@@ -14,6 +23,7 @@ registry.category("web_tour.tours").add("customer_aware_dunning_policy_admin", {
                 if (mode !== "ace/mode/yaml") {
                     throw new Error(`the policy editor is in ${mode}, not YAML`);
                 }
+                checkShown();
             },
         },
         {
@@ -81,6 +91,16 @@ registry.category("web_tour.tours").add("customer_aware_dunning_policy_admin", {
         },
         {
             trigger: ".o_notification:contains('is now the active policy')",
+        },
+        {
+            content: "The active version, read-only, still shows its text with numbered lines",
+            trigger: ".o_form_view:has(.o_statusbar_status button[data-value='active'][aria-checked='true']) .o_cad_policy_yaml .ace_editor",
+            run: () => {
+                checkShown();
+                if (!editor().getReadOnly() || !document.querySelector(".o_cad_policy_yaml .ace_gutter-cell")) {
+                    throw new Error("the active version is editable or has no line numbers");
+                }
+            },
         },
     ],
 });

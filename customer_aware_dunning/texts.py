@@ -36,7 +36,7 @@ TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
 
 LABELLED = {"segment": "segment", "reason": "reason", "journey": "journey", "template": "template",
             "channel": "channel", "owner": "actor", "to": "actor", "approver": "actor", "outcome": "outcome",
-            "customer_reason": "customer_reason"}
+            "customer_reason": "customer_reason", "agency_status": "agency_status"}
 AMOUNTS = ("credits", "overdue", "amount")
 
 CHANNELS = {"email": _("email"), "letter": _("letter"), "activity": _("activity"), "sms": _("text message")}
@@ -77,6 +77,22 @@ THE_INVOICES = _("the invoices")
 ANSWER_PLAN = _("Asks for a payment plan in %(count)s instalments.")
 ANSWER_QUESTION = _("Asks a question.")
 ANSWER_MESSAGE = _("%(text)s Message: %(message)s")
+# What a salesperson or collector records on an invoice (the date stays ISO, as the database has it).
+INVOICE_LATE_PROMISED = _("%(invoice)s: late because of %(reason)s; payment promised on %(date)s.")
+INVOICE_LATE = _("%(invoice)s: late because of %(reason)s.")
+INVOICE_PROMISED = _("%(invoice)s: payment promised on %(date)s.")
+INVOICE_ANSWER_CLEARED = _("%(invoice)s: the delay reason and the promise were cleared.")
+# A queued email taken back (models/dunning_mail_queue.py).
+MAIL_NOT_SENT = _("The email “%(subject)s” was not sent: %(why)s.")
+CASE_CLOSED = _("the case is closed")
+CASE_PAUSED = _("the case is paused")
+INVOICES_SETTLED = _("its invoices are paid or credited")
+# A case handed over to a collection agency, and what the agency reports on it.
+HANDED_OVER = _("Handed over to the collection agency by %(user)s: no more reminders or charges from us; "
+                "the agency's file is attached.")
+AGENCY_PAID = _("The agency reports: %(agency_status)s. The case stays closed.")
+AGENCY_PARTLY = _("The agency reports: %(agency_status)s. The rest stays with the agency.")
+AGENCY_RETURNED = _("The agency reports: %(agency_status)s. The next run follows the invoices up again in a new case.")
 
 
 def to_data(text):
@@ -174,7 +190,8 @@ class Reader:
         if (kind, key) not in self._labels:
             finders = {"segment": self._label_segment, "reason": self._label_reason, "journey": self._label_journey,
                        "template": self._label_template, "channel": self._label_channel, "actor": self._label_actor,
-                       "outcome": self._label_outcome, "customer_reason": self._label_customer_reason}
+                       "outcome": self._label_outcome, "customer_reason": self._label_customer_reason,
+                       "agency_status": self._label_agency_status}
             self._labels[kind, key] = finders[kind](key) or key
         return self._labels[kind, key]
 
@@ -219,3 +236,6 @@ class Reader:
 
     def _label_outcome(self, key):
         return dict(self.env["dunning.case"]._fields["outcome"]._description_selection(self.env)).get(key)
+
+    def _label_agency_status(self, key):
+        return dict(self.env["dunning.case"]._fields["agency_status"]._description_selection(self.env)).get(key)

@@ -213,7 +213,7 @@ def main(argv=None) -> int:
     parser.add_argument("what", choices=("icon", "screenshots"))
     parser.add_argument("-d", "--database", default="cad_demo", help="the demo database (make run builds cad_demo)")
     parser.add_argument("--port", type=int, default=0, help="HTTP port for the server (default: a free one)")
-    parser.add_argument("--lang", help="show the screens in this installed language (e.g. fi_FI), then restore the admin's")
+    parser.add_argument("--lang", help="show the screens in this language (e.g. fi_FI), then restore the admin's")
     parser.add_argument("--out", type=Path, help="write the screenshots here instead of static/description/screenshots")
     args = parser.parse_args(argv)
     if args.what == "icon":

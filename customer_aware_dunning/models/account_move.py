@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..access import USER_GROUP, check_collections_manager
+from ..policy.text import Joined, Text
+from ..texts import INVOICE_ANSWER_CLEARED, INVOICE_LATE, INVOICE_LATE_PROMISED, INVOICE_PROMISED
 
 MANAGER_ONLY_FIELDS = {"dunning_excluded", "dunning_exclusion_reason"}
 COLLECTIONS_FIELDS = {
@@ -115,21 +117,21 @@ class AccountMove(models.Model):
                 move._dunning_answer_line()
                 for move in self.filtered(lambda m, case=case: m.dunning_case_id == case)
             ]
-            case.sudo()._log_events("delay_reason", {case.id: "; ".join(lines)})
+            case.sudo()._log_events("delay_reason", {case.id: lines[0] if len(lines) == 1 else Joined(*lines)})
 
     def _dunning_answer_line(self):
-        """What the customer told us about this invoice, in a sentence."""
+        """What the customer told us about this invoice, as a text read in the reader's language (the
+        delay reason by its label)."""
         # The event keeps the date as the database has it (ISO), whoever reads it later.
-        reason, promised = self.dunning_delay_reason_id.name, self.dunning_promise_date
+        reason, promised = self.dunning_delay_reason_id.key, self.dunning_promise_date
         date = promised and fields.Date.to_string(promised)
         if reason and promised:
-            return self.env._("%(invoice)s: late because of %(reason)s; payment promised on %(date)s.",
-                              invoice=self.name, reason=reason, date=date)
+            return Text(INVOICE_LATE_PROMISED, invoice=self.name, reason=reason, date=date)
         if reason:
-            return self.env._("%(invoice)s: late because of %(reason)s.", invoice=self.name, reason=reason)
+            return Text(INVOICE_LATE, invoice=self.name, reason=reason)
         if promised:
-            return self.env._("%(invoice)s: payment promised on %(date)s.", invoice=self.name, date=date)
-        return self.env._("%(invoice)s: the delay reason and the promise were cleared.", invoice=self.name)
+            return Text(INVOICE_PROMISED, invoice=self.name, date=date)
+        return Text(INVOICE_ANSWER_CLEARED, invoice=self.name)
 
     def action_view_dunning_case(self):
         self.ensure_one()

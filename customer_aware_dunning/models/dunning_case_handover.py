@@ -5,6 +5,8 @@ import io
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from ..policy.text import Text
+from ..texts import AGENCY_PAID, AGENCY_PARTLY, AGENCY_RETURNED, HANDED_OVER
 from .dunning_case_outcome import AGENCY_STATUSES
 
 # The columns Finnish and EU collection agencies take in a hand-over file, one line per invoice.
@@ -33,9 +35,7 @@ class DunningCaseHandover(models.Model):
             raise UserError(_("These cases are already closed."))
         for case in cases:
             case._dunning_attach_handover_file()
-        cases._close("handed_over", fields.Date.context_today(self), self.env._(
-            "Handed over to the collection agency by %(user)s: no more reminders or charges from us; "
-            "the agency's file is attached.", user=self.env.user.name))
+        cases._close("handed_over", fields.Date.context_today(self), Text(HANDED_OVER, user=self.env.user.name))
         return True
 
     def action_dunning_agency_status(self, status):
@@ -47,14 +47,8 @@ class DunningCaseHandover(models.Model):
         if cases != self:
             raise UserError(_("Only a case handed over to a collection agency gets the agency's status."))
         cases.write({"agency_status": status})
-        label = dict(self._fields["agency_status"]._description_selection(self.env))[status]
-        texts = {
-            "paid": self.env._("The agency reports: %(status)s. The case stays closed.", status=label),
-            "partly": self.env._("The agency reports: %(status)s. The rest stays with the agency.", status=label),
-            "returned": self.env._("The agency reports: %(status)s. The next run follows the invoices up again "
-                                   "in a new case.", status=label),
-        }
-        cases._log_events("agency_status", dict.fromkeys(cases.ids, texts[status]))
+        texts = {"paid": AGENCY_PAID, "partly": AGENCY_PARTLY, "returned": AGENCY_RETURNED}
+        cases._log_events("agency_status", dict.fromkeys(cases.ids, Text(texts[status], agency_status=status)))
         return True
 
     def action_dunning_agency_paid(self):

@@ -2,6 +2,9 @@ from collections import defaultdict
 
 from odoo import models
 
+from ..policy.text import Text
+from ..texts import CASE_CLOSED, CASE_PAUSED, INVOICES_SETTLED, MAIL_NOT_SENT
+
 
 class DunningCaseMailQueue(models.Model):
     """Nothing leaves for what is no longer owed: a case that closes or pauses takes its queued emails back."""
@@ -11,8 +14,7 @@ class DunningCaseMailQueue(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if vals.get("state") in ("closed", "paused"):
-            why = (self.env._("the case is closed") if vals["state"] == "closed"
-                   else self.env._("the case is paused"))
+            why = Text(CASE_CLOSED if vals["state"] == "closed" else CASE_PAUSED)
             self.env["mail.mail"]._dunning_queued_for(self)._dunning_cancel(why)
         return result
 
@@ -39,10 +41,9 @@ class MailMailQueue(models.Model):
             case = cases[mail.res_id]
             invoices = case.step_invoice_ids or case.invoice_ids
             if case.state in ("closed", "paused"):
-                stale[mail] = self.env._("the case is closed") if case.state == "closed" else self.env._(
-                    "the case is paused")
+                stale[mail] = Text(CASE_CLOSED if case.state == "closed" else CASE_PAUSED)
             elif invoices and not invoices.filtered(lambda invoice: invoice.amount_residual > 0):
-                stale[mail] = self.env._("its invoices are paid or credited")
+                stale[mail] = Text(INVOICES_SETTLED)
         return stale
 
     def _dunning_cancel(self, why):
@@ -54,8 +55,7 @@ class MailMailQueue(models.Model):
         self.write({"state": "cancel"})
         cases = self.env["dunning.case"].sudo().browse(by_case)
         cases._log_events("mail_cancelled", {
-            case.id: self.env._("The email “%(subject)s” was not sent: %(why)s.",
-                                subject=by_case[case.id][0].subject or "", why=why)
+            case.id: Text(MAIL_NOT_SENT, subject=by_case[case.id][0].subject or "", why=why)
             for case in cases
         })
 

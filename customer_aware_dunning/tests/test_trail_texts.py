@@ -65,6 +65,33 @@ class TestTrailTexts(TrailCommon):
         self.env["dunning.run"].with_context(lang="fi_FI")._run_company(self.company, day(7))
         self.assertEqual(len(self.case.event_ids.filtered(lambda event: event.kind == "paused")), 1)
 
+    def test_what_people_record_reads_in_each_readers_language(self):
+        """A delay reason recorded on an invoice, an email taken back and an agency's report are kept as data."""
+        self.invoice.with_context(lang="en_US").dunning_delay_reason_id = self.env.ref(
+            "customer_aware_dunning.delay_reason_dispute")
+        answer = self.case.event_ids.filtered(lambda event: event.kind == "delay_reason")
+        self.assertEqual(self.read_as("en_US", answer, ["description"])["description"],
+                         f"{self.invoice.name}: late because of Dispute.")
+        self.assertEqual(self.read_as("fi_FI", answer, ["description"])["description"],
+                         f"{self.invoice.name}: myöhässä syystä Kiista.")
+        self.assertEqual(answer.description_data["v"]["reason"], "dispute", "the key stays in the data")
+        mails = self.env["mail.mail"].sudo().search([("model", "=", "dunning.case"), ("res_id", "=", self.case.id)])
+        mails.state = "outgoing"
+        self.case.with_context(lang="en_US").write({"state": "paused"})
+        cancelled = self.case.event_ids.filtered(lambda event: event.kind == "mail_cancelled")
+        self.assertTrue(cancelled)
+        self.assertTrue(self.read_as("en_US", cancelled[0], ["description"])["description"].endswith(
+            "was not sent: the case is paused."))
+        self.assertTrue(self.read_as("fi_FI", cancelled[0], ["description"])["description"].endswith(
+            "ei lähetetty: tapaus on keskeytetty."))
+        self.case.with_context(lang="en_US").write({"state": "closed", "outcome": "handed_over"})
+        self.case.with_context(lang="en_US").action_dunning_agency_status("returned")
+        report = self.case.event_ids.filtered(lambda event: event.kind == "agency_status")
+        self.assertTrue(self.read_as("en_US", report, ["description"])["description"].startswith(
+            "The agency reports: Returned to us."))
+        self.assertTrue(self.read_as("fi_FI", report, ["description"])["description"].startswith(
+            "Perintätoimisto ilmoittaa: Palautettu meille."))
+
     def test_the_customer_note_reads_in_each_language(self):
         note = self.english.message_ids.filtered("dunning_text")[:1]
         self.assertEqual(note.dunning_text["text"]["v"]["template"], "gentle_reminder")

@@ -115,6 +115,10 @@ class DunningChannel(models.AbstractModel):
         for case, step, invoices in items:
             by_template[step.template].append((case, step, invoices))
         poster = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
+        # every invoice the blocks read, in one read (each case's invoices are a recordset of their own)
+        self.env["account.move"].union(*(invoices for _case, _step, invoices in items)).fetch([
+            "name", "payment_reference", "invoice_date_due", "amount_residual", "amount_residual_signed",
+            "currency_id", "partner_bank_id"])
         for key, group in by_template.items():
             cases = _cases(case for case, _step, _invoices in group)
             template = self._mail_template(key)
@@ -124,24 +128,24 @@ class DunningChannel(models.AbstractModel):
             credits = self._credit_blocks(steps)
             offers = self._offer_blocks({case: mails[case.id]["offer"] for case in cases if mails[case.id]["offer"]})
             how_to_pay = self._payment_blocks(steps)
+            posts = []
             for case, step, invoices in group:
                 mail = mails[case.id]
                 attachments = (poster._invoice_pdfs(invoices) if step.attach == "pdf"
                                else poster._statement_pdf(case) if step.attach == "statement" else [])
-                case.with_env(poster.env).message_post(
-                    author_id=mail["author"].id,
-                    email_from=mail["email_from"] or None,
-                    subject=subjects[case.id],
-                    body=(bodies[case.id] + (mail["charges"] or "") + credits.get(case.id, "")
-                          + offers.get(case.id, "") + how_to_pay.get(case.id, "")),
-                    partner_ids=(self._recipients(case, step) | self._copies(case, step)).ids,
-                    reply_to=self._reply_to(case),
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                    attachment_ids=attachments,
-                    email_layout_xmlid=MAIL_LAYOUT,
-                    message_id=self._dunning_message_id(case, mail["step_key"]) if mail["step_key"] else None,
-                )
+                posts.append((case.with_env(poster.env), {
+                    "author_id": mail["author"].id,
+                    "email_from": mail["email_from"] or mail["author"].email_formatted,
+                    "subject": subjects[case.id],
+                    "body": (bodies[case.id] + (mail["charges"] or "") + credits.get(case.id, "")
+                             + offers.get(case.id, "") + how_to_pay.get(case.id, "")),
+                    "partner_ids": (self._recipients(case, step) | self._copies(case, step)).ids,
+                    "reply_to": self._reply_to(case),
+                    "attachment_ids": attachments,
+                    "email_layout_xmlid": MAIL_LAYOUT,
+                    "message_id": self._dunning_message_id(case, mail["step_key"]) if mail["step_key"] else None,
+                }))
+            poster._post_emails(posts)  # one batch: dunning_channel_mail.py
 
     @api.model
     def _dunning_message_id(self, case, step_key):

@@ -27,7 +27,6 @@ from . import (
     dunning_channel,
     dunning_channel_activity,
     dunning_channel_letter,
-    dunning_channel_mail,
     dunning_charge,
     dunning_credit,
     dunning_delay_reason,

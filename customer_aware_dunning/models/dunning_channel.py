@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.tools.misc import format_date
 
+from ..mail_batch import post_comments
 from ..payment_values import open_invoices, payment_values
 from ..policy.schema import TAG_PREFIX
 
@@ -145,7 +146,7 @@ class DunningChannel(models.AbstractModel):
                     "email_layout_xmlid": MAIL_LAYOUT,
                     "message_id": self._dunning_message_id(case, mail["step_key"]) if mail["step_key"] else None,
                 }))
-            poster._post_emails(posts)  # one batch: dunning_channel_mail.py
+            post_comments(posts)  # one batch, as message_post would one by one (mail_batch.py)
 
     @api.model
     def _dunning_message_id(self, case, step_key):

@@ -243,11 +243,13 @@ class DunningCase(models.Model):
         for (journey, index), group in by_step.items():
             group.write({"journey": journey, "current_step_data": titles[journey, index], "policy_version": version})
         cases._refresh_amounts()
-        _charges, notes = self.env["dunning.charge"]._charge_steps(
+        _charges, notes, itemised = self.env["dunning.charge"]._charge_steps(
             spec, items, events, today or fields.Date.context_today(self))
         self._log_notes(notes, "note")
         items = self._dunning_refuse_promotion(items)
-        self._dunning_send_steps(spec, [(case, decision.step, invoices[case.id]) for case, decision in items])
+        self._dunning_send_steps(spec, [(case, decision.step, invoices[case.id]) for case, decision in items], {
+            case.id: {"step_key": decision.step_key, "charges": itemised.get(case.id, "")} for case, decision in items
+        })
         reader = Reader(self.env)
         texts = {case.partner_id.id: to_data(sentences[case.id]) for case in cases}
         messages = self.env["res.partner"].union(*(case.partner_id for case in cases))._message_log_batch(bodies={
@@ -257,8 +259,14 @@ class DunningCase(models.Model):
                                       for message in messages})
 
     @api.model
-    def _dunning_send_steps(self, spec, steps):
-        """Send ``steps`` (``(case, step, invoices)``) by their channels and record what the channels say happened."""
+    def _dunning_send_steps(self, spec, steps, steps_done=None):
+        """Send ``steps`` (``(case, step, invoices)``) by their channels and record what the channels say happened.
+
+        ``steps_done``: ``{case id: {"step_key", "charges"}}`` of the steps just recorded (their key, their
+        itemised charges); a step sent outside the engine's decisions (a broken promise's or plan's) takes the
+        case's last step's. What an email needs besides its template is prepared here and handed down
+        (:meth:`_dunning_mail_inputs`): the channel asks nothing back.
+        """
         Channel = self.env["dunning.channel"]
         routes, fallbacks = Channel._route_steps(spec, steps)
         self._log_notes(fallbacks, "fallback")
@@ -266,9 +274,35 @@ class DunningCase(models.Model):
         written = {case: moves for channel in ("email", "letter") for case, _step, moves in routes.get(channel, ())}
         if written:
             self.union(*written)._dunning_set_step_invoices({case.id: moves for case, moves in written.items()})
-        sent = Channel._send_routes(routes)
+        emailed = self.union(*(case for case, _step, _moves in routes.get("email", ())))
+        sent = Channel._send_routes(routes, self._dunning_mail_inputs(emailed, steps_done or {}))
         self._dunning_schedule_activities(sent["activities"])
         self._log_notes(sent["notes"], "fallback")
+
+    @api.model
+    def _dunning_mail_inputs(self, cases, steps_done):
+        """``{case id: {author, email_from, step_key, charges, offer}}``: what the email of each of ``cases`` needs
+        besides its template: the sender (:meth:`_dunning_sender`), the step's key (its Message-Id) and
+        itemised charges (``steps_done``, else the case's last step's), the payment plan offered, if any."""
+        if not cases:
+            return {}
+        inputs = {case_id: dict(done) for case_id, done in steps_done.items()}
+        others = cases.filtered(lambda case: case.id not in inputs)
+        if others:
+            events = self.env["dunning.case.event"].sudo().search_read(
+                [("case_id", "in", others.ids), ("step_key", "!=", False)], ["case_id", "step_key"],
+                order="id desc", load=None,
+            )
+            charges = self.env["dunning.charge"]._lines_for_message(others)
+            for case in others:
+                inputs[case.id] = {"step_key": False, "charges": charges.get(case.id, "")}
+            for event in reversed(events):  # the latest event of each case last: it wins
+                inputs[event["case_id"]]["step_key"] = event["step_key"]
+        offers = cases._dunning_plan_offers()
+        for case in cases:
+            author, email_from = case._dunning_sender()
+            inputs[case.id].update(author=author, email_from=email_from, offer=offers.get(case.id))
+        return inputs
 
     @api.model
     def _log_notes(self, notes, kind):

@@ -1,19 +1,23 @@
-import base64
+import hashlib
 from collections import defaultdict
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.tools.misc import format_date
 
-from ..access import MANAGER_GROUP
-from ..policy.schema import GROUP_PREFIX, is_group_actor
-from ..translate import policy_text
+from ..mail_batch import post_comments
+from ..payment_values import open_invoices, payment_values
+from ..policy.schema import TAG_PREFIX
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
 TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
 # The email layout of the messages to customers: it speaks of their invoices, not of a "collection case".
 MAIL_LAYOUT = "customer_aware_dunning.mail_notification_dunning"
+OFFER_TEMPLATE = "customer_aware_dunning.dunning_plan_offer_block"
+# The Message-Id's domain when the company has no alias domain: reserved, never a real host (RFC 2606).
+FALLBACK_DOMAIN = "dunning.invalid"
 
 
 class DunningChannel(models.AbstractModel):
@@ -23,16 +27,29 @@ class DunningChannel(models.AbstractModel):
     (one ``dunning.case.event`` with a unique step key each), as ``(case, step,
     invoices)`` triples, and gets back the channel of each (the policy's fallback
     when the customer cannot be reached) with the fallbacks to record; it then
-    hands the routes to :meth:`_send_routes`, which sends each channel's batch at
-    once and returns what is left for the case to record: the To-Dos to schedule
-    and the notes to log. A channel never calls back into the case model:
+    hands the routes to :meth:`_send_routes` with what each email needs besides
+    its template (sender, step key, itemised charges, plan offer: prepared by the
+    case), which sends each channel's batch at once and returns what is left for
+    the case to record: the To-Dos to schedule and the notes to log. A channel
+    never calls back into the case model nor into the charges:
 
-    * ``email``: the step's mail template, rendered for every case in one pass in
-      the customer's language, posted on the case and queued by the mail queue;
-      invoice PDFs attached when the step says ``attach: pdf``;
-    * ``letter``: the QWeb collection letter, attached to the case;
-    * ``activity``: a To-Do for the salesperson, the collections owner or a group;
-    * ``sms``: Odoo's SMS app, when it is installed.
+    * ``email`` (this file): the step's mail template, rendered for every case in
+      one pass in the customer's language, followed by the blocks handed down
+      and those rendered here (open credits, how to pay, the plan offer), posted
+      on the case and queued by the mail queue; invoice PDFs attached when the
+      step says ``attach: pdf``; its Message-Id derived from the step's key;
+    * ``letter`` (``dunning_channel_letter.py``): the QWeb collection letter, attached to the case;
+    * ``activity`` (``dunning_channel_activity.py``): a To-Do for the salesperson, the collections owner or
+      a group;
+    * ``sms`` (the same file): Odoo's SMS app, when it is installed.
+
+    Who an email goes to: a step's ``recipients`` are tried in order and the
+    first that reaches someone with an email wins: ``invoice_contact`` (the
+    customer's child contacts of type "Invoice address" with an email, else the
+    customer itself, as Odoo's invoice sending addresses invoices),
+    ``main_contact`` (the customer itself), ``tag:<name>`` (its contacts with
+    that tag).  ``cc`` copies the salesperson and/or the case's collector.
+    Replies go to the collector (else the company's address).
     """
 
     _name = "dunning.channel"
@@ -57,10 +74,13 @@ class DunningChannel(models.AbstractModel):
         return dict(routes), fallbacks
 
     @api.model
-    def _send_routes(self, routes):
+    def _send_routes(self, routes, mails=None):
         """Send each channel's steps of ``routes``; returns ``{"activities": {case: values}, "notes": [(case,
-        description, channel)]}``: the To-Dos to schedule and what to log on the cases, for the caller."""
-        senders = {"email": self._send_emails, "letter": self._send_letters,
+        description, channel)]}``: the To-Dos to schedule and what to log on the cases, for the caller.
+
+        ``mails``: ``{case id: {author, email_from, step_key, charges, offer}}`` for every case of the ``email``
+        route (``dunning.case._dunning_mail_inputs``)."""
+        senders = {"email": lambda items: self._send_emails(items, mails or {}), "letter": self._send_letters,
                    "activity": self._schedule_activities, "sms": self._send_sms}
         done = {"activities": {}, "notes": []}
         for channel, items in routes.items():
@@ -89,40 +109,169 @@ class DunningChannel(models.AbstractModel):
 
     # ------------------------------------------------------------------ email
 
-    def _send_emails(self, items):
+    def _send_emails(self, items, mails):
+        """Post and queue the email of each ``(case, step, invoices)`` of ``items``, per template in one
+        rendering pass; ``mails``: what the case handed down for each (see :meth:`_send_routes`)."""
         by_template = defaultdict(list)
         for case, step, invoices in items:
             by_template[step.template].append((case, step, invoices))
         poster = self.with_context(mail_notify_force_send=False, mail_post_autofollow=False)
+        # every invoice the blocks read, in one read (each case's invoices are a recordset of their own)
+        self.env["account.move"].union(*(invoices for _case, _step, invoices in items)).fetch([
+            "name", "payment_reference", "invoice_date_due", "amount_residual", "amount_residual_signed",
+            "currency_id", "partner_bank_id"])
         for key, group in by_template.items():
             cases = _cases(case for case, _step, _invoices in group)
             template = self._mail_template(key)
             subjects = template._render_field("subject", cases.ids, compute_lang=True)
             bodies = template._render_field("body_html", cases.ids, compute_lang=True)
-            charges = self.env["dunning.charge"]._lines_for_message(cases)  # the step's itemised charges
             steps = [(case, invoices) for case, _step, invoices in group]
-            credits = self.env["dunning.credit"]._lines_for_message(steps)
-            how_to_pay = self.env["dunning.payment.details"]._blocks(steps)
-            message_ids = self._dunning_message_ids(cases)  # models/dunning_channel_message_id.py
-            offers = self._plan_offer_blocks(cases)  # the payment plan a delay reason offers
+            credits = self._credit_blocks(steps)
+            offers = self._offer_blocks({case: mails[case.id]["offer"] for case in cases if mails[case.id]["offer"]})
+            how_to_pay = self._payment_blocks(steps)
+            posts = []
             for case, step, invoices in group:
+                mail = mails[case.id]
                 attachments = (poster._invoice_pdfs(invoices) if step.attach == "pdf"
                                else poster._statement_pdf(case) if step.attach == "statement" else [])
-                author, email_from = case._dunning_sender()
-                case.with_env(poster.env).message_post(
-                    author_id=author.id,
-                    email_from=email_from or None,
-                    subject=subjects[case.id],
-                    body=(bodies[case.id] + charges.get(case.id, "") + credits.get(case.id, "")
-                          + offers.get(case.id, "") + how_to_pay.get(case.id, "")),
-                    partner_ids=(self._recipients(case, step) | self._copies(case, step)).ids,
-                    reply_to=self._reply_to(case),
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                    attachment_ids=attachments,
-                    email_layout_xmlid=MAIL_LAYOUT,
-                    message_id=message_ids.get(case.id),
-                )
+                posts.append((case.with_env(poster.env), {
+                    "author_id": mail["author"].id,
+                    "email_from": mail["email_from"] or mail["author"].email_formatted,
+                    "subject": subjects[case.id],
+                    "body": (bodies[case.id] + (mail["charges"] or "") + credits.get(case.id, "")
+                             + offers.get(case.id, "") + how_to_pay.get(case.id, "")),
+                    "partner_ids": (self._recipients(case, step) | self._copies(case, step)).ids,
+                    "reply_to": self._reply_to(case),
+                    "attachment_ids": attachments,
+                    "email_layout_xmlid": MAIL_LAYOUT,
+                    "message_id": self._dunning_message_id(case, mail["step_key"]) if mail["step_key"] else None,
+                }))
+            post_comments(posts)  # one batch, as message_post would one by one (mail_batch.py)
+
+    @api.model
+    def _dunning_message_id(self, case, step_key):
+        """The idempotency reference of a collection email: ``<dunning.<case id>.<digest>@<domain>>``, the digest
+        covering the database, the case and the step key.
+
+        Odoo gives each message a random Message-Id; a step's email gets the same one every time it is sent
+        (a retry, a copy after a restore), recognisable as the same message by the customer's mail server
+        as by anyone reading the headers, and replies still thread onto the case.
+        """
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        digest = hashlib.sha256(f"{database}/{case.id}/{step_key}".encode()).hexdigest()[:24]
+        domain = case.company_id.alias_domain_id.name or FALLBACK_DOMAIN
+        return f"<dunning.{case.id}.{digest}@{domain}>"
+
+    # ------------------------------------------------------------------ who an email goes to
+
+    @api.model
+    def _recipients(self, case, step):
+        customer = case.partner_id.commercial_partner_id
+        contacts = customer.child_ids.filtered("email")
+        for recipient in getattr(step, "recipients", ("invoice_contact",)):
+            if recipient == "invoice_contact":
+                found = contacts.filtered(lambda contact: contact.type == "invoice") or customer.filtered("email")
+            elif recipient == "main_contact":
+                found = customer.filtered("email")
+            elif recipient.startswith(TAG_PREFIX):
+                tag = recipient[len(TAG_PREFIX):].strip().lower()
+                found = (customer | contacts).filtered(lambda partner, tag=tag: partner.email and tag in [
+                    name.lower() for name in partner.with_context(lang="en_US").category_id.mapped("name")])
+            else:
+                found = self.env["res.partner"]
+            if found:
+                return found
+        return self.env["res.partner"]
+
+    @api.model
+    def _copies(self, case, step):
+        users = self.env["res.users"]
+        for who in getattr(step, "cc", ()):
+            users |= case.user_id if who == "salesperson" else case.collector_id
+        return users.partner_id.filtered("email")
+
+    @api.model
+    def _reply_to(self, case):
+        return case.collector_id.email_formatted or case.company_id.email_formatted or False
+
+    # ------------------------------------------------------------------ the blocks after the template's body
+
+    @api.model
+    def _credit_blocks(self, items):
+        """``{case id: Markup}`` for ``items`` ``[(case, invoices)]`` whose open credits cover part of the
+        invoices' residual: per currency, the credits listed and the net amount, in the customer's language.
+
+        Open credits are posted receivable lines of the customer (its commercial partner) in the case's
+        company with a negative residual: open credit notes and payments not yet reconciled (what the
+        ``open_credits`` fact measures). A credit only counts against invoices in its own currency; a
+        currency whose credits cover its invoices shows a net amount of nothing to pay."""
+        cases = _cases(case for case, _invoices in items)
+        if not cases:
+            return {}
+        lines = self.env["account.move.line"].sudo().search([
+            ("partner_id.commercial_partner_id", "in", cases.partner_id.commercial_partner_id.ids),
+            ("company_id", "in", cases.company_id.ids),
+            ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual_currency", "<", 0),
+        ], order="date, id")
+        by_customer = defaultdict(lambda: self.env["account.move.line"])
+        for line in lines:
+            by_customer[line.partner_id.commercial_partner_id, line.company_id] |= line
+        result = {}
+        for case, invoices in items:
+            lang = case.partner_id.lang or self.env.lang
+            env = case.with_context(lang=lang).env
+            own = by_customer[case.partner_id.commercial_partner_id, case.company_id].with_context(lang=lang)
+            groups = _per_currency(own, invoices)  # formats in ``lang``
+            if not groups or all(group["credit_total"] >= group["owed"] for group in groups):
+                continue  # no credit against these invoices, or the engine holds: nothing is demanded
+            result[case.id] = Markup(self.env["ir.qweb"].with_context(lang=lang)._render(
+                "customer_aware_dunning.dunning_credits_table", {"groups": [{
+                    "lines": [
+                        (line.move_id.name, format_date(env, line.date),
+                         group["currency"].format(-line.amount_residual_currency))
+                        for line in group["lines"]
+                    ],
+                    "credit_total": group["currency"].format(group["credit_total"]),
+                    "net": group["currency"].format(max(group["owed"] - group["credit_total"], 0.0)),
+                } for group in groups]},
+            ))
+        return result
+
+    @api.model
+    def _payment_blocks(self, items):
+        """``{case id: Markup}``: the "how to pay" block of each ``(case, invoices)`` with something left to pay,
+        in the customer's language (letters add barcodes and QR codes: ``dunning.payment.details``)."""
+        result = {}
+        for case, invoices in items:
+            lang = case.partner_id.lang or self.env.lang
+            invoices = open_invoices(invoices.with_context(lang=lang))
+            if invoices:
+                result[case.id] = Markup(self.env["ir.qweb"].with_context(lang=lang)._render(
+                    "customer_aware_dunning.dunning_payment_details",
+                    payment_values(case.with_context(lang=lang), invoices)))
+        return result
+
+    @api.model
+    def _offer_blocks(self, offers):
+        """``{case id: Markup}``: the payment plan offer of each case of ``offers`` (``{case: {url, bounds}}``,
+        from ``dunning.case._dunning_plan_offers``), in the customer's language."""
+        result = {}
+        for case, values in offers.items():
+            lang = case.partner_id.lang or self.env.lang
+            result[case.id] = Markup(self.env["ir.qweb"].with_context(lang=lang)._render(
+                OFFER_TEMPLATE, {"case": case.with_context(lang=lang), **values}))
+        return result
+
+    @api.model
+    def _plan_offer_blocks(self, cases):
+        """``{case id: Markup}``: the payment plan offer of each of ``cases`` it applies to."""
+        offers = cases._dunning_plan_offers()
+        return self._offer_blocks({case: offers[case.id] for case in cases if case.id in offers})
+
+    # ------------------------------------------------------------------ attachments
 
     def _invoice_pdfs(self, invoices):
         """The invoices' own PDFs: the one Odoo kept when the invoice was sent, else printed now."""
@@ -150,139 +299,18 @@ class DunningChannel(models.AbstractModel):
             "raw": content, "res_model": "dunning.case", "res_id": case.id,
         }).ids
 
-    # ------------------------------------------------------------------ letter
 
-    def _send_letters(self, items):
-        by_template = defaultdict(list)
-        for case, step, invoices in items:
-            by_template[step.template].append((case, invoices))
-        by_post = {case.id: step.post for case, step, _invoices in items}
-        notes = []
-        for key, group in by_template.items():
-            cases = _cases(case for case, _invoices in group)
-            files = self._render_letters(cases, key)
-            attachments = self.env["ir.attachment"].create([
-                {
-                    "name": _("Letter %(case)s %(date)s.%(ext)s", case=case.name,
-                              date=fields.Date.context_today(self), ext=files[case.id][1]),
-                    "datas": base64.b64encode(files[case.id][0]),
-                    "res_model": "dunning.case",
-                    "res_id": case.id,
-                }
-                for case in cases
-            ])
-            notes.extend(self._post_letters([(case, attachment) for case, attachment
-                                             in zip(cases, attachments, strict=True) if by_post[case.id]]))
-            for case, attachment in zip(cases, attachments, strict=True):
-                case.message_post(
-                    body=_("Collection letter %(template)s ready to post to %(customer)s.",
-                           template=key, customer=case.partner_id.display_name),
-                    attachment_ids=attachment.ids,
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_note",
-                )
-        return {"notes": notes}
-
-    def _post_letters(self, letters):
-        """Hand ``(case, attachment)`` letters to Odoo's snailmail app, whose queue posts them.
-
-        Without the app nothing is posted: returns ``(case, description, channel)`` for each case to say
-        so (a person prints the letter).
-        """
-        if not letters:
-            return []
-        if "snailmail.letter" not in self.env:
-            why = _("The letter is not posted: Odoo's snailmail app is not installed. Print the attached letter.")
-            return [(case, why, "letter") for case, _attachment in letters]
-        self.env["snailmail.letter"].create([
-            {
-                "partner_id": self._invoice_address(case).id,
-                "model": "dunning.case",
-                "res_id": case.id,
-                "company_id": case.company_id.id,
-                "user_id": self.env.user.id,
-                "attachment_id": attachment.id,
-            }
-            for case, attachment in letters
-        ])
-        return []
-
-    def _render_letters(self, cases, key):
-        """``{case id: (content, extension)}``: one PDF per case in one rendering pass."""
-        report = self.env["ir.actions.report"]
-        data = {"template": key}
-        if not self.env.registry.ready:
-            # A run while modules load (the demo's): no HTTP server answers wkhtmltopdf's requests for the
-            # report's styles yet, and each letter would wait for its timeouts. The letter is kept as HTML.
-            return {case.id: (report._render_qweb_html(LETTER_REPORT, case.ids, data=data)[0], "html")
-                    for case in cases}
-        rendered, kind = report._pre_render_qweb_pdf(LETTER_REPORT, cases.ids, data=data)
-        if kind == "pdf":
-            return {case_id: (stream["stream"].getvalue(), "pdf") for case_id, stream in rendered.items()}
-        # Under the test runner Odoo renders HTML instead of calling wkhtmltopdf.
-        return {case.id: (report._render_qweb_html(LETTER_REPORT, case.ids, data=data)[0], "html") for case in cases}
-
-    # ------------------------------------------------------------------ activity
-
-    def _schedule_activities(self, items):
-        activities = {}
-        actors = self._actors([(case, step.to) for case, step, _invoices in items])
-        for (case, step, _invoices), user in zip(items, actors, strict=True):
-            env = self.with_context(lang=user.lang or self.env.lang).env  # in the words of who acts
-            activities[case] = {
-                "summary": env._("Collections: %(customer)s", customer=case.partner_id.display_name),
-                "note": policy_text(env, step.note) or env._("Follow up the customer's open invoices."),
-                "user_id": user.id,
-            }
-        return {"activities": activities}
-
-    @api.model
-    def _actors(self, pairs):
-        """The user acting for each ``(case, actor)`` of ``pairs``, in order: :meth:`_actor` once per kind of
-        case (the same actor, salesperson, collections owner and company), not once per case of a batch."""
-        found, users = {}, []
-        for case, actor in pairs:
-            key = (actor, case.user_id.id, case.collector_id.id, case.company_id.id)
-            if key not in found:
-                found[key] = self._actor(case, actor)
-            users.append(found[key])
-        return users
-
-    @api.model
-    def _actor(self, case, actor):
-        """The user who acts for ``actor`` (finance, salesperson or group:<xml id>) on ``case``."""
-        if actor == "salesperson" and case.user_id:
-            return case.user_id
-        if is_group_actor(actor):
-            group = self.env.ref(actor[len(GROUP_PREFIX):], raise_if_not_found=False)
-            members = group.all_user_ids if group else self.env["res.users"]
-            members = members.filtered(lambda user: case.company_id in user.company_ids and not user.share)
-            if case.collector_id in members:
-                return case.collector_id
-            if members:
-                return members.sorted("id")[0]
-        return case.collector_id or self._finance_user(case.company_id)
-
-    @api.model
-    def _finance_user(self, company):
-        managers = self.env.ref(MANAGER_GROUP).all_user_ids.filtered(
-            lambda user: company in user.company_ids and not user.share and user.active
-        )
-        return managers.sorted("id")[:1] or self.env.user
-
-    # ------------------------------------------------------------------ sms
-
-    def _send_sms(self, items):
-        by_template = defaultdict(list)
-        for case, step, invoices in items:
-            by_template[step.template].append((case, invoices))
-        for key, group in by_template.items():
-            cases = _cases(case for case, _invoices in group)
-            subjects = self._mail_template(key)._render_field("subject", cases.ids, compute_lang=True)
-            for case in cases:
-                body = _("%(subject)s: %(amount)s", subject=subjects[case.id],
-                         amount=case._format_amount(case.amount_overdue))
-                case._message_sms(Markup.escape(body), partner_ids=case.partner_id.ids)
+def _per_currency(lines, invoices):
+    """The credit ``lines`` against the residual of ``invoices``, per currency having both, by currency name."""
+    groups = []
+    for currency in (lines.currency_id & invoices.currency_id).sorted("name"):
+        own = lines.filtered(lambda line, currency=currency: line.currency_id == currency)
+        owed = sum(invoices.filtered(lambda move, currency=currency: move.currency_id == currency)
+                   .mapped("amount_residual"))
+        if owed > 0:
+            groups.append({"currency": currency, "lines": own, "owed": currency.round(owed),
+                           "credit_total": currency.round(-sum(own.mapped("amount_residual_currency")))})
+    return groups
 
 
 def _cases(cases):

@@ -57,14 +57,15 @@ class DunningCharge(models.Model):
         """Compute, clamp and record the charges of the steps ``items`` (``(case, Decision)``) done today.
 
         ``events``: the step events of the items (one per case).  Returns
-        ``(charges, notes)``: the charges created, and ``(case, description)`` of
-        what was clamped, skipped or not posted, for the caller to record on the
-        cases (the server log has it too).
+        ``(charges, notes, itemised)``: the charges created; ``(case, description)``
+        of what was clamped, skipped or not posted, for the caller to record on the
+        cases (the server log has it too); and ``{case id: Markup}``, the charged
+        lines itemised for the step's message, which the caller hands to the channel.
         """
         by_case = {event.case_id.id: event for event in events}
         items = [(case, decision, by_case[case.id]) for case, decision in items if decision.step.charges]
         if not items:
-            return self.browse(), []
+            return self.browse(), [], {}
         company = items[0][0].company_id
         profile = self.env["dunning.legal.profile"]._for_company(company)
         limits = profile._limits() if profile else None
@@ -113,7 +114,7 @@ class DunningCharge(models.Model):
                 event.write({"amount_charged": amounts[event.id][0], "amount_waived": amounts[event.id][1]})
         charges = self.sudo().create(values)
         notes.extend(charges._post(spec.charges.post, today))
-        return charges, notes
+        return charges, notes, charges._itemised()
 
     @api.model
     def _history(self, cases):
@@ -322,19 +323,22 @@ class DunningCharge(models.Model):
             """, cases.ids,
         ))
         last_steps = [event_id for _case_id, event_id in rows]
-        charges = self.sudo().search([("event_id", "in", last_steps), ("waived", "=", False)], order="id")
+        return self.sudo().search([("event_id", "in", last_steps), ("waived", "=", False)], order="id")._itemised()
+
+    def _itemised(self):
+        """``{case id: Markup}``: these charges' charged (not waived) lines per case, with their total and the
+        moves they are booked on, in the customer's language (``dunning_charges_table``)."""
         result = {}
-        for case in cases:
-            mine = charges.filtered(lambda charge, case=case: charge.case_id == case)
-            if not mine:
-                continue
+        charged = self.filtered(lambda charge: not charge.waived).sorted("id")
+        for case in charged.case_id:
+            mine = charged.filtered(lambda charge, case=case: charge.case_id == case)
             lang = case.partner_id.lang or self.env.lang
             mine, case = mine.with_context(lang=lang), case.with_context(lang=lang)  # words, dates and amounts
-            result[case.id] = self.env["ir.qweb"].with_context(lang=lang)._render(
+            result[case.id] = Markup(self.env["ir.qweb"].with_context(lang=lang)._render(
                 "customer_aware_dunning.dunning_charges_table", {
                     "lines": [(charge._line_label(), case._format_amount(charge.amount)) for charge in mine],
                     "total": case._format_amount(sum(mine.mapped("amount"))),
                     "moves": mine.move_id,
                 },
-            )
-        return {case_id: Markup(html) for case_id, html in result.items()}
+            ))
+        return result

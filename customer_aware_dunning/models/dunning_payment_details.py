@@ -7,8 +7,8 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from odoo import api, models
-from odoo.tools.misc import format_date
 
+from ..payment_values import bank_account, open_invoices, payment_values
 from ..policy.bank_barcode import virtual_barcode
 
 
@@ -34,38 +34,17 @@ class DunningPaymentDetails(models.AbstractModel):
     _description = "Collections: payment details"
 
     @api.model
-    def _bank_account(self, case, invoices):
-        return invoices.partner_bank_id[:1] or case.company_id.partner_id.bank_ids[:1]
-
-    @api.model
     def _values(self, case, invoices, paper=False):
         """The payment details of ``invoices`` of ``case`` for the templates (in the case's context language)."""
-        invoices = invoices.filtered(lambda invoice: invoice.amount_residual > 0).sorted("invoice_date_due")
-        bank = self._bank_account(case, invoices)
-        currencies = invoices.currency_id
-        lines = []
-        for invoice in invoices:
-            line = {
-                "name": invoice.name,
-                "reference": invoice.payment_reference or invoice.name,
-                "due": format_date(case.env, invoice.invoice_date_due),
-                "amount": invoice.currency_id.format(invoice.amount_residual),
-                "barcode": False,
-            }
-            if paper and bank and invoice.currency_id.name == "EUR":
-                with contextlib.suppress(ValueError):  # not a Finnish account or reference: no barcode
-                    line["barcode"] = virtual_barcode(bank.acc_number, invoice.amount_residual,
-                                                      invoice.payment_reference or "", invoice.invoice_date_due)
-            lines.append(line)
-        total = (currencies.format(sum(invoices.mapped("amount_residual"))) if len(currencies) == 1
-                 else case._format_amount(sum(invoices.mapped("amount_residual_signed"))))
-        values = {
-            "account": bank.acc_number if bank else False,
-            "holder": (bank.partner_id.display_name if bank else False) or case.company_id.name,
-            "bic": bank.bank_id.bic if bank else False,
-            "lines": lines,
-            "total": total,
-        }
+        invoices = open_invoices(invoices)
+        bank = bank_account(case, invoices)
+        values = payment_values(case, invoices)
+        if paper and bank:
+            for invoice, line in zip(invoices, values["lines"], strict=True):
+                if invoice.currency_id.name == "EUR":
+                    with contextlib.suppress(ValueError):  # not a Finnish account or reference: no barcode
+                        line["barcode"] = virtual_barcode(bank.acc_number, invoice.amount_residual,
+                                                          invoice.payment_reference or "", invoice.invoice_date_due)
         if paper:
             values.update(self._paper_values(case, invoices, bank))
         return values

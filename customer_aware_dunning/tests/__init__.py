@@ -21,6 +21,7 @@ from . import (
     test_handover_demand,
     test_hostile_policy,
     test_install,
+    test_mail_batch,
     test_migration_scripts,
     test_open_credits,
     test_outcomes,

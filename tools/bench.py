@@ -443,7 +443,9 @@ def run_days(args, today):
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             company = env.ref("base.main_company")
             env = env(context={"allowed_company_ids": [company.id]})
-            days = bench_days.measure_days(env, company, today, args.days, args.seed, args.batch_size, measure_ours)
+            profile = (args.profile_day, args.profile) if args.profile and args.profile_day is not None else None
+            days = bench_days.measure_days(env, company, today, args.days, args.seed, args.batch_size, measure_ours,
+                                           profile)
             days["machine_after"] = machine()
     finally:
         Registry.delete(args.database)
@@ -464,10 +466,15 @@ def main():
     parser.add_argument("--oca-sample", type=int, default=20, help="customers OCA sends emails to (0: none)")
     parser.add_argument("--results", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument("--profile", help="write a cProfile of our run to this file")
+    parser.add_argument("--profile-day", type=int, help=(
+        "with --days and --profile: profile that day of the simulation (2: the first steady day) instead of the "
+        "first run"))
     parser.add_argument("--no-oca", action="store_true", help="skip OCA's run (quick rounds while profiling)")
     parser.add_argument("--days", type=int, default=0, help=(
         "then, on a new copy: the first run and this many simulated days after it (customers paying, answering, "
         "promising, disputing), each run committed as the cron does (make bench: 30)"))
+    parser.add_argument("--only-days", action="store_true", help=(
+        "with --days: only the day simulation (no separate first run, OCA or floor; results file untouched)"))
     parser.add_argument("--seed", type=int, default=24, help="the seed of the simulated days")
     parser.add_argument("--commit", action="store_true", help=(
         "commit each batch of our run as the cron does (the copy keeps our cases); without it the batches end at "
@@ -489,14 +496,26 @@ def main():
         result = {"date": today.isoformat(), "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                   "machine": machine(), "copy_template_s": copy_s, "data": data_summary(env, company, today),
                   "rss_before_mib": rss_peak_mib()}
+        if args.only_days:
+            cr.rollback()
+    if args.only_days:
+        Registry.delete(args.database)
+        sql_db.close_db(args.database)
+        run_days(args, today)
+        print("--only-days: results file left as it was")
+        sys.exit(0)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        company = env.ref("base.main_company")
+        env = env(context={"allowed_company_ids": [company.id]})
         result["floor"] = measure_floor(env, company, today)
-        if args.profile:
+        if args.profile and args.profile_day is None:
             import cProfile
 
             profiler = cProfile.Profile()
             profiler.enable()
         result["ours"] = measure_ours(env, company, today, args.batch_size, args.commit)
-        if args.profile:
+        if args.profile and args.profile_day is None:
             profiler.disable()
             profiler.dump_stats(args.profile)
         cr.rollback()

@@ -309,13 +309,16 @@ def measure_poison(env, company, today, batch_size, percent):
     }
 
 
-def copy_template(template, database):
-    """A fresh database from the template, in seconds, with a copy of its filestore (as Odoo's duplicate does)."""
+def copy_template(template, database, jit=True):
+    """A fresh database from the template, in seconds, with a copy of its filestore (as Odoo's duplicate does);
+    ``jit=False``: PostgreSQL's JIT off for every session of the copy (``ALTER DATABASE ... SET jit = off``)."""
     started = time.perf_counter()
     with sql_db.db_connect("postgres").cursor() as cr:
         cr._cnx.autocommit = True
         cr.execute(SQL("DROP DATABASE IF EXISTS %s WITH (FORCE)", SQL.identifier(database)))
         cr.execute(SQL("CREATE DATABASE %s TEMPLATE %s", SQL.identifier(database), SQL.identifier(template)))
+        if not jit:
+            cr.execute(SQL("ALTER DATABASE %s SET jit = off", SQL.identifier(database)))
     shutil.rmtree(config.filestore(database), ignore_errors=True)
     if os.path.isdir(config.filestore(template)):
         shutil.copytree(config.filestore(template), config.filestore(database))
@@ -439,7 +442,7 @@ def print_table(size, result):
 
 def run_days(args, today):
     """The first run and ``args.days`` simulated days on a new copy of the template (tools/bench_days.py)."""
-    copy_template(args.template, args.database)
+    copy_template(args.template, args.database, jit=not args.no_jit)
     registry = Registry(args.database)
     try:
         with registry.cursor() as cr:
@@ -478,6 +481,8 @@ def main():
         "promising, disputing), each run committed as the cron does (make bench: 30)"))
     parser.add_argument("--only-days", action="store_true", help=(
         "with --days: only the day simulation (no separate first run, OCA or floor; results file untouched)"))
+    parser.add_argument("--no-jit", action="store_true", help=(
+        "PostgreSQL's JIT off on the copy (ALTER DATABASE ... SET jit = off), to compare with its default (on)"))
     parser.add_argument("--seed", type=int, default=24, help="the seed of the simulated days")
     parser.add_argument("--commit", action="store_true", help=(
         "commit each batch of our run as the cron does (the copy keeps our cases); without it the batches end at "
@@ -487,7 +492,7 @@ def main():
         "steps): the others' steps and the two times go to the results file under 'poison'"))
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
-    copy_s = copy_template(args.template, args.database)
+    copy_s = copy_template(args.template, args.database, jit=not args.no_jit)
     registry = Registry(args.database)
     if args.poison:
         return poison_main(args, registry)

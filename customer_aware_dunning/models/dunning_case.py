@@ -165,6 +165,8 @@ class DunningCase(models.Model):
         case id to fields of that case's event only.  Messages are logged in one
         batch, not one post per case.
         """
+        if not self:  # nothing to record (a batch with no case of this kind): no query either
+            return self.env["dunning.case.event"]
         per_case = per_case or {}
         texts = {case.id: to_data(descriptions[case.id]) for case in self}
         events = self.env["dunning.case.event"].sudo().create([

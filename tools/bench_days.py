@@ -122,15 +122,27 @@ def customers_act(env, company, day, seed):
     return done
 
 
-def measure_days(env, company, first_day, days, seed, batch_size, measure_ours):
-    """Day 0 (the first run) and ``days`` simulated days after it, each run committed as the cron does."""
+def measure_days(env, company, first_day, days, seed, batch_size, measure_ours, profile=None):
+    """Day 0 (the first run) and ``days`` simulated days after it, each run committed as the cron does.
+
+    ``profile`` is ``(day, path)``: a cProfile of that day's run (not of the customers' actions) goes to ``path``.
+    """
     results = []
     for offset in range(days + 1):
         day = first_day + timedelta(days=offset)
         started = time.perf_counter()
         acted = customers_act(env, company, day, seed) if offset else {}
         acted_s = time.perf_counter() - started
+        profiler = None
+        if profile and profile[0] == offset:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         ours = measure_ours(env, company, day, batch_size, commit=True)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile[1])
         env.cr.commit()
         env.invalidate_all()
         entry = {

@@ -165,6 +165,8 @@ class DunningCase(models.Model):
         case id to fields of that case's event only.  Messages are logged in one
         batch, not one post per case.
         """
+        if not self:  # nothing to record (a batch with no case of this kind): no query either
+            return self.env["dunning.case.event"]
         per_case = per_case or {}
         texts = {case.id: to_data(descriptions[case.id]) for case in self}
         events = self.env["dunning.case.event"].sudo().create([
@@ -198,10 +200,17 @@ class DunningCase(models.Model):
     def _sync_open_cases(self, company, today):
         """Open, extend and close cases so they match the overdue invoices of ``company`` today."""
         Move = self.env["account.move"]
-        overdue = dict(
-            Move._read_group(self._overdue_invoices_domain(company, today), ["commercial_partner_id"], ["id:recordset"])
+        # by customer and by the case each invoice is linked to: which invoices join an open case comes from
+        # this one read, not from each case's invoice_ids (a read of every open case's invoices, every day)
+        linked = Move._read_group(
+            self._overdue_invoices_domain(company, today), ["commercial_partner_id", "dunning_case_id"],
+            ["id:recordset"],
         )
+        overdue = {}
+        for partner, _case, invoices in linked:
+            overdue[partner] = overdue.get(partner, Move) | invoices
         open_cases = self.search([("company_id", "=", company.id), ("state", "!=", "closed")])
+        open_cases.fetch(["partner_id"])  # only the customer: the other fields of every open case are not needed
         by_partner = {case.partner_id: case for case in open_cases}
 
         new_partners = [partner for partner in overdue if partner not in by_partner]
@@ -212,8 +221,13 @@ class DunningCase(models.Model):
             self.env.invalidate_all()
 
         still_open = open_cases.filtered(lambda case: case.partner_id in overdue)
-        joining = {case: overdue[case.partner_id] - case.invoice_ids for case in still_open}
-        joining = {case: invoices for case, invoices in joining.items() if invoices}
+        # the overdue invoices of a customer with an open case that are not that case's invoices
+        joining = {}
+        for partner, case, invoices in linked:
+            if partner in by_partner and case != by_partner[partner]:
+                joining[by_partner[partner]] = joining.get(by_partner[partner], Move) | invoices
+        # the joining invoices' amounts only (read through the records, every field of every overdue invoice)
+        Move.union(*joining.values()).fetch(["amount_residual_signed"])
         for case, invoices in joining.items():
             case.amount_added += sum(invoices.mapped("amount_residual_signed"))
         self._link_invoices(joining)

@@ -161,17 +161,26 @@ class DunningCase(models.Model):
         activities = {}
         owned = changed.filtered(lambda case: decisions[case].owner)
         actors = self.env["dunning.channel"]._actors([(case, decisions[case].owner) for case in owned])
+        readers = {}
         for case, user in zip(owned, actors, strict=True):
-            env = self.with_context(lang=user.lang or self.env.lang).env  # the assignee reads it
+            reader = self._dunning_reader(readers, user, case.company_id)  # the assignee reads it
             customer = case.partner_id.display_name
             activities[case] = {
-                "summary": (env._("Apply the credit or reconcile: %(customer)s", customer=customer)
+                "summary": (reader.env._("Apply the credit or reconcile: %(customer)s", customer=customer)
                             if decisions[case].held_by == "credits" else
-                            env._("Collections paused: %(customer)s", customer=customer)),
-                "note": Reader(env, case.company_id).render(texts[case]),
+                            reader.env._("Collections paused: %(customer)s", customer=customer)),
+                "note": reader.render(texts[case]),
                 "user_id": user.id,
             }
         self._dunning_schedule_activities(activities)
+
+    def _dunning_reader(self, readers, user, company):
+        """The :class:`Reader` of ``user``'s language for ``company``, one per batch in ``readers``: a reader
+        caches the labels it looks up, so a batch reads each segment, reason or template name once."""
+        lang = user.lang or self.env.lang
+        if (lang, company) not in readers:
+            readers[lang, company] = Reader(self.with_context(lang=lang).env, company)
+        return readers[lang, company]
 
     def _dunning_resume(self, why, version=False):
         if not self:
@@ -187,11 +196,12 @@ class DunningCase(models.Model):
         """
         activities = {}
         actors = self.env["dunning.channel"]._actors([(case, decision.step.approve) for case, decision in items])
+        readers = {}
         for (case, decision), user in zip(items, actors, strict=True):
             title = to_data(step_title(decision.step))
             case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
                         "pending_policy_id": policy.id if policy else False, "pending_step_data": title})
-            reader = Reader(self.with_context(lang=user.lang or self.env.lang).env, case.company_id)
+            reader = self._dunning_reader(readers, user, case.company_id)
             activities[case] = {
                 "summary": reader.env._("Approve: %(step)s", step=reader.render(title)),
                 "note": reader.render(to_data(decision.text)),

@@ -6,6 +6,8 @@ from odoo.tools import SQL
 # Windows over which behaviour is measured (days).
 REVENUE_WINDOW = 365
 PUNCTUALITY_WINDOW = 730
+# Where the facts statement keeps the transaction's jit setting while it runs without JIT (see _refresh).
+JIT_SAVED = "customer_aware_dunning.jit_before_facts"
 
 
 class DunningPartnerFacts(models.Model):
@@ -71,7 +73,18 @@ class DunningPartnerFacts(models.Model):
         """Recompute the facts of every customer of ``company`` (or of ``partners``) as of ``today``."""
         self.env.flush_all()
         scope = SQL("TRUE") if partners is None else SQL("partner_id = ANY(%s)", partners.commercial_partner_id.ids)
-        self.env.cr.execute(self._facts_upsert_query(company, today, scope))
+        self.env.cr.execute(SQL(
+            # Without JIT: the planner's estimate of the upsert (joins of aggregates it cannot size) is far above
+            # PostgreSQL's jit_*_above_cost, so with JIT on (its default) it compiled for seconds what runs in a
+            # fraction of that (9.2 s of compiling for 0.8 s of work at 1,000 customers). The statements of one
+            # execute run in order, each planned when its turn comes; the setting is the transaction's and is
+            # put back as it was right after the upsert.
+            """SELECT set_config(%(saved)s, current_setting('jit'), true);
+               SELECT set_config('jit', 'off', true);
+               %(upsert)s;
+               SELECT set_config('jit', current_setting(%(saved)s), true)""",
+            saved=JIT_SAVED, upsert=self._facts_upsert_query(company, today, scope),
+        ))
         self.invalidate_model()
 
     def _facts_upsert_query(self, company, today, scope):
@@ -120,10 +133,11 @@ class DunningPartnerFacts(models.Model):
             ON CONFLICT (partner_id, company_id) DO UPDATE SET %(updates)s
             RETURNING partner_id
             )
-            -- customers that no longer are: their facts go
+            -- customers that no longer are: their facts go (an anti-join; NOT IN over the CTE scanned it once
+            -- per row, quadratic in the customers)
             DELETE FROM dunning_partner_facts
              WHERE company_id = %(company)s AND %(scope)s
-               AND partner_id NOT IN (SELECT partner_id FROM upserted)
+               AND NOT EXISTS (SELECT 1 FROM upserted WHERE upserted.partner_id = dunning_partner_facts.partner_id)
             """,
             ctes=self._facts_ctes(company, today),
             columns=columns,

@@ -19,6 +19,9 @@ class TestRunQueryCount(DunningCommon):
     same number of queries, so a batch of 200 costs what a batch of 20 does,
     emails included: they are posted and queued per batch
     (``dunning.channel._post_emails``), not one ``message_post`` each.
+    Kinds covered: emails, To-Dos, approvals, holds (a dispute pauses the case), a
+    steady day after a run (nothing due: every customer waits), cases closed when
+    the invoices leave the follow-up.
     """
 
     @classmethod
@@ -76,3 +79,56 @@ class TestRunQueryCount(DunningCommon):
 
     def test_queries_of_a_run_asking_approvals_do_not_grow_with_customers(self):
         self.assert_constant(DUE + timedelta(days=50), "approval")
+
+    def queries_of_the_day_after(self, first_day, second_day, between=None):
+        """The queries of the run on ``second_day``, after the run on ``first_day`` (and ``between``,
+        called with the posted invoices); both rolled back. Returns ``(queries, events of the second run)``."""
+        self.env.invalidate_all()
+        with self.env.cr.savepoint() as savepoint:
+            self.env["dunning.run"]._run_company(self.company, first_day)
+            if between:
+                between(self.invoices.filtered(lambda move: move.state == "posted"))
+            self.env.flush_all()
+            self.env.invalidate_all()
+            last_event = self.env["dunning.case.event"].search([], order="id desc", limit=1).id
+            before = self.env.cr.sql_log_count
+            self.env["dunning.run"]._run_company(self.company, second_day)
+            self.env.flush_all()
+            count = self.env.cr.sql_log_count - before
+            events = self.env["dunning.case.event"].search([("id", ">", last_event)])
+            kinds = dict.fromkeys(events.mapped("kind"), 0)
+            for event in events:
+                kinds[event.kind] += 1
+            savepoint.close(rollback=True)
+        self.env.invalidate_all()
+        return count, kinds
+
+    def assert_day_after_constant(self, first_day, second_day, between, expected_kinds):
+        """Run the two days for ``FEW`` then for ``MANY`` customers; the second day's queries must be equal."""
+        self.invoices[:FEW].action_post()
+        self.queries_of_the_day_after(first_day, second_day, between)  # warm the registry's caches
+        few, few_kinds = self.queries_of_the_day_after(first_day, second_day, between)
+        self.invoices[FEW:].action_post()
+        many, many_kinds = self.queries_of_the_day_after(first_day, second_day, between)
+        self.assertEqual(few_kinds, dict.fromkeys(expected_kinds, FEW))
+        self.assertEqual(many_kinds, dict.fromkeys(expected_kinds, MANY))
+        self.assertEqual(many, few, f"queries of the second day: {few} for {FEW} customers, {many} for {MANY}")
+
+    def test_queries_of_a_run_holding_disputed_cases_do_not_grow_with_customers(self):
+        dispute = self.env.ref("customer_aware_dunning.delay_reason_dispute")
+
+        def disputed(invoices):
+            invoices.write({"dunning_delay_reason_id": dispute.id})
+
+        # the day before the first step: cases open; then every customer disputes, and the run pauses them
+        self.assert_day_after_constant(DUE + timedelta(days=2), DUE + timedelta(days=3), disputed, ["paused"])
+
+    def test_queries_of_a_steady_day_do_not_grow_with_customers(self):
+        # the day after the To-Dos (25 days late): nothing is due, every customer waits
+        self.assert_day_after_constant(DUE + timedelta(days=25), DUE + timedelta(days=26), None, [])
+
+    def test_queries_of_a_run_closing_cases_do_not_grow_with_customers(self):
+        def excluded(invoices):
+            invoices.write({"dunning_excluded": True, "dunning_exclusion_reason": "Settled outside the ledger"})
+
+        self.assert_day_after_constant(DUE + timedelta(days=2), DUE + timedelta(days=3), excluded, ["closed"])

@@ -43,6 +43,7 @@ from . import (
     test_route_matrix,
     test_run_anchors,
     test_run_isolation,
+    test_run_isolation_cost,
     test_run_jobs,
     test_run_jobs_reread,
     test_run_locks_dates,

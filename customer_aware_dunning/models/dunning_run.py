@@ -143,6 +143,7 @@ class DunningRun(models.AbstractModel):
         Under a test runner the test owns the transaction (and rolls it back), so
         the cron's batches end at savepoints there.
         """
+        self._keep_company_locks()  # before committing: a batch is never committed by a run that lost its company
         if self._commits():
             self.env["ir.cron"]._commit_progress(processed)
 

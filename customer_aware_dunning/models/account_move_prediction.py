@@ -1,9 +1,9 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
-from ..policy.prediction import Settled, predict
+from ..policy.prediction import Settled, credits_covering, predict
 
 PREDICTION_BASES = [
     ("no_history", "No payment history"),
@@ -13,7 +13,7 @@ PREDICTION_BASES = [
 ]
 PREDICTION_FIELDS = [
     "dunning_predicted_date", "dunning_late_chance", "dunning_expected_loss", "dunning_prediction_basis",
-    "dunning_prediction_count", "dunning_prediction_days_late",
+    "dunning_prediction_count", "dunning_prediction_days_late", "dunning_credit_covered",
 ]
 
 
@@ -39,7 +39,11 @@ class AccountMove(models.Model):
              "month from now. From the customer's past invoices, recent ones weighted more.")
     dunning_expected_loss = fields.Monetary(
         "Expected loss", currency_field="company_currency_id", readonly=True, copy=False,
-        help="The amount due times the chance of paying late.")
+        help="The amount due, less what the customer's open credits cover, times the chance of paying late.")
+    dunning_credit_covered = fields.Monetary(
+        "Covered by open credits", currency_field="company_currency_id", readonly=True, copy=False,
+        help="The part of the amount due that the customer's open credit notes and unreconciled payments cover "
+             "(oldest invoices first): it is not counted in the expected loss.")
     dunning_prediction_basis = fields.Selection(PREDICTION_BASES, "Prediction from", readonly=True, copy=False)
     dunning_prediction_count = fields.Integer("Invoices paid before", readonly=True, copy=False)
     dunning_prediction_days_late = fields.Float(
@@ -48,13 +52,25 @@ class AccountMove(models.Model):
     dunning_prediction_note = fields.Char("Why", compute="_compute_dunning_prediction_note")
 
     @api.depends("dunning_prediction_basis", "dunning_prediction_count", "dunning_prediction_days_late",
-                 "dunning_predicted_date", "dunning_predicted_on", "invoice_date_due")
+                 "dunning_predicted_date", "dunning_predicted_on", "invoice_date_due", "dunning_credit_covered")
     def _compute_dunning_prediction_note(self):
         for move in self:
             move.dunning_prediction_note = move._dunning_prediction_sentence()
 
     def _dunning_prediction_sentence(self):
-        """The prediction in one sentence, in the reader's language (empty when there is none)."""
+        """The prediction in one sentence, in the reader's language (empty when there is none), and what the
+        customer's open credits take off the expected loss."""
+        self.ensure_one()
+        sentence = self._dunning_prediction_date_sentence()
+        if sentence and self.dunning_credit_covered:
+            sentence = self.env._(
+                "%(sentence)s Open credits cover %(amount)s of it: the expected loss counts only the rest.",
+                sentence=sentence,
+                amount=format_amount(self.env, self.dunning_credit_covered, self.company_currency_id),
+            )
+        return sentence
+
+    def _dunning_prediction_date_sentence(self):
         self.ensure_one()
         basis, count = self.dunning_prediction_basis, self.dunning_prediction_count
         if not basis or not self.dunning_predicted_date:
@@ -121,6 +137,24 @@ class AccountMove(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _dunning_open_credits(self, company):
+        """``{commercial partner id: open credits}`` of ``company``'s customers, in the company's currency (a
+        positive amount): their receivable lines left to reconcile that the customer is owed (credit notes,
+        payments not matched yet), one grouped read."""
+        groups = self.env["account.move.line"].sudo()._read_group([
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual", "<", 0),
+            ("partner_id", "!=", False),
+        ], ["partner_id"], ["amount_residual:sum"])
+        credits = defaultdict(float)
+        for partner, residual in groups:
+            credits[partner.commercial_partner_id.id] -= residual
+        return credits
+
+    @api.model
     def _dunning_refresh_predictions(self, company, today):
         """Predict the payment date of every open customer invoice of ``company`` as of ``today``."""
         rows = self._dunning_settlement_history(company)
@@ -131,15 +165,23 @@ class AccountMove(models.Model):
                 history[partner_id].append(Settled(due, settled_on))
             elif residual > 0:
                 open_rows.append((move_id, partner_id, due, residual))
+        credits = self._dunning_open_credits(company)
+        by_partner = defaultdict(list)
+        for move_id, partner_id, due, residual in open_rows:
+            by_partner[partner_id].append((move_id, due, residual))
+        covered = {}
+        for partner_id, items in by_partner.items():
+            covered.update(credits_covering(items, credits.get(partner_id, 0.0)))
         values = []
         totals = defaultdict(float)
         for move_id, partner_id, due, residual in open_rows:
             prediction = predict(due, history[partner_id], today)
-            totals[partner_id] += prediction.expected_loss(residual)
+            loss = prediction.expected_loss(residual - covered[move_id])
+            totals[partner_id] += loss
             values.append(SQL(
-                "(%s, %s::date, %s::float, %s::numeric, %s, %s::int, %s::float)",
-                move_id, prediction.predicted, prediction.late_chance, prediction.expected_loss(residual),
-                prediction.basis, prediction.history_count, prediction.weighted_days_late or 0.0,
+                "(%s, %s::date, %s::float, %s::numeric, %s, %s::int, %s::float, %s::numeric)",
+                move_id, prediction.predicted, prediction.late_chance, loss,
+                prediction.basis, prediction.history_count, prediction.weighted_days_late or 0.0, covered[move_id],
             ))
         cr = self.env.cr
         # What is no longer open loses its prediction.
@@ -147,7 +189,8 @@ class AccountMove(models.Model):
             """
             UPDATE account_move SET dunning_predicted_date = NULL, dunning_predicted_on = NULL,
                    dunning_late_chance = NULL, dunning_expected_loss = NULL, dunning_prediction_basis = NULL,
-                   dunning_prediction_count = NULL, dunning_prediction_days_late = NULL
+                   dunning_prediction_count = NULL, dunning_prediction_days_late = NULL,
+                   dunning_credit_covered = NULL
              WHERE company_id = %s AND dunning_predicted_date IS NOT NULL AND id != ALL(%s)
          RETURNING id
             """,
@@ -161,8 +204,8 @@ class AccountMove(models.Model):
                    SET dunning_predicted_date = v.predicted, dunning_predicted_on = %(today)s,
                        dunning_late_chance = v.chance, dunning_expected_loss = v.loss,
                        dunning_prediction_basis = v.basis, dunning_prediction_count = v.count,
-                       dunning_prediction_days_late = v.days_late
-                  FROM (VALUES %(values)s) AS v(id, predicted, chance, loss, basis, count, days_late)
+                       dunning_prediction_days_late = v.days_late, dunning_credit_covered = v.covered
+                  FROM (VALUES %(values)s) AS v(id, predicted, chance, loss, basis, count, days_late, covered)
                  WHERE move.id = v.id
                 """,
                 today=today, values=SQL(", ").join(values),

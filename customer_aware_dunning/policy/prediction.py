@@ -20,7 +20,10 @@ unpaid :data:`LATE_HORIZON_DAYS` days from now: the weighted share of the past i
 makes a certainty and a lateness the history never reached reads as "unknown" (the prior).
 
 Expected loss (what the work list sorts by) is the open amount times that chance: the amount
-at stake if the customer behaves as it did. Every number the prediction rests on is returned
+at stake if the customer behaves as it did. The customer's open credits (credit notes and
+payments not yet reconciled) are not at stake: :func:`credits_covering` spreads them over its
+open invoices, oldest due first, as a reconciliation would, and each invoice's loss is what
+they leave open times its chance. Every number the prediction rests on is returned
 in :class:`Prediction` so that the screens can say why.
 
 The models read the history set-based and pass it in with ``today``; nothing here reads a clock.
@@ -72,6 +75,18 @@ class Prediction:
     def expected_loss(self, amount: float) -> float:
         """The open ``amount`` times the chance of paying late."""
         return amount * self.late_chance
+
+
+def credits_covering(open_items, credit: float) -> dict:
+    """How much of each open invoice ``credit`` (the customer's open credits, a positive amount) covers:
+    ``{key: covered}`` for ``open_items`` ``(key, due, amount)``, oldest due first (then by key), each invoice
+    covered up to its amount; a credit larger than them all covers them all and the rest is left over."""
+    covered = {}
+    left = max(credit, 0.0)
+    for key, _due, amount in sorted(open_items, key=lambda item: (item[1], item[0])):
+        covered[key] = min(max(amount, 0.0), left)
+        left -= covered[key]
+    return covered
 
 
 def weight(observation: Settled, today: date, half_life_days: int = HALF_LIFE_DAYS) -> float:

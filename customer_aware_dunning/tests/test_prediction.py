@@ -64,6 +64,22 @@ class TestPrediction(DunningCommon):
         self.assertGreaterEqual(self.overdue_a.dunning_predicted_date, TODAY)
         self.assertIn("Already 25 days overdue", self.overdue_a.dunning_prediction_note)
 
+    def test_open_credits_are_not_at_stake_in_the_expected_loss(self):
+        # A credit note of 500 left open: it covers the oldest invoice (300, due June 5) and 200 of the next (600).
+        self.make_invoice(self.partner_a, date(2026, 6, 20), date(2026, 6, 20), 500, move_type="out_refund")
+        self.env["account.move"]._dunning_refresh_predictions(self.company, TODAY)
+        self.assertAlmostEqual(self.overdue_a.dunning_credit_covered, 300, places=2)
+        self.assertAlmostEqual(self.overdue_a.dunning_expected_loss, 0, places=2)
+        self.assertAlmostEqual(self.open_a.dunning_credit_covered, 200, places=2)
+        self.assertAlmostEqual(self.open_a.dunning_expected_loss, 400 * self.open_a.dunning_late_chance, places=2)
+        self.assertAlmostEqual(self.partner_a.with_company(self.company).dunning_expected_loss,
+                               400 * self.open_a.dunning_late_chance, places=2)
+        self.assertIn("Open credits cover", self.open_a.dunning_prediction_note)
+        self.assertIn("200.00", self.open_a.dunning_prediction_note)
+        self.assertFalse(self.open_b.dunning_credit_covered, "another customer's credit is not this one's")
+        case_loss = self.env["dunning.case"].new({"invoice_ids": [(6, 0, (self.open_a | self.overdue_a).ids)]})
+        self.assertAlmostEqual(case_loss.expected_loss, 400 * self.open_a.dunning_late_chance, places=2)
+
     def test_a_paid_invoice_loses_its_prediction(self):
         self.pay(self.open_b, date(2026, 7, 1))
         self.env["account.move"]._dunning_refresh_predictions(self.company, date(2026, 7, 2))

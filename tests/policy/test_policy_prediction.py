@@ -8,6 +8,7 @@ from dunning_policy.prediction import (
     UNKNOWN_END_DAYS,
     Settled,
     backtest,
+    credits_covering,
     late_chance,
     predict,
     weight,
@@ -129,3 +130,12 @@ def test_backtest_predicts_from_what_was_known_on_the_day():
 def test_backtest_of_an_empty_day():
     [row] = backtest([], [date(2026, 6, 1)])
     assert (row.invoices, row.mae_model, row.mae_due_date) == (0, None, None)
+
+
+def test_open_credits_cover_the_oldest_invoices_first_and_never_more_than_owed():
+    items = [("b", date(2026, 11, 1), 300.0), ("a", date(2026, 10, 1), 200.0), ("c", date(2026, 12, 1), 500.0)]
+    assert credits_covering(items, 350.0) == {"a": 200.0, "b": 150.0, "c": 0.0}
+    assert credits_covering(items, 0.0) == {"a": 0.0, "b": 0.0, "c": 0.0}
+    assert credits_covering(items, 5000.0) == {"a": 200.0, "b": 300.0, "c": 500.0}, "the rest is left over"
+    assert credits_covering(items, -10.0) == {"a": 0.0, "b": 0.0, "c": 0.0}
+    assert credits_covering([], 100.0) == {}

@@ -8,6 +8,7 @@ from . import (
     test_charges,
     test_collection_case,
     test_credit,
+    test_credit_hold_policy,
     test_credit_import,
     test_credit_web,
     test_credits_per_currency,

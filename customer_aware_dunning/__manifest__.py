@@ -2,7 +2,7 @@
     "name": "Customer-Aware Dunning",
     "summary": "Collections that keep customers: segments, delay reasons, "
     "YAML policies, satisfaction and repeat purchases measured together",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Accounting/Accounting",
     "author": "Customer-Aware Dunning",
     "website": "https://github.com/customer-aware-dunning/customer_aware_dunning",

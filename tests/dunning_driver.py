@@ -111,9 +111,9 @@ def install_fault(way, release):
     DunningRun._follow_up_batch = _follow_up_batch
 
 
-def install_lock_idle_timeout(milliseconds):
-    """Open the company lock's connection with ``idle_in_transaction_session_timeout`` at ``milliseconds``: libpq
-    reads ``PGOPTIONS`` when it connects, and only that connection is opened while it is set."""
+def install_lock_idle_timeout(milliseconds, setting="idle_in_transaction_session_timeout"):
+    """Open the company lock's connection with ``setting`` (an idle timeout) at ``milliseconds``: libpq reads
+    ``PGOPTIONS`` when it connects, and only that connection is opened while it is set."""
     from odoo.addons.customer_aware_dunning.models.dunning_run_locks import DunningRunLocks
 
     company_run_lock = DunningRunLocks._company_run_lock
@@ -122,7 +122,7 @@ def install_lock_idle_timeout(milliseconds):
     def _company_run_lock(self, company, commit):
         lock = company_run_lock(self, company, commit)
         before = os.environ.get("PGOPTIONS")
-        os.environ["PGOPTIONS"] = f"-c idle_in_transaction_session_timeout={milliseconds}"
+        os.environ["PGOPTIONS"] = f"-c {setting}={milliseconds}"
         try:
             alone = lock.__enter__()
         finally:
@@ -130,7 +130,7 @@ def install_lock_idle_timeout(milliseconds):
                 del os.environ["PGOPTIONS"]
             else:
                 os.environ["PGOPTIONS"] = before
-        say(f"LOCK-IDLE-TIMEOUT {milliseconds}")
+        say(f"LOCK-IDLE-TIMEOUT {setting} {milliseconds}")
         try:
             yield alone
         except BaseException as error:
@@ -315,6 +315,8 @@ def main():
     parser.add_argument("--smtp-port", type=int)
     parser.add_argument("--lock-idle-timeout", type=int, metavar="MS",
                         help="the company lock's connection gets this idle_in_transaction_session_timeout")
+    parser.add_argument("--lock-idle-session-timeout", type=int, metavar="MS",
+                        help="the company lock's connection gets this idle_session_timeout")
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=info"], setup_logging=True)
     if args.fault:
@@ -323,6 +325,8 @@ def main():
         install_lock_probe()
     if args.lock_idle_timeout:
         install_lock_idle_timeout(args.lock_idle_timeout)
+    if args.lock_idle_session_timeout:
+        install_lock_idle_timeout(args.lock_idle_session_timeout, "idle_session_timeout")
     for item in args.databases:
         database, _sep, point = item.partition("@")
         FAULT["point"] = point or None

@@ -318,13 +318,13 @@ def test_the_company_lock_outlives_a_low_idle_in_transaction_timeout(scratch, re
                          "--lock-idle-timeout", timeout_ms)
     seen = []
     try:
-        wait_for_line(first, f"LOCK-IDLE-TIMEOUT {timeout_ms}", seen)
+        wait_for_line(first, f"LOCK-IDLE-TIMEOUT idle_in_transaction_session_timeout {timeout_ms}", seen)
         wait_for_line(first, "FAULT-POINT after-commit:2 hold", seen)
         time.sleep(2 * timeout_ms / 1000)  # an idle transaction would have been ended by now
         with closing(psycopg2.connect(**connection_options(name))) as connection, connection.cursor() as cr:
             cr.execute("""SELECT activity.state FROM pg_locks lock JOIN pg_stat_activity activity USING (pid)
                           WHERE lock.locktype = 'advisory' AND lock.classid = 72010020 AND lock.objsubid = 2
-                            AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())""")
+                             AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())""")
             assert cr.fetchall() == [("idle",)], "the company lock is held, on a connection idle between commits"
         second = driver("run", name, timeout=240)
     finally:
@@ -333,6 +333,67 @@ def test_the_company_lock_outlives_a_low_idle_in_transaction_timeout(scratch, re
     assert first.returncode == 0, first_output[-3000:]
     assert_clean(first_output)
     assert "RUN-RESULT skipped" in second.stdout, second.stdout[-3000:] + second.stderr[-3000:]
+    assert snapshots(first_output)[name, "final"] == reference
+
+
+COMPANY_LOCK_QUERY = """SELECT activity.pid, activity.state
+                           FROM pg_locks lock JOIN pg_stat_activity activity USING (pid)
+                          WHERE lock.locktype = 'advisory' AND lock.classid = 72010020 AND lock.objsubid = 2
+                            AND lock.database = (SELECT oid FROM pg_database WHERE datname = current_database())"""
+
+
+def test_the_company_lock_outlives_a_low_idle_session_timeout(scratch, reference, tmp_path):
+    """1 run holding the company between two committed batches for twice an ``idle_session_timeout`` set low on its
+    company lock's connection (PostgreSQL ends a session idle that long, in a transaction or not): the lock
+    stays, a second run skips the company, and the first ends as the reference."""
+    name = scratch.copy(scratch.base, f"{scratch.base}_idle_session")
+    release = tmp_path / "release_idle_session"
+    timeout_ms = 3000
+    first = start_driver("run", f"{name}@after-commit:2", "--fault", "hold", "--release", release,
+                         "--lock-idle-session-timeout", timeout_ms)
+    seen = []
+    try:
+        wait_for_line(first, f"LOCK-IDLE-TIMEOUT idle_session_timeout {timeout_ms}", seen)
+        wait_for_line(first, "FAULT-POINT after-commit:2 hold", seen)
+        time.sleep(2 * timeout_ms / 1000)  # an idle session with that timeout would have been ended by now
+        with closing(psycopg2.connect(**connection_options(name))) as connection, connection.cursor() as cr:
+            cr.execute(COMPANY_LOCK_QUERY)
+            assert [state for _pid, state in cr.fetchall()] == ["idle"], "the company lock is still held"
+        second = driver("run", name, timeout=240)
+    finally:
+        release.touch()
+        first_output = read_rest(first, seen)
+    assert first.returncode == 0, first_output[-3000:]
+    assert_clean(first_output)
+    assert "RUN-RESULT skipped" in second.stdout, second.stdout[-3000:] + second.stderr[-3000:]
+    assert "connection was lost" not in first_output
+    assert snapshots(first_output)[name, "final"] == reference
+
+
+def test_a_run_whose_company_lock_connection_is_killed_locks_again_at_its_next_commit(scratch, reference, tmp_path):
+    """1 run between two committed batches whose company lock's connection an administrator ends
+    (``pg_terminate_backend``): at its next commit the run connects again, takes the lock again and goes on,
+    and ends as the reference."""
+    name = scratch.copy(scratch.base, f"{scratch.base}_lock_killed")
+    release = tmp_path / "release_lock_killed"
+    first = start_driver("run", f"{name}@after-commit:2", "--fault", "hold", "--release", release)
+    seen = []
+    try:
+        wait_for_line(first, "FAULT-POINT after-commit:2 hold", seen)
+        with closing(psycopg2.connect(**connection_options(name))) as connection, connection.cursor() as cr:
+            connection.autocommit = True
+            cr.execute(COMPANY_LOCK_QUERY)
+            [(pid, _state)] = cr.fetchall()
+            cr.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            cr.execute(COMPANY_LOCK_QUERY)
+            assert cr.fetchall() == [], "the lock went with its connection"
+    finally:
+        release.touch()
+        first_output = read_rest(first, seen)
+    assert first.returncode == 0, first_output[-3000:]
+    assert_clean(first_output)
+    assert "the company lock's connection was lost" in first_output
+    assert "the company is locked again on a new connection" in first_output
     assert snapshots(first_output)[name, "final"] == reference
 
 

@@ -1,19 +1,27 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
-from ..policy.prediction import Settled, predict
+from ..policy.prediction import CreditFacts, Settled, credits_covering, predict
 
 PREDICTION_BASES = [
     ("no_history", "No payment history"),
     ("history", "Customer's usual lateness"),
     ("history_when_late", "Invoices that got as late"),
     ("later_than_history", "Later than ever before"),
+    ("facts", "Credit facts (no payment history)"),
+    ("history_and_facts", "Thin history and credit facts"),
+]
+PREDICTION_FACTS = [
+    ("rating", "Credit rating"),
+    ("payment_defaults", "Payment defaults"),
+    ("insolvent", "Bankruptcy or liquidation"),
 ]
 PREDICTION_FIELDS = [
     "dunning_predicted_date", "dunning_late_chance", "dunning_expected_loss", "dunning_prediction_basis",
-    "dunning_prediction_count", "dunning_prediction_days_late",
+    "dunning_prediction_count", "dunning_prediction_days_late", "dunning_credit_covered", "dunning_prediction_fact",
+    "dunning_prediction_rating", "dunning_prediction_defaults",
 ]
 
 
@@ -39,28 +47,52 @@ class AccountMove(models.Model):
              "month from now. From the customer's past invoices, recent ones weighted more.")
     dunning_expected_loss = fields.Monetary(
         "Expected loss", currency_field="company_currency_id", readonly=True, copy=False,
-        help="The amount due times the chance of paying late.")
+        help="The amount due, less what the customer's open credits cover, times the chance of paying late.")
+    dunning_credit_covered = fields.Monetary(
+        "Covered by open credits", currency_field="company_currency_id", readonly=True, copy=False,
+        help="The part of the amount due that the customer's open credit notes and unreconciled payments cover "
+             "(oldest invoices first): it is not counted in the expected loss.")
     dunning_prediction_basis = fields.Selection(PREDICTION_BASES, "Prediction from", readonly=True, copy=False)
     dunning_prediction_count = fields.Integer("Invoices paid before", readonly=True, copy=False)
     dunning_prediction_days_late = fields.Float(
         "Usual days late", digits=(16, 1), readonly=True, copy=False,
         help="Weighted mean of the days after the due date the customer paid its past invoices.")
+    dunning_prediction_fact = fields.Selection(
+        PREDICTION_FACTS, "Credit fact used", readonly=True, copy=False,
+        help="With little or no payment history, the customer's credit fact that decided the prediction.")
+    dunning_prediction_rating = fields.Integer("Rating used", readonly=True, copy=False)
+    dunning_prediction_defaults = fields.Integer("Payment defaults used", readonly=True, copy=False)
     dunning_prediction_note = fields.Char("Why", compute="_compute_dunning_prediction_note")
 
     @api.depends("dunning_prediction_basis", "dunning_prediction_count", "dunning_prediction_days_late",
-                 "dunning_predicted_date", "dunning_predicted_on", "invoice_date_due")
+                 "dunning_predicted_date", "dunning_predicted_on", "invoice_date_due", "dunning_credit_covered",
+                 "dunning_prediction_fact", "dunning_prediction_rating", "dunning_prediction_defaults")
     def _compute_dunning_prediction_note(self):
         for move in self:
             move.dunning_prediction_note = move._dunning_prediction_sentence()
 
     def _dunning_prediction_sentence(self):
-        """The prediction in one sentence, in the reader's language (empty when there is none)."""
+        """The prediction in one sentence, in the reader's language (empty when there is none), and what the
+        customer's open credits take off the expected loss."""
+        self.ensure_one()
+        sentence = self._dunning_prediction_date_sentence()
+        if sentence and self.dunning_credit_covered:
+            sentence = self.env._(
+                "%(sentence)s Open credits cover %(amount)s of it: the expected loss counts only the rest.",
+                sentence=sentence,
+                amount=format_amount(self.env, self.dunning_credit_covered, self.company_currency_id),
+            )
+        return sentence
+
+    def _dunning_prediction_date_sentence(self):
         self.ensure_one()
         basis, count = self.dunning_prediction_basis, self.dunning_prediction_count
         if not basis or not self.dunning_predicted_date:
             return False
         if basis == "no_history":
             return self.env._("No invoice paid before: expected on its due date.")
+        if basis in ("facts", "history_and_facts"):
+            return self._dunning_prediction_facts_sentence()
         days = round(self.dunning_prediction_days_late)
         if days > 0:
             usual = self.env._(
@@ -80,6 +112,25 @@ class AccountMove(models.Model):
             return self.env._("%(usual)s Already %(overdue)s days overdue, later than any invoice it paid before: "
                               "expected within a week at the earliest.", usual=usual, overdue=overdue)
         return usual
+
+    def _dunning_prediction_facts_sentence(self):
+        """A prediction the credit facts decided (little or no history): which fact, and what it expects."""
+        if self.dunning_prediction_fact == "insolvent":
+            fact = self.env._("its trade register status (bankruptcy or liquidation)")
+        elif self.dunning_prediction_fact == "payment_defaults":
+            fact = self.env._("its %(count)s payment default(s) on record", count=self.dunning_prediction_defaults)
+        else:
+            # the rating scale's labels as the customer form shows them, in the reader's language
+            labels = dict(self.env["res.partner"]._fields["dunning_credit_rating"]._description_selection(self.env))
+            fact = self.env._("its credit rating %(rating)s",
+                              rating=labels.get(str(self.dunning_prediction_rating), self.dunning_prediction_rating))
+        days = round(self.dunning_prediction_days_late)
+        if self.dunning_prediction_basis == "facts":
+            return self.env._("No invoice paid before: decided by %(fact)s, which expects payment %(days)s days "
+                              "after the due date.", fact=fact, days=days)
+        return self.env._("Only %(count)s invoice(s) paid before: with %(fact)s counted in, payment is expected "
+                          "%(days)s days after the due date.", count=self.dunning_prediction_count, fact=fact,
+                          days=days)
 
     @api.model
     def _dunning_settlement_history(self, company, partner_ids=None):
@@ -121,6 +172,34 @@ class AccountMove(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _dunning_open_credits(self, company):
+        """``{commercial partner id: open credits}`` of ``company``'s customers, in the company's currency (a
+        positive amount): their receivable lines left to reconcile that the customer is owed (credit notes,
+        payments not matched yet), one grouped read."""
+        groups = self.env["account.move.line"].sudo()._read_group([
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+            ("amount_residual", "<", 0),
+            ("partner_id", "!=", False),
+        ], ["partner_id"], ["amount_residual:sum"])
+        credits = defaultdict(float)
+        for partner, residual in groups:
+            credits[partner.commercial_partner_id.id] -= residual
+        return credits
+
+    @api.model
+    def _dunning_credit_facts(self, company, partner_ids, today):
+        """``{commercial partner id: CreditFacts}`` as of ``today`` (a stale rating counts as unknown), one read."""
+        partners = self.env["res.partner"].browse(partner_ids)
+        facts = self.env["dunning.credit.observation"].sudo()._policy_facts(company, partners, today)
+        return {partner.id: CreditFacts(credit_rating=values.get("credit_rating"),
+                                        payment_defaults=values.get("payment_defaults"),
+                                        registry_status=values.get("registry_status"))
+                for partner, values in facts.items()}
+
+    @api.model
     def _dunning_refresh_predictions(self, company, today):
         """Predict the payment date of every open customer invoice of ``company`` as of ``today``."""
         rows = self._dunning_settlement_history(company)
@@ -131,15 +210,25 @@ class AccountMove(models.Model):
                 history[partner_id].append(Settled(due, settled_on))
             elif residual > 0:
                 open_rows.append((move_id, partner_id, due, residual))
+        credits = self._dunning_open_credits(company)
+        facts = self._dunning_credit_facts(company, {partner_id for _m, partner_id, _d, _r in open_rows}, today)
+        by_partner = defaultdict(list)
+        for move_id, partner_id, due, residual in open_rows:
+            by_partner[partner_id].append((move_id, due, residual))
+        covered = {}
+        for partner_id, items in by_partner.items():
+            covered.update(credits_covering(items, credits.get(partner_id, 0.0)))
         values = []
         totals = defaultdict(float)
         for move_id, partner_id, due, residual in open_rows:
-            prediction = predict(due, history[partner_id], today)
-            totals[partner_id] += prediction.expected_loss(residual)
+            prediction = predict(due, history[partner_id], today, facts=facts.get(partner_id))
+            loss = prediction.expected_loss(residual - covered[move_id])
+            totals[partner_id] += loss
             values.append(SQL(
-                "(%s, %s::date, %s::float, %s::numeric, %s, %s::int, %s::float)",
-                move_id, prediction.predicted, prediction.late_chance, prediction.expected_loss(residual),
-                prediction.basis, prediction.history_count, prediction.weighted_days_late or 0.0,
+                "(%s, %s::date, %s::float, %s::numeric, %s, %s::int, %s::float, %s::numeric, %s, %s::int, %s::int)",
+                move_id, prediction.predicted, prediction.late_chance, loss,
+                prediction.basis, prediction.history_count, prediction.weighted_days_late or 0.0, covered[move_id],
+                prediction.fact, prediction.rating, prediction.defaults,
             ))
         cr = self.env.cr
         # What is no longer open loses its prediction.
@@ -147,7 +236,9 @@ class AccountMove(models.Model):
             """
             UPDATE account_move SET dunning_predicted_date = NULL, dunning_predicted_on = NULL,
                    dunning_late_chance = NULL, dunning_expected_loss = NULL, dunning_prediction_basis = NULL,
-                   dunning_prediction_count = NULL, dunning_prediction_days_late = NULL
+                   dunning_prediction_count = NULL, dunning_prediction_days_late = NULL,
+                   dunning_credit_covered = NULL, dunning_prediction_fact = NULL, dunning_prediction_rating = NULL,
+                   dunning_prediction_defaults = NULL
              WHERE company_id = %s AND dunning_predicted_date IS NOT NULL AND id != ALL(%s)
          RETURNING id
             """,
@@ -161,8 +252,11 @@ class AccountMove(models.Model):
                    SET dunning_predicted_date = v.predicted, dunning_predicted_on = %(today)s,
                        dunning_late_chance = v.chance, dunning_expected_loss = v.loss,
                        dunning_prediction_basis = v.basis, dunning_prediction_count = v.count,
-                       dunning_prediction_days_late = v.days_late
-                  FROM (VALUES %(values)s) AS v(id, predicted, chance, loss, basis, count, days_late)
+                       dunning_prediction_days_late = v.days_late, dunning_credit_covered = v.covered,
+                       dunning_prediction_fact = v.fact, dunning_prediction_rating = v.rating,
+                       dunning_prediction_defaults = v.defaults
+                  FROM (VALUES %(values)s)
+                       AS v(id, predicted, chance, loss, basis, count, days_late, covered, fact, rating, defaults)
                  WHERE move.id = v.id
                 """,
                 today=today, values=SQL(", ").join(values),

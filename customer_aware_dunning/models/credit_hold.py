@@ -1,5 +1,6 @@
-"""Credit hold: a quotation is not confirmed, nor a customer invoice posted, without approval when the
-customer is insolvent, weakly rated or above its credit limit (Odoo's own partner credit limit).
+"""Credit hold: a quotation is not confirmed, nor a customer invoice posted, without approval when a rule of
+the active policy's ``credit_hold`` section holds for the customer (``policy/credit_hold.py``; by default:
+insolvent, weakly rated or above its credit limit, Odoo's own partner credit limit).
 
 The salesperson sees why on the document and asks for approval in one click (a To-Do for a
 Collections manager); the manager approves or refuses from the document; each step is logged
@@ -10,11 +11,10 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..access import MANAGER_GROUP, check_collections_manager
-from ..credit.observation import INSOLVENT_STATUSES
+from ..policy.credit_hold import credit_hold_reasons
 
 HOLD_STATES = [("none", "No approval asked"), ("requested", "Approval requested"), ("approved", "Approved"),
                ("refused", "Refused")]
-WEAK_RATING = 2
 
 
 class DunningCreditHold(models.AbstractModel):
@@ -35,24 +35,41 @@ class DunningCreditHold(models.AbstractModel):
         for record in self:
             record.dunning_hold_reason = (record._dunning_hold_applies() and record._dunning_hold_text(today)) or False
 
+    def _dunning_hold_document(self):
+        """What the policy's ``documents`` call this document: ``quotation`` or ``invoice``."""
+        return "invoice"
+
     def _dunning_hold_text(self, today):
+        """Why this document needs approval, in the reader's language: the reasons of the active policy's
+        ``credit_hold`` rules that hold for the customer, with this document counted in its credit limit use."""
         partner, company = self.partner_id.commercial_partner_id, self.company_id
         if not partner or not company.dunning_credit_hold:
             return False
-        facts = self.env["dunning.credit.observation"]._policy_facts(company, partner, today)[partner]
-        reasons = []
-        if facts["registry_status"] in INSOLVENT_STATUSES:
+        spec = self.env["dunning.policy"]._active_for(company)._get_spec()
+        facts = self.env["account.payment.term"]._dunning_customer_facts(company, partner)[partner]
+        facts.update(self.env["dunning.credit.observation"]._policy_facts(company, partner, today)[partner])
+        # Odoo's own credit limit and receivable balance, the document counted in (as Odoo's warning does)
+        customer = partner.with_company(company).sudo()
+        limit = customer.credit_limit if company.account_use_credit_limit else 0
+        facts["credit_limit"] = limit or None
+        facts["credit_limit_use"] = (customer.credit + self._dunning_hold_amount()) / limit if limit else None
+        reasons = credit_hold_reasons(spec.credit_hold if spec else None, facts, self._dunning_hold_document())
+        return "; ".join(self._dunning_hold_words(reason, facts, limit) for reason in reasons) or False
+
+    def _dunning_hold_words(self, reason, facts, limit):
+        """A rule's ``reason`` for the reader: a built-in one worded from ``facts``, else the policy's text."""
+        if reason == "insolvent":
             label = dict(self.env["dunning.credit.observation"]._fields["registry_status"]._description_selection(
-                self.env))[facts["registry_status"]]
-            reasons.append(_("the trade register says: %s", label))
-        if facts["credit_rating"] is not None and facts["credit_rating"] <= WEAK_RATING:
-            reasons.append(_("weak credit rating (%s of 5)", facts["credit_rating"]))
-        partner = partner.with_company(company).sudo()
-        limit = partner.credit_limit if company.account_use_credit_limit else 0
-        if limit and partner.credit + self._dunning_hold_amount() > limit:
-            reasons.append(_("over the credit limit of %(limit)s with this document",
-                             limit=company.currency_id.format(limit)))
-        return "; ".join(reasons) or False
+                self.env)).get(facts.get("registry_status"))
+            return _("the trade register says: %s", label) if label else _("the trade register's status")
+        if reason == "weak_rating" and facts.get("credit_rating") is not None:
+            return _("weak credit rating (%s of 5)", facts["credit_rating"])
+        if reason == "over_limit" and limit:
+            return _("over the credit limit of %(limit)s with this document",
+                     limit=self.company_id.currency_id.format(limit))
+        if reason == "payment_defaults":
+            return _("%(count)s payment default(s) in the credit record", count=facts.get("payment_defaults") or 0)
+        return reason
 
     def _dunning_check_hold(self):
         for record in self:
@@ -93,8 +110,9 @@ class ResCompany(models.Model):
 
     dunning_credit_hold = fields.Boolean(
         "Credit hold", default=True,
-        help="Quotations and customer invoices of insolvent, weakly rated or over-limit customers need a "
-             "Collections manager's approval before confirmation or posting.")
+        help="Quotations and customer invoices of the customers the active policy's credit_hold rules name (by "
+             "default: insolvent, weakly rated or over the credit limit) need a Collections manager's approval "
+             "before confirmation or posting.")
 
 
 class SaleOrder(models.Model):
@@ -103,6 +121,9 @@ class SaleOrder(models.Model):
 
     def _dunning_hold_applies(self):
         return self.state in ("draft", "sent")
+
+    def _dunning_hold_document(self):
+        return "quotation"
 
     def _dunning_hold_amount(self):
         return self.currency_id._convert(self.amount_total, self.company_id.currency_id, self.company_id,

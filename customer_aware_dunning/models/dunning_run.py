@@ -27,6 +27,11 @@ RUN_NOW_PARAMETER = "customer_aware_dunning.run_now_max_customers"
 RUN_NOW_MAX_CUSTOMERS = 2000
 
 
+def first_line(error):
+    """The first line of ``error``'s message, or its type's name when it has none."""
+    return next(iter(str(error).strip().splitlines()), "") or type(error).__name__
+
+
 class DunningRun(models.AbstractModel):
     """The daily collections run, one company at a time.
 
@@ -71,11 +76,10 @@ class DunningRun(models.AbstractModel):
                 company.name, today,
             )
             # Odoo's way to tell the administrators (as a failing mail server does): their Discuss channel.
-            first_line = next(iter(str(error).strip().splitlines()), "") or type(error).__name__
             self.env["ir.cron"].sudo()._notify_admin(self.env._(
                 "Collections: the daily run for %(company)s on %(date)s failed (%(error)s). What it had "
                 "committed stays, and the next run does the rest; the server log has the details.",
-                company=company.name, date=today, error=first_line,
+                company=company.name, date=today, error=first_line(error),
             ))
         else:
             self._commit()
@@ -139,6 +143,7 @@ class DunningRun(models.AbstractModel):
         Under a test runner the test owns the transaction (and rolls it back), so
         the cron's batches end at savepoints there.
         """
+        self._keep_company_locks()  # before committing: a batch is never committed by a run that lost its company
         if self._commits():
             self.env["ir.cron"]._commit_progress(processed)
 
@@ -268,14 +273,44 @@ class DunningRun(models.AbstractModel):
         return today + timedelta(days=max(waited, 0))
 
     @api.model
-    def _follow_up_batch(self, company, policy, spec, today, partner_ids):
+    def _follow_up_batch(self, company, policy, spec, today, partner_ids, errors=None, prepared=None):
+        """Decide for ``partner_ids`` and act on the decisions; returns ``{partner: Decision}``.
+
+        With ``errors`` (``{partner id: first line}``), a customer whose decision
+        raises is left out and recorded there, and the others go on. ``prepared``,
+        when given, gets the decisions before anything is acted on, so that a batch
+        whose acting fails can be acted on again without reading and deciding again.
+        """
+        decisions = self._decide_batch(company, spec, today, partner_ids, errors)
+        if prepared is not None:
+            prepared.update(decisions)
+        self._act_on_decisions(company, policy, spec, today, decisions)
+        return decisions
+
+    @api.model
+    def _decide_batch(self, company, spec, today, partner_ids, errors=None):
+        """``{partner: Decision}`` for the customers among ``partner_ids`` no other run works on (locked until the
+        transaction ends): their inputs read in one go, then the engine asked for each."""
         locked = self._lock_customers(company, partner_ids)
         if len(locked) < len(partner_ids):
             _logger.info("Collections run: %d customer(s) skipped, another run is working on them",
                          len(partner_ids) - len(locked))
         inputs = self._case_inputs(company, today, self.env["res.partner"].browse(locked))
-        decisions = {partner: decide(spec, case, today) for partner, case in inputs.items()}
+        if errors is None:
+            return {partner: decide(spec, case, today) for partner, case in inputs.items()}
+        decisions = {}
+        for partner, case in inputs.items():
+            try:
+                decisions[partner] = decide(spec, case, today)
+            except Exception as error:  # pure Python: nothing to roll back, the others are decided as usual
+                _logger.exception("Collections run for %s: deciding for customer %d failed; the others go on",
+                                  company.name, partner.id)
+                errors[partner.id] = first_line(error)
+        return decisions
+
+    @api.model
+    def _act_on_decisions(self, company, policy, spec, today, decisions):
+        """Carry out ``decisions`` (``{partner: Decision}``) for ``company``, each kind in a batch."""
         # The case events are the trail: field tracking would say the same things again, one message per case.
         cases = self.env["dunning.case"].sudo().with_context(mail_notrack=True)
         cases._dunning_apply(company, policy, spec, today, decisions)
-        return decisions

@@ -1,26 +1,28 @@
 import logging
+from collections import Counter
 
 from odoo import api, models
+
+from .dunning_run import first_line
 
 _logger = logging.getLogger(__name__)
 
 
-def first_line(error):
-    """The first line of ``error``'s message, or its type's name when it has none."""
-    return next(iter(str(error).strip().splitlines()), "") or type(error).__name__
-
-
 class DunningRunIsolation(models.AbstractModel):
-    """One customer that fails never silences its batch.
+    """One customer that fails never silences its batch, and costs the batch little.
 
-    How it works: a batch runs in a savepoint; when it raises, it is rolled
-    back and each half is done again the same way, down to single customers,
-    each in a savepoint of its own, so that only the customer that fails alone
-    is left out. Its case is flagged
-    ("needs attention"), and the administrators and its collector are told
-    once. A flagged customer is kept out of the batches on later days and
-    tried alone, so it costs one savepoint, not a batch done twice; when it
-    goes through, the flag is cleared.
+    How it works: a batch is decided (its inputs read in one go, the engine
+    asked per customer) and acted on in a savepoint. A customer whose decision
+    raises is left out there and then, at no cost to the others. When acting
+    raises, the decisions already made are kept: the savepoint is rolled back
+    and only the acting is done again, in halves down to single customers, each
+    in a savepoint of its own, so that only the customer that fails alone is
+    left out. Reading and deciding are done again only when the reading itself
+    failed. The failing customer's case is flagged ("needs attention"), and the
+    administrators and its collector are told once. On later days the flagged
+    customers of a batch are kept out of it: they are decided together, after
+    it, and each is acted on alone, so the batch goes through at its first try;
+    when a flagged customer goes through, its flag is cleared.
     """
 
     _inherit = "dunning.run"
@@ -30,39 +32,119 @@ class DunningRunIsolation(models.AbstractModel):
         """:meth:`_follow_up_batch` for ``partner_ids``, leaving out (and recording) the customers that fail."""
         flagged = self._flagged_customers(company, partner_ids)
         healthy = [partner_id for partner_id in partner_ids if partner_id not in flagged]
-        decided, errors = {}, {}
+        decided, errors, tally = {}, {}, Counter()
         if healthy:
-            self._follow_up_parts(company, policy, spec, today, healthy, decided, errors)
-        for partner_id in flagged:  # alone: a customer that failed before never holds its batch back again
-            self._follow_up_parts(company, policy, spec, today, [partner_id], decided, errors)
+            self._follow_up_parts(company, policy, spec, today, healthy, decided, errors, tally)
+        if flagged:  # their own small batch, each acted on alone: they never hold the batch back again
+            self._follow_up_parts(company, policy, spec, today, list(flagged), decided, errors, tally, alone=True)
+        if errors or tally["failed"]:
+            _logger.info(
+                "Collections run for %s: a batch of %d customer(s), %d flagged before: %d left out, decided in "
+                "%d read(s), acted on in %d attempt(s) of which %d failed",
+                company.name, len(partner_ids), len(flagged), len(errors), tally["reads"], tally["acts"],
+                tally["failed"],
+            )
         self._record_isolation(company, today, errors, {partner.id for partner in decided} & flagged.keys())
         return decided
 
     @api.model
-    def _follow_up_parts(self, company, policy, spec, today, partner_ids, decided, errors):
-        """Follow ``partner_ids`` up in a savepoint; when that raises, do each half again the same way, down to
-        single customers: only the customers that fail alone are left out (``errors``: ``{partner id: line}``).
+    def _follow_up_parts(self, company, policy, spec, today, partner_ids, decided, errors, tally, alone=False):
+        """Decide for ``partner_ids`` and act on the decisions, leaving out the customers that fail
+        (``errors``: ``{partner id: line}``); ``decided`` gets the decisions acted on, ``tally`` counts the reads
+        and the attempts to act (and the failed ones).
 
-        Halving keeps the batches large around a failing customer: with one
-        customer failing in 200, about 16 smaller batches are done again, not 200
-        single customers.
+        ``alone``: act on each customer in a savepoint of its own at once (the
+        customers that failed before), instead of trying them together first.
         """
+        prepared = {}
+        if not alone:
+            tally["reads"] += 1
+            tally["acts"] += 1
+            try:
+                with self.env.cr.savepoint():
+                    decided.update(self._follow_up_batch(company, policy, spec, today, partner_ids, errors, prepared))
+                return
+            except Exception as error:
+                failure = error
+                tally["failed"] += 1
+                _logger.warning(
+                    "Collections run for %s: a batch of %d customer(s) failed (%s); %s", company.name,
+                    len(partner_ids), first_line(error),
+                    "its decisions are acted on again in halves, down to single customers" if prepared else
+                    "it is read and decided again in halves, down to single customers",
+                )
+                if not prepared:
+                    self._read_in_halves(company, policy, spec, today, partner_ids, error, decided, errors, tally)
+                    return
+            # The rollback released the customer locks: take them again (the decisions are kept, not redone).
+            locked = set(self._lock_customers(company, [partner.id for partner in prepared]))
+            prepared = {partner: decision for partner, decision in prepared.items() if partner.id in locked}
+        else:
+            tally["reads"] += 1
+            try:
+                with self.env.cr.savepoint():  # a read that fails aborts the transaction: roll it back
+                    prepared = self._decide_batch(company, spec, today, partner_ids, errors)
+            except Exception as error:
+                self._read_in_halves(company, policy, spec, today, partner_ids, error, decided, errors, tally,
+                                     alone=True)
+                return
+        items = list(prepared.items())
+        if alone:
+            self._act_in_parts(company, policy, spec, today, items, decided, errors, tally, alone=True)
+        else:  # the batch failed as a whole: go on with its halves at once
+            self._act_in_halves(company, policy, spec, today, items, failure, decided, errors, tally)
+
+    @api.model
+    def _read_in_halves(self, company, policy, spec, today, partner_ids, error, decided, errors, tally, alone=False):
+        """Reading or deciding for ``partner_ids`` raised ``error``: each half again, down to the single customer
+        that fails alone."""
+        if len(partner_ids) == 1:
+            self._isolated(company, partner_ids[0], error, errors)
+            return
+        half = len(partner_ids) // 2
+        for part in (partner_ids[:half], partner_ids[half:]):
+            self._follow_up_parts(company, policy, spec, today, part, decided, errors, tally, alone)
+
+    @api.model
+    def _act_in_parts(self, company, policy, spec, today, items, decided, errors, tally, alone=False):
+        """Act on ``items`` (``(partner, Decision)``) in a savepoint; when that raises, on each half again the same
+        way, down to single customers. ``alone``: each customer in its own savepoint at once.
+
+        Halving keeps the parts large around a failing customer: with one
+        customer failing in 200, about 16 smaller parts are acted on again, not
+        200 single customers, and none of them is read or decided again.
+        """
+        if alone and len(items) > 1:
+            for item in items:
+                self._act_in_parts(company, policy, spec, today, [item], decided, errors, tally)
+            return
+        if not items:
+            return
+        tally["acts"] += 1
         try:
             with self.env.cr.savepoint():
-                decided.update(self._follow_up_batch(company, policy, spec, today, partner_ids))
+                self._act_on_decisions(company, policy, spec, today, dict(items))
         except Exception as error:
-            if len(partner_ids) == 1:
-                _logger.exception("Collections run for %s: customer %d failed; the others go on",
-                                  company.name, partner_ids[0])
-                errors[partner_ids[0]] = first_line(error)
-                return
-            _logger.warning(
-                "Collections run for %s: a batch of %d customer(s) failed (%s); done again in halves, down to "
-                "single customers", company.name, len(partner_ids), first_line(error),
-            )
-            half = len(partner_ids) // 2
-            self._follow_up_parts(company, policy, spec, today, partner_ids[:half], decided, errors)
-            self._follow_up_parts(company, policy, spec, today, partner_ids[half:], decided, errors)
+            tally["failed"] += 1
+            self._act_in_halves(company, policy, spec, today, items, error, decided, errors, tally)
+        else:
+            decided.update(items)
+
+    @api.model
+    def _act_in_halves(self, company, policy, spec, today, items, error, decided, errors, tally):
+        """Acting on ``items`` raised ``error``: each half again, down to the single customer that fails alone."""
+        if len(items) == 1:
+            self._isolated(company, items[0][0].id, error, errors)
+            return
+        half = len(items) // 2
+        self._act_in_parts(company, policy, spec, today, items[:half], decided, errors, tally)
+        self._act_in_parts(company, policy, spec, today, items[half:], decided, errors, tally)
+
+    @api.model
+    def _isolated(self, company, partner_id, error, errors):
+        _logger.error("Collections run for %s: customer %d failed; the others go on", company.name, partner_id,
+                      exc_info=error)
+        errors[partner_id] = first_line(error)
 
     @api.model
     def _flagged_customers(self, company, partner_ids):

@@ -1,17 +1,16 @@
 """The run's advisory locks: one run per company at a time, and one per company and customer at a time."""
 
 import logging
-from contextlib import closing, contextmanager
-
-import psycopg2
+import threading
+from contextlib import contextmanager
 
 from odoo import api, models, sql_db
 from odoo.tools import SQL
 
+from ..run_lock import HELD, CompanyLock
 from .dunning_run import COMPANY_RUN_LOCK, RUN_LOCK
 
 _logger = logging.getLogger(__name__)
-
 
 class DunningRunLocks(models.AbstractModel):
     _inherit = "dunning.run"
@@ -21,9 +20,11 @@ class DunningRunLocks(models.AbstractModel):
         """Yield whether this run has ``company`` to itself; the advisory lock lasts until the run ends.
 
         A run that commits as it goes holds a session lock on a connection of its
-        own in autocommit: that connection is idle between the run's commits, never
-        idle in a transaction, so a server's ``idle_in_transaction_session_timeout``
-        does not drop it (and the lock with it) mid-run. The lock is released when
+        own in autocommit (:class:`CompanyLock`): that connection is idle between the
+        run's commits, never idle in a transaction, and opts out of the server's idle
+        timeouts, so neither ``idle_in_transaction_session_timeout`` nor
+        ``idle_session_timeout`` drops it (and the lock with it) mid-run; each commit
+        checks it and takes it again if it was lost. The lock is released when
         the run ends, and by PostgreSQL when the process dies and its connections
         close. A run that does not commit holds it in its transaction, until its
         caller commits what it did.
@@ -33,25 +34,29 @@ class DunningRunLocks(models.AbstractModel):
             yield self.env.execute_query(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", *key))[0][0]
             return
         _dbname, connection_info = sql_db.connection_info_for(self.env.cr.dbname)
-        with closing(psycopg2.connect(**connection_info)) as connection:
-            connection.autocommit = True
-            with connection.cursor() as lock_cr:
-                lock_cr.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-                alone = lock_cr.fetchone()[0]
+        lock = CompanyLock(connection_info, key)
+        held = (threading.get_ident(), self.env.cr.dbname, company.id)
+        try:
+            alone = lock.take()
+            if alone:
+                HELD[held] = lock
             try:
                 yield alone
             finally:
                 if alone:
-                    self._release_company_lock(connection, key)
+                    HELD.pop(held, None)
+                    lock.release()
+        finally:
+            lock.close()
 
     @api.model
-    def _release_company_lock(self, connection, key):
-        try:
-            with connection.cursor() as lock_cr:
-                lock_cr.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-        except psycopg2.Error:
-            # The connection is gone, and its session locks with it.
-            _logger.warning("Collections run: the company lock's connection was lost before the run ended")
+    def _keep_company_locks(self):
+        """At each commit of a run: the company locks this thread holds on this database are still held (taken
+        again when their connection was lost); ``CompanyLockLost`` stops the run when another run has one."""
+        thread, dbname = threading.get_ident(), self.env.cr.dbname
+        for (held_thread, held_db, _company_id), lock in list(HELD.items()):
+            if held_thread == thread and held_db == dbname:
+                lock.keep()
 
     @api.model
     def _lock_customers(self, company, partner_ids):

@@ -40,6 +40,10 @@ def spec_to_data(spec) -> dict:
                                                   ("on_broken_promise", spec.on_broken_promise)) if step},
         **({"hold_while_open_deal": _deal_hold(spec.hold_while_open_deal)} if spec.hold_while_open_deal else {}),
         **({"owners": [_owner(rule) for rule in spec.owners]} if spec.owners else {}),
+        **({"credit_hold": [
+            {"when": to_data(rule.when), "reason": rule.reason, "documents": list(rule.documents)}
+            for rule in spec.credit_hold
+        ]} if spec.credit_hold is not None else {}),
     }
 
 

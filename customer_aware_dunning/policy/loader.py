@@ -121,6 +121,7 @@ class _Policy(_StepReaders, _SettingsReaders, _PlanReaders, _SalesReaders):
             "on_broken_promise": self.r.field(top, (), "on_broken_promise", self._reaction_step, None),
             "hold_while_open_deal": self.r.field(top, (), "hold_while_open_deal", self._deal_hold, None),
             "owners": self.r.field(top, (), "owners", self._owners, ()),
+            "credit_hold": self.r.field(top, (), "credit_hold", self._credit_hold, None),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)

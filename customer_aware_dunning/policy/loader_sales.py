@@ -1,4 +1,5 @@
-"""The sales readers of a policy document: ``hold_while_open_deal`` and ``owners`` (see :mod:`.sales_schema`).
+"""The sales readers of a policy document: ``hold_while_open_deal`` and ``owners`` (see :mod:`.sales_schema`),
+``credit_hold`` (see :mod:`.credit_hold`).
 
 A mixin of :class:`.loader._Policy`: it shares that reader's ``self.r``, its ``_actor``
 check (from :mod:`.loader_steps`) and its ``_conditions`` compiler.
@@ -6,6 +7,8 @@ check (from :mod:`.loader_steps`) and its ``_conditions`` compiler.
 
 from . import facts as fact_names
 from .assembly import _all_valid, _build
+from .conditions import AllOf, AnyOf, Compare, Not
+from .credit_hold import CREDIT_HOLD_KEYS, DOCUMENTS, FACT_RANGES, CreditHoldRule
 from .reader import INVALID
 from .sales_schema import (
     DEAL_HOLD_KEYS,
@@ -60,3 +63,49 @@ class _SalesReaders:
             "assign": assign,
             "manual_only": self.r.field(raw, path, "manual_only", self.r.boolean, False),
         })
+
+    def _credit_hold(self, path, value):
+        items = self.r.sequence(path, value)
+        if items is INVALID:
+            return INVALID
+        return _all_valid(self._credit_hold_rule((*path, index), item) for index, item in enumerate(items))
+
+    def _credit_hold_rule(self, path, value):
+        raw = self.r.mapping(path, value, CREDIT_HOLD_KEYS, required=("when", "reason"))
+        if raw is INVALID:
+            return INVALID
+        when = self._conditions((*path, "when"), raw.get("when"), fact_names.PAYMENT_TERM_FACTS)
+        if when is not INVALID and "when" in raw:
+            if not when:
+                self.r.error((*path, "when"), "expected at least one condition: a rule without one would hold "
+                                              "every document")
+                when = INVALID
+            elif not self._facts_in_range((*path, "when"), when):
+                when = INVALID
+        reason = self.r.field(raw, path, "reason", self.r.text, INVALID)
+        if isinstance(reason, str) and not reason.strip():
+            self.r.error((*path, "reason"), "expected a reason the salesperson reads, got an empty text")
+            reason = INVALID
+        documents = self.r.field(raw, path, "documents", self.r.choices, ("quotation", "invoice"),
+                                 choices=dict(DOCUMENTS), what="document")
+        if documents == ():
+            self.r.error((*path, "documents"), "expected quotation, invoice or both")
+            documents = INVALID
+        return _build(CreditHoldRule, {"reason": reason, "when": when, "documents": documents})
+
+    def _facts_in_range(self, path, conditions):
+        """Whether every number ``conditions`` compare a bounded fact with (:data:`.credit_hold.FACT_RANGES`) is
+        in that fact's range: ``credit_rating <= 7`` would always hold, ``credit_rating >= 0`` never fail."""
+        fine = True
+        for item in conditions:
+            if isinstance(item, AnyOf | AllOf | Not):
+                fine = self._facts_in_range(path, item.items) and fine
+                continue
+            bounds = FACT_RANGES.get(item.fact) if isinstance(item, Compare) else None
+            values = item.value if isinstance(item.value, tuple) else (item.value,) if bounds else ()
+            for number in values:
+                if isinstance(number, int | float) and not isinstance(number, bool) and not (
+                        bounds[0] <= number <= bounds[1]):
+                    self.r.error(path, f"{item.fact} is {bounds[0]} to {bounds[1]}; {number} is outside it")
+                    fine = False
+        return fine

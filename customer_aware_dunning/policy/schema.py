@@ -80,6 +80,7 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
     "portal", "charges", "credits", "plans", "on_broken_plan", "on_broken_promise", "hold_while_open_deal", "owners",
+    "credit_hold",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
@@ -326,6 +327,7 @@ class PolicySpec:
     on_broken_promise: Step | None = None  # done once when a promise to pay breaks
     hold_while_open_deal: DealHoldSettings | None = None  # see sales_schema
     owners: tuple = ()  # OwnerRule, first match wins
+    credit_hold: tuple | None = None  # CreditHoldRule (see credit_hold); None: the built-in rules
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

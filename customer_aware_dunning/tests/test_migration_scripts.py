@@ -37,3 +37,15 @@ class TestMigrationScripts(TransactionCase):
         finland.consumer_demand_days_before_handover = 0
         load_script("19.0.1.2.0").migrate(self.env.cr, None)
         self.assertEqual(finland.consumer_demand_days_before_handover, 0)
+
+    def test_upgrade_to_1_3_refreshes_the_predictions_with_open_credits(self):
+        script = load_script("19.0.1.3.0", "post-migrate-issue22.py")
+        Move = self.env["account.move"]
+        company = self.env.company
+        before = Move.search_count([("company_id", "=", company.id), ("dunning_predicted_date", "!=", False)])
+        self.env.cr.execute("UPDATE account_move SET dunning_predicted_date = NULL WHERE company_id = %s",
+                            (company.id,))
+        Move.invalidate_model(["dunning_predicted_date"])
+        script.migrate(self.env.cr, "19.0.1.2.0")
+        self.assertEqual(
+            Move.search_count([("company_id", "=", company.id), ("dunning_predicted_date", "!=", False)]), before)

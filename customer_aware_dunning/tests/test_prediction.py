@@ -64,6 +64,56 @@ class TestPrediction(DunningCommon):
         self.assertGreaterEqual(self.overdue_a.dunning_predicted_date, TODAY)
         self.assertIn("Already 25 days overdue", self.overdue_a.dunning_prediction_note)
 
+    def test_open_credits_are_not_at_stake_in_the_expected_loss(self):
+        # A credit note of 500 left open: it covers the oldest invoice (300, due June 5) and 200 of the next (600).
+        self.make_invoice(self.partner_a, date(2026, 6, 20), date(2026, 6, 20), 500, move_type="out_refund")
+        self.env["account.move"]._dunning_refresh_predictions(self.company, TODAY)
+        self.assertAlmostEqual(self.overdue_a.dunning_credit_covered, 300, places=2)
+        self.assertAlmostEqual(self.overdue_a.dunning_expected_loss, 0, places=2)
+        self.assertAlmostEqual(self.open_a.dunning_credit_covered, 200, places=2)
+        self.assertAlmostEqual(self.open_a.dunning_expected_loss, 400 * self.open_a.dunning_late_chance, places=2)
+        self.assertAlmostEqual(self.partner_a.with_company(self.company).dunning_expected_loss,
+                               400 * self.open_a.dunning_late_chance, places=2)
+        self.assertIn("Open credits cover", self.open_a.dunning_prediction_note)
+        self.assertIn("200.00", self.open_a.dunning_prediction_note)
+        self.assertFalse(self.open_b.dunning_credit_covered, "another customer's credit is not this one's")
+        case_loss = self.env["dunning.case"].new({"invoice_ids": [(6, 0, (self.open_a | self.overdue_a).ids)]})
+        self.assertAlmostEqual(case_loss.expected_loss, 400 * self.open_a.dunning_late_chance, places=2)
+
+    def observe(self, partner, **values):
+        self.env["dunning.credit.observation"].sudo().create({
+            "partner_id": partner.id, "company_id": self.company.id, "source": "Test bureau",
+            "observed_on": date(2026, 6, 1), **values,
+        })
+
+    def test_a_new_customer_is_predicted_from_its_rating_and_says_so(self):
+        newcomer = self.env["res.partner"].create({"name": "Newcomer Oy", "is_company": True})
+        weak = self.env["res.partner"].create({"name": "Shaky Oy", "is_company": True})
+        good_invoice = self.make_invoice(newcomer, date(2026, 6, 20), date(2026, 7, 20), 800)
+        weak_invoice = self.make_invoice(weak, date(2026, 6, 20), date(2026, 7, 20), 800)  # rated after posting
+        self.observe(newcomer, kind="rating", rating="5")
+        self.observe(weak, kind="rating", rating="1", payment_defaults=2)
+        self.env["account.move"]._dunning_refresh_predictions(self.company, TODAY)
+        self.assertEqual((good_invoice.dunning_prediction_basis, good_invoice.dunning_prediction_fact),
+                         ("facts", "rating"))
+        self.assertEqual(good_invoice.dunning_predicted_date, date(2026, 7, 20), "the strongest class pays on time")
+        self.assertLess(good_invoice.dunning_late_chance, 0.5)
+        self.assertEqual(good_invoice.dunning_prediction_note,
+                         "No invoice paid before: decided by its credit rating Excellent (AAA), which expects "
+                         "payment 0 days after the due date.")
+        self.assertEqual((weak_invoice.dunning_prediction_fact, weak_invoice.dunning_prediction_defaults),
+                         ("payment_defaults", 2))
+        self.assertGreater(weak_invoice.dunning_predicted_date, good_invoice.dunning_predicted_date)
+        self.assertGreater(weak_invoice.dunning_expected_loss, good_invoice.dunning_expected_loss)
+        self.assertIn("its 2 payment default(s) on record", weak_invoice.dunning_prediction_note)
+        # partner_a's two settled invoices are a thin history: a rating now counts beside them.
+        self.observe(self.partner_a, kind="rating", rating="1")
+        self.env["account.move"]._dunning_refresh_predictions(self.company, TODAY)
+        self.assertEqual(self.open_a.dunning_prediction_basis, "history_and_facts")
+        self.assertGreater(self.open_a.dunning_predicted_date, date(2026, 7, 20), "later than its 10 days alone")
+        self.assertIn("Only 2 invoice(s) paid before: with its credit rating Poor (C) counted in",
+                      self.open_a.dunning_prediction_note)
+
     def test_a_paid_invoice_loses_its_prediction(self):
         self.pay(self.open_b, date(2026, 7, 1))
         self.env["account.move"]._dunning_refresh_predictions(self.company, date(2026, 7, 2))

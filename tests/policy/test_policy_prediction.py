@@ -4,10 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 from dunning_policy.prediction import (
+    FACTS_WEIGHT,
     PRIOR_LATE_CHANCE,
+    RATING_PRIOR,
     UNKNOWN_END_DAYS,
+    CreditFacts,
     Settled,
     backtest,
+    credits_covering,
     late_chance,
     predict,
     weight,
@@ -129,3 +133,72 @@ def test_backtest_predicts_from_what_was_known_on_the_day():
 def test_backtest_of_an_empty_day():
     [row] = backtest([], [date(2026, 6, 1)])
     assert (row.invoices, row.mae_model, row.mae_due_date) == (0, None, None)
+
+
+def test_open_credits_cover_the_oldest_invoices_first_and_never_more_than_owed():
+    items = [("b", date(2026, 11, 1), 300.0), ("a", date(2026, 10, 1), 200.0), ("c", date(2026, 12, 1), 500.0)]
+    assert credits_covering(items, 350.0) == {"a": 200.0, "b": 150.0, "c": 0.0}
+    assert credits_covering(items, 0.0) == {"a": 0.0, "b": 0.0, "c": 0.0}
+    assert credits_covering(items, 5000.0) == {"a": 200.0, "b": 300.0, "c": 500.0}, "the rest is left over"
+    assert credits_covering(items, -10.0) == {"a": 0.0, "b": 0.0, "c": 0.0}
+    assert credits_covering([], 100.0) == {}
+
+
+def test_a_new_customer_with_a_good_rating_is_predicted_from_its_rating():
+    due = TODAY + timedelta(days=14)
+    prediction = predict(due, [], TODAY, facts=CreditFacts(credit_rating=4))
+    days, chance = RATING_PRIOR[4]
+    assert (prediction.basis, prediction.fact, prediction.rating) == ("facts", "rating", 4)
+    assert prediction.predicted == due + timedelta(days=days)
+    assert prediction.late_chance == pytest.approx(chance)
+    assert prediction.history_count == 0
+
+
+def test_a_weak_rating_predicts_later_and_riskier_than_a_strong_one():
+    due = TODAY + timedelta(days=14)
+    weak = predict(due, [], TODAY, facts=CreditFacts(credit_rating=1))
+    strong = predict(due, [], TODAY, facts=CreditFacts(credit_rating=5))
+    assert weak.predicted > strong.predicted
+    assert weak.late_chance > PRIOR_LATE_CHANCE > strong.late_chance
+
+
+def test_payment_defaults_decide_over_the_rating_and_insolvency_over_both():
+    due = TODAY + timedelta(days=14)
+    rated = predict(due, [], TODAY, facts=CreditFacts(credit_rating=4))
+    defaulted = predict(due, [], TODAY, facts=CreditFacts(credit_rating=4, payment_defaults=2))
+    assert (defaulted.fact, defaulted.defaults) == ("payment_defaults", 2)
+    assert defaulted.predicted > rated.predicted and defaulted.late_chance > rated.late_chance
+    unrated_default = predict(due, [], TODAY, facts=CreditFacts(payment_defaults=1))
+    assert unrated_default.fact == "payment_defaults"
+    bankrupt = predict(due, [], TODAY, facts=CreditFacts(credit_rating=5, registry_status="bankruptcy"))
+    assert bankrupt.fact == "insolvent"
+    assert bankrupt.late_chance > defaulted.late_chance
+
+
+def test_a_thin_history_is_weighed_with_the_facts_and_a_long_one_alone():
+    due = TODAY + timedelta(days=10)
+    facts = CreditFacts(credit_rating=2)  # 20 days late expected
+    one = [settled(1, 2)]  # one invoice settled yesterday, 2 days late
+    w = weight(one[0], TODAY)
+    thin = predict(due, one, TODAY, facts=facts)
+    assert (thin.basis, thin.fact, thin.history_count) == ("history_and_facts", "rating", 1)
+    expected_days = (w * 2 + FACTS_WEIGHT * RATING_PRIOR[2][0]) / (w + FACTS_WEIGHT)
+    assert thin.weighted_days_late == pytest.approx(expected_days)
+    assert thin.predicted == due + timedelta(days=round(expected_days))
+    assert thin.late_chance == pytest.approx((w + FACTS_WEIGHT * RATING_PRIOR[2][1]) / (w + FACTS_WEIGHT))
+    long = [settled(1, 2), settled(2, 2), settled(3, 2)]
+    assert predict(due, long, TODAY, facts=facts) == predict(due, long, TODAY), "its own history is enough"
+
+
+def test_facts_that_say_nothing_leave_the_prediction_as_it_was():
+    due = TODAY + timedelta(days=10)
+    for facts in (None, CreditFacts(), CreditFacts(registry_status="active"), CreditFacts(payment_defaults=0)):
+        assert predict(due, [], TODAY, facts=facts) == predict(due, [], TODAY)
+        assert predict(due, [settled(5, 3)], TODAY, facts=facts) == predict(due, [settled(5, 3)], TODAY)
+
+
+def test_an_overdue_invoice_with_facts_is_never_predicted_in_the_past():
+    due = TODAY - timedelta(days=40)
+    prediction = predict(due, [], TODAY, facts=CreditFacts(credit_rating=5))
+    assert prediction.predicted >= TODAY
+    assert prediction.basis == "facts"

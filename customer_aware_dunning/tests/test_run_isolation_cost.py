@@ -1,0 +1,91 @@
+import re
+from datetime import date, timedelta
+
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .common import DunningCommon
+
+DUE = date(2026, 6, 1)
+DAY_5 = DUE + timedelta(days=5)
+# The run's read of a batch's open invoices (dunning.run._case_inputs), as PostgreSQL receives it.
+INPUTS_READ = re.compile(r'query: SELECT "account_move"\."id", "account_move"\."commercial_partner_id", '
+                         r'"account_move"\."invoice_date_due"')
+
+
+@tagged("post_install", "-at_install")
+class TestRunIsolationCost(DunningCommon):
+    """What a failing customer costs its batch, counted in the statements PostgreSQL receives.
+
+    Two customers of six are poisoned by a trigger that refuses their step (a
+    real database error). The batch is read once, and a failure rolls back only
+    the acting; on the next day the two flagged customers are read together,
+    after the batch, each acted on alone, and the batch goes through at its
+    first try.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.make_overdue_customers("Costly customer", 6, DUE)
+        cls.poisoned = cls.customers[1] | cls.customers[4]
+        cls.env.cr.execute(SQL(
+            """CREATE FUNCTION pg_temp.poison_cost() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                   IF NEW.kind = 'step' AND (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = ANY(%s)
+                   THEN RAISE EXCEPTION 'Poisoned customer data';
+                   END IF;
+                   RETURN NEW;
+               END $$;
+               CREATE TRIGGER poison_cost BEFORE INSERT ON dunning_case_event
+                   FOR EACH ROW EXECUTE FUNCTION pg_temp.poison_cost()""",
+            cls.poisoned.ids,
+        ))
+
+    def run_day(self, day):
+        """The day's run (one batch for the six); ``(reads of the batch's inputs, savepoints rolled back)``."""
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
+            self.env["dunning.run"]._run_company(self.company, day, batch_size=10)
+        return (sum(1 for line in logged.output if INPUTS_READ.search(line)),
+                sum(1 for line in logged.output if "query: ROLLBACK TO SAVEPOINT" in line))
+
+    def steps_of(self, partner):
+        return self.env["dunning.case"].search([("partner_id", "=", partner.id)]).event_ids.filtered("step_key")
+
+    def test_a_failing_customer_is_read_once_and_flagged_ones_never_hold_their_batch_back(self):
+        reads, rolled_back = self.run_day(DAY_5)
+        self.assertEqual(reads, 1, "the batch's inputs are read and decided once, whatever fails when acting")
+        # acting on 6 (fails), on 3 + 3 (both fail), on 1 + 2 of each (the 2 fails), on 1 + 1 of each (1 fails)
+        self.assertEqual(rolled_back, 7, "only the parts holding a poisoned customer are rolled back")
+        for partner in self.customers:
+            self.assertEqual(len(self.steps_of(partner)), 0 if partner in self.poisoned else 1, partner.name)
+        flagged = self.env["dunning.case"].search([("partner_id", "in", self.customers.ids),
+                                                   ("needs_attention", "=", True)])
+        self.assertEqual(flagged.partner_id, self.poisoned)
+
+        # Next day: the batch goes through at its first try; the two flagged customers are read together
+        # after it, and each is acted on alone (its own rolled-back savepoint).
+        reads, rolled_back = self.run_day(DAY_5 + timedelta(days=1))
+        self.assertEqual(reads, 2, "the batch once, the flagged customers once together")
+        self.assertEqual(rolled_back, 2, "the batch was not redone: only each flagged customer's own attempt")
+        self.assertEqual(len(flagged.event_ids.filtered(lambda event: event.kind == "run_failed")), 2,
+                         "told once each, on the first day")
+
+        # One customer's cause is fixed: it is followed up again and its flag cleared; the other stays flagged.
+        self.env.cr.execute(SQL("DROP TRIGGER poison_cost ON dunning_case_event"))
+        self.env.cr.execute(SQL(
+            """CREATE TRIGGER poison_cost BEFORE INSERT ON dunning_case_event
+                   FOR EACH ROW WHEN (NEW.kind = 'step') EXECUTE FUNCTION pg_temp.poison_cost()"""))
+        self.env.cr.execute(SQL(
+            """CREATE OR REPLACE FUNCTION pg_temp.poison_cost() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                   IF (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = %s
+                   THEN RAISE EXCEPTION 'Poisoned customer data';
+                   END IF;
+                   RETURN NEW;
+               END $$""", self.customers[4].id))
+        self.run_day(DAY_5 + timedelta(days=2))
+        fixed, still = self.customers[1], self.customers[4]
+        self.assertEqual(len(self.steps_of(fixed)), 1, "followed up again once its data is fixed")
+        self.assertEqual(flagged.filtered("needs_attention").partner_id, still)
+        self.assertEqual(len(self.steps_of(still)), 0)

@@ -33,6 +33,7 @@
         "views/dunning_case_views.xml",
         "views/dunning_case_prediction_views.xml",
         "views/dunning_promise_views.xml",
+        "views/dunning_deal_hold_views.xml",
         "views/dunning_case_handover_views.xml",
         "views/dunning_segment_views.xml",
         "views/dunning_delay_reason_views.xml",

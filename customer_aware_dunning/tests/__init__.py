@@ -12,6 +12,7 @@ from . import (
     test_credit_web,
     test_credits_per_currency,
     test_daily_run,
+    test_deal_answers,
     test_demo,
     test_demo_credit_notes,
     test_figures,

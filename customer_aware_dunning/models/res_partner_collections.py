@@ -33,10 +33,17 @@ class ResPartner(models.Model):
         help="Nothing automatic is sent to this customer before this date; the journey goes on from it.")
 
     def write(self, vals):
-        if any(name in vals for name in OVERRIDE_FIELDS):
-            check_collections_manager(self.env, _("Only Collections managers can change a customer's collections "
-                                                  "settings."))
-        result = super().write(vals)
+        """The collections settings are the Collections managers', who need not be allowed to edit contacts:
+        checked here, then written as superuser (as the segment set by hand is); other values as the user."""
+        settings = {name: vals[name] for name in OVERRIDE_FIELDS if name in vals}
+        if not settings:
+            return super().write(vals)
+        check_collections_manager(self.env, _("Only Collections managers can change a customer's collections "
+                                              "settings."))
+        self.check_access("read")
+        others = {name: value for name, value in vals.items() if name not in settings}
+        result = super().write(others) if others else True
+        super(ResPartner, self.sudo()).write(settings)
         if vals.get("dunning_responsible_id"):
             cases = self.env["dunning.case"].sudo().search([
                 ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id),

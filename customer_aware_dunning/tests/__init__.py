@@ -11,6 +11,7 @@ from . import (
     test_credit_import,
     test_credit_web,
     test_credits_per_currency,
+    test_customer_settings,
     test_daily_run,
     test_deal_answers,
     test_demo,

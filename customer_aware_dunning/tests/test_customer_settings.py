@@ -78,7 +78,8 @@ class TestCustomerSettings(DunningCommon, HttpCase):
         self.make_jsonrpc_request("/web/dataset/call_kw/res.partner/web_save", {
             "model": "res.partner", "method": "web_save",
             "args": [self.partner.ids, {"dunning_manual_only": True, "dunning_next_action_on": "2026-06-20"}],
-            "kwargs": {"specification": {"dunning_manual_only": {}}, "context": {"allowed_company_ids": self.company.ids}},
+            "kwargs": {"specification": {"dunning_manual_only": {}},
+                       "context": {"allowed_company_ids": self.company.ids}},
         })
         self.assertTrue(self.partner.with_company(self.company).dunning_manual_only)
         for user, editable in ((self.collections_manager, True), (self.salesperson, False)):

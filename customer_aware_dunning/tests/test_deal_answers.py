@@ -123,3 +123,18 @@ class TestDealAnswers(DunningCommon, HttpCase):
         self.run_on(self.today + timedelta(days=1))
         self.assertEqual(case.state, "closed")
         self.assertEqual(case.deal_hold_id.outcome, "paid")
+
+    def test_the_analysis_counts_the_holds_and_how_they_ended(self):
+        case = self.held()
+        self.click(case, "action_dunning_deal_hold", self.salesperson)
+        self.quotation._action_cancel()
+        self.run_on(self.today + timedelta(days=1))  # the deal is lost: the letter goes on, the answer stays
+        second = self.env["dunning.deal.hold"].sudo().create({
+            "case_id": case.id, "held_on": self.today, "step": "Earlier", "outcome": "deal_won"})
+        self.assertEqual(second.company_id, self.company)
+        Report = self.env["dunning.case.report"].with_user(self.salesperson)
+        [(holds, approved, again, won, lost)] = Report._read_group(
+            [("user_id", "=", self.salesperson.id)], [],
+            ["deal_hold_count:sum", "deal_approved_count:sum", "deal_held_again_count:sum", "deal_won_count:sum",
+             "deal_lost_count:sum"])
+        self.assertEqual((holds, approved, again, won, lost), (2, 0, 1, 1, 0))

@@ -53,6 +53,7 @@ from . import (
     dunning_run_isolation,
     dunning_run_locks,
     dunning_run_people,
+    dunning_sales_answers,
     dunning_sales_banner,
     dunning_sales_deal,
     dunning_sales_notify,

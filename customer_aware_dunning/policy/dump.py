@@ -9,6 +9,7 @@ addon's screens show the document's own YAML.
 import yaml
 
 from .conditions import to_data
+from .sales_schema import SalespersonNotices
 
 
 def spec_to_data(spec) -> dict:
@@ -40,6 +41,9 @@ def spec_to_data(spec) -> dict:
                                                   ("on_broken_promise", spec.on_broken_promise)) if step},
         **({"hold_while_open_deal": _deal_hold(spec.hold_while_open_deal)} if spec.hold_while_open_deal else {}),
         **({"owners": [_owner(rule) for rule in spec.owners]} if spec.owners else {}),
+        **({"tell_salesperson": {"customer_answer": spec.tell_salesperson.customer_answer,
+                                 "broken_promise": spec.tell_salesperson.broken_promise}}
+           if spec.tell_salesperson != SalespersonNotices() else {}),
     }
 
 

@@ -26,6 +26,7 @@ from .loader_sales import _SalesReaders
 from .loader_settings import _SettingsReaders
 from .loader_steps import _StepReaders
 from .reader import IDENTIFIER, INVALID, Reader
+from .sales_schema import SalespersonNotices
 from .schema import (
     DEFAULT_GROUPS,
     DEFAULT_TEMPLATES,
@@ -121,6 +122,8 @@ class _Policy(_StepReaders, _SettingsReaders, _PlanReaders, _SalesReaders):
             "on_broken_promise": self.r.field(top, (), "on_broken_promise", self._reaction_step, None),
             "hold_while_open_deal": self.r.field(top, (), "hold_while_open_deal", self._deal_hold, None),
             "owners": self.r.field(top, (), "owners", self._owners, ()),
+            "tell_salesperson": self.r.field(top, (), "tell_salesperson", self._salesperson_notices,
+                                             SalespersonNotices()),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)

@@ -1,4 +1,6 @@
-"""The sales readers of a policy document: ``hold_while_open_deal`` and ``owners`` (see :mod:`.sales_schema`).
+"""The sales readers of a policy document: ``hold_while_open_deal``, ``owners`` and ``tell_salesperson``.
+
+See :mod:`.sales_schema`.
 
 A mixin of :class:`.loader._Policy`: it shares that reader's ``self.r``, its ``_actor``
 check (from :mod:`.loader_steps`) and its ``_conditions`` compiler.
@@ -12,8 +14,11 @@ from .sales_schema import (
     DEAL_HOLD_STEPS,
     OWNER_ASSIGNMENTS,
     OWNER_RULE_KEYS,
+    SALESPERSON_NOTICE_KEYS,
+    SALESPERSON_NOTICES,
     DealHoldSettings,
     OwnerRule,
+    SalespersonNotices,
 )
 from .schema import NUMBER_BOUNDS, OWNERS, is_group_actor
 
@@ -59,4 +64,15 @@ class _SalesReaders:
             "when": self._conditions((*path, "when"), raw.get("when"), fact_names.STEP_FACTS),
             "assign": assign,
             "manual_only": self.r.field(raw, path, "manual_only", self.r.boolean, False),
+        })
+
+    def _salesperson_notices(self, path, value):
+        raw = self.r.mapping(path, {} if value is None else value, SALESPERSON_NOTICE_KEYS)
+        if raw is INVALID:
+            return INVALID
+        defaults = SalespersonNotices()
+        return _build(SalespersonNotices, {
+            key: self.r.field(raw, path, key, self.r.choice, getattr(defaults, key),
+                              choices=dict(SALESPERSON_NOTICES), what="way to tell the salesperson")
+            for key in SALESPERSON_NOTICE_KEYS
         })

@@ -3,7 +3,9 @@
 from dataclasses import replace
 
 import pytest
+from dunning_policy.dump import dump_policy
 from dunning_policy.engine import DealAnswer, decide
+from dunning_policy.loader import load_policy
 from test_policy_sales import DEAL, OWNERS, POLICY, case, on
 
 GROUPS = {"known_groups": frozenset({"customer_aware_dunning.group_collections_manager"})}
@@ -70,3 +72,13 @@ def test_nothing_automatic_before_the_next_action_date_set_by_hand(spec_of):
     assert (decision.kind, decision.held_by, decision.next_date) == ("hold", "next_action", on(20))
     decision = decide(spec, later, on(20))
     assert (decision.kind, decision.step.template) == ("send_step", "gentle_reminder")
+
+
+def test_how_the_salesperson_hears_of_answers_is_the_policys():
+    assert load_policy(POLICY).spec.tell_salesperson.customer_answer == "activity", "by default: a To-Do"
+    spec = load_policy(POLICY + "tell_salesperson: {customer_answer: note, broken_promise: none}\n").spec
+    assert (spec.tell_salesperson.customer_answer, spec.tell_salesperson.broken_promise) == ("note", "none")
+    assert load_policy(dump_policy(spec)).spec.tell_salesperson == spec.tell_salesperson
+    errors = [str(error) for error in load_policy(POLICY + "tell_salesperson: {customer_answer: email}\n").errors]
+    expected = "tell_salesperson.customer_answer: unknown way to tell the salesperson"
+    assert any(error.startswith(expected) for error in errors), errors

@@ -138,3 +138,18 @@ class TestDealAnswers(DunningCommon, HttpCase):
             ["deal_hold_count:sum", "deal_approved_count:sum", "deal_held_again_count:sum", "deal_won_count:sum",
              "deal_lost_count:sum"])
         self.assertEqual((holds, approved, again, won, lost), (2, 0, 1, 1, 0))
+
+    def test_the_monthly_review_counts_the_holds_per_salesperson(self):
+        case = self.held()
+        self.click(case, "action_dunning_deal_approve", self.salesperson)
+        summary = self.env["dunning.case.summary"].with_user(self.collections_manager).create(
+            {"date_from": self.today.replace(day=1), "date_to": self.today})
+        sally, total = summary._deal_hold_lines()
+        self.assertEqual((sally["label"], sally["held"], sally["approved"]), ("Sally Sales", 1, 1))
+        self.assertEqual((total["held"], total.get("deal_won", 0)), (1, 0))
+        html = self.env["ir.actions.report"].with_user(self.collections_manager)._render_qweb_html(
+            "customer_aware_dunning.report_case_summary", summary.ids)[0].decode()
+        self.assertIn("Steps held for open deals", html)
+        own = self.env["dunning.case.summary"].with_user(self.other_salesperson).create(
+            {"date_from": self.today.replace(day=1), "date_to": self.today})
+        self.assertEqual(own._deal_hold_lines(), [], "another salesperson's summary covers their customers")

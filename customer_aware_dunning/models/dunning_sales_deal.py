@@ -54,11 +54,12 @@ class DunningCase(models.Model):
                  if not (case.deal_hold_outcome == "pending" and case.deal_hold_key == decision.step_key)}
         quiet = {case: replace(decision, owner=None) if case in deals else decision
                  for case, decision in decisions.items()}
-        super()._dunning_hold_by_policy(quiet, version)
+        result = super()._dunning_hold_by_policy(quiet, version)
         asked = {case: decision for case, decision in asked.items()
                  if case.state == "paused" and case.paused_by == "policy"}
         if asked:
             self._dunning_ask_for_deals(asked)
+        return result
 
     def _dunning_ask_for_deals(self, decisions):
         """One ``dunning.deal.hold`` and one To-Do per case of ``decisions`` (``{case: held Decision}``)."""
@@ -92,16 +93,18 @@ class DunningCase(models.Model):
     @api.model
     def _dunning_apply(self, company, policy, spec, today, decisions):
         """The policy's decisions; a hold for a deal the policy no longer makes ends (won, lost, or its days over)."""
-        super()._dunning_apply(company, policy, spec, today, decisions)
+        result = super()._dunning_apply(company, policy, spec, today, decisions)
         released = [partner.id for partner, decision in decisions.items() if decision.held_by != OPEN_DEAL]
         cases = self.search([("company_id", "=", company.id), ("partner_id", "in", released),
                              ("deal_hold_outcome", "=", "pending")]) if released else self.browse()
         cases._dunning_end_deal_holds(None, today)
+        return result
 
     def _close(self, outcome, today, reason):
         pending = self.filtered(lambda case: case.deal_hold_outcome == "pending")
-        super()._close(outcome, today, reason)
+        result = super()._close(outcome, today, reason)
         pending._dunning_end_deal_holds("paid" if outcome == "paid" else "expired", today)
+        return result
 
     def _dunning_end_deal_holds(self, outcome=None, today=None):
         """End the pending deal holds of these cases with ``outcome``; ``None``: as the deal went (won or lost),

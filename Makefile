@@ -58,11 +58,13 @@ lint: bootstrap
 # With OCA queue_job beside the addon (an optional peer, installed by requirements.lock), so that
 # the run's batches-as-jobs are tested too; the other tests keep the batches in process.
 # Odoo's account_qr_code_sepa (Community, with base_iban) builds the EPC/SEPA QR code on letters.
+# crm (with sale_crm) so the pipeline's opportunities are tested (tests/test_pipeline_crm.py): about 27 s
+# more to build the database on a loaded 2-core machine (6 s of Odoo's CPU).
 # The copy is the template of tests/test_run_faults.py's scratch databases: the test session keeps
 # connections to $(TEST_DB) open, and PostgreSQL copies only a database nobody is connected to.
 db-test: bootstrap
 	@$(PYTHON) tools/devdb.py drop $(TEST_DB)
-	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(ADDON),queue_job,snailmail,account_qr_code_sepa --stop-after-init --no-http --log-level=warn
+	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(ADDON),queue_job,snailmail,account_qr_code_sepa,crm --stop-after-init --no-http --log-level=warn
 	@$(PYTHON) tools/devdb.py copy $(TEST_DB) $(TEST_DB)_faults
 
 # Exit code 5 means pytest collected no test: that is a failure here.

@@ -64,6 +64,7 @@
         "report/dunning_payment_details_templates.xml",
         "report/dunning_letter_report.xml",
         "report/dunning_case_report_views.xml",
+        "views/dunning_deal_hold_views.xml",
         "views/dunning_payment_plan_views.xml",
         "report/dunning_figures_views.xml",
         "report/dunning_case_summary_report.xml",

@@ -50,7 +50,9 @@ class DunningCase(models.Model):
                                                         user=self.env.user.name)},
                              per_case={case.id: {"rule_data": to_data(decision.text)}},
                              policy_version=policy.display_name)
-            self._dunning_do_steps(spec, policy.display_name, [(case, decision)])
+            # a person approved: sent even to a manual-only customer
+            self.with_context(dunning_sent_by_person=True)._dunning_do_steps(
+                spec, policy.display_name, [(case, decision)])
         return True
 
     def action_dunning_hold(self, reason):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from odoo import api, fields, models
 
-from ..policy.engine import CaseInput, Decision, InvoiceInput, assign_segment, decide
+from ..policy.engine import CaseInput, DealAnswer, Decision, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
 
 
@@ -24,6 +24,15 @@ class Simulation:
     case: CaseInput
     decision: Decision
     upcoming: tuple = ()
+
+
+def _deal_answer(case):
+    """The salesperson's answer to the case's step held for a deal (a row of ``_open_cases_by_partner``), or None."""
+    if case.get("deal_hold_outcome") == "approved":
+        return DealAnswer(case["deal_hold_key"])
+    if case.get("deal_hold_outcome") == "held_again" and case.get("deal_held_until"):
+        return DealAnswer(case["deal_hold_key"], held_until=case["deal_held_until"])
+    return None
 
 
 class DunningRun(models.AbstractModel):
@@ -133,7 +142,8 @@ class DunningRun(models.AbstractModel):
         facts = self._policy_facts(company, customers)
         credits = self.env["dunning.credit"]._open_credits_by_currency(company, customers)
         segmented = customers.with_company(company).sudo()
-        segmented.fetch(["dunning_segment_id", "dunning_segment_manual"])
+        segmented.fetch(["dunning_segment_id", "dunning_segment_manual", "dunning_manual_only",
+                         "dunning_next_action_on"])
         result = {}
         for partner in customers:
             case = cases.get(partner.id, {})
@@ -149,6 +159,9 @@ class DunningRun(models.AbstractModel):
                 pause_until=case.get("pause_until") or None,
                 journey=case.get("journey") or None,
                 credits=credits.get(partner.id, {}),
+                manual_only=bool(manual.dunning_manual_only),
+                next_action_on=manual.dunning_next_action_on or None,
+                deal_answer=_deal_answer(case),
             )
         return result
 
@@ -157,7 +170,8 @@ class DunningRun(models.AbstractModel):
         """``{partner id: {state, pause_until, journey, done}}`` of the cases not closed, with their step keys."""
         cases = self.env["dunning.case"].sudo().search_read(
             [("company_id", "=", company.id), ("partner_id", "in", customers.ids), ("state", "!=", "closed")],
-            ["partner_id", "state", "paused_by", "pause_until", "journey"], load=None,
+            ["partner_id", "state", "paused_by", "pause_until", "journey", "deal_hold_key", "deal_hold_outcome",
+             "deal_held_until"], load=None,
         )
         events = self.env["dunning.case.event"].sudo().search_read(
             [("case_id", "in", [case["id"] for case in cases]), ("step_key", "!=", False)], ["case_id", "step_key"],

@@ -48,6 +48,19 @@ class DunningRun(models.AbstractModel):
                              then={"type": "ir.actions.client", "tag": "soft_reload"})
 
     @api.model
+    def _decide_now(self, cases, today=None):
+        """Decide ``cases`` again now and act as the daily run would (send, ask, hold): a person's answer
+        (the salesperson's word on a step held for a deal) moves the case at once, not at the next run."""
+        for company in cases.company_id:
+            policy = self.env["dunning.policy"].sudo()._active_for(company)
+            spec = policy._get_spec() if policy else None
+            if spec is None:
+                continue
+            partners = cases.filtered(lambda case, company=company: case.company_id == company).partner_id
+            self.sudo().with_company(company)._follow_up_batch(
+                company, policy, spec, today or company._dunning_today(), partners.ids)
+
+    @api.model
     def _hold_now(self, cases, today=None):
         """Ask the policy again, now, whether what the customer told us holds ``cases``; pause those it holds.
 

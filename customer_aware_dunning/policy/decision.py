@@ -31,6 +31,18 @@ class InvoiceInput:
 
 
 @dataclass(frozen=True)
+class DealAnswer:
+    """The salesperson's answer to a step held for an open deal: go on (``held_until`` empty) or hold it until then."""
+
+    step_key: str
+    held_until: date | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.held_until is None
+
+
+@dataclass(frozen=True)
 class CaseInput:
     """One customer's case as the engine sees it.
 
@@ -39,6 +51,10 @@ class CaseInput:
     (without it the engine assigns the segment by the rules itself);
     ``state``: a :data:`.schema.CASE_STATES` key, or ``None`` when the customer
     has no case yet; ``done_step_keys``: the keys of every step already done.
+    The customer's own settings (the customer form's collections tab): ``manual_only``
+    (every message waits for the collections owner), ``next_action_on`` (nothing
+    automatic before that date); ``deal_answer``: the salesperson's answer to a step
+    held for an open deal (a :class:`DealAnswer`).
     """
 
     invoices: tuple = ()
@@ -50,6 +66,9 @@ class CaseInput:
     pause_until: date | None = None
     journey: str | None = None
     credits: Mapping = field(default_factory=dict, hash=False)  # open credits per currency code, in that currency
+    manual_only: bool = False
+    next_action_on: date | None = None
+    deal_answer: DealAnswer | None = None
 
 
 @dataclass(frozen=True)

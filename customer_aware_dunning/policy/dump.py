@@ -9,6 +9,7 @@ addon's screens show the document's own YAML.
 import yaml
 
 from .conditions import to_data
+from .sales_schema import SalespersonNotices
 
 
 def spec_to_data(spec) -> dict:
@@ -44,6 +45,9 @@ def spec_to_data(spec) -> dict:
             {"when": to_data(rule.when), "reason": rule.reason, "documents": list(rule.documents)}
             for rule in spec.credit_hold
         ]} if spec.credit_hold is not None else {}),
+        **({"tell_salesperson": {"customer_answer": spec.tell_salesperson.customer_answer,
+                                 "broken_promise": spec.tell_salesperson.broken_promise}}
+           if spec.tell_salesperson != SalespersonNotices() else {}),
     }
 
 

@@ -10,6 +10,7 @@ How it decides, in this order:
 1. a closed case: ``nothing``; no open invoice left (all paid or excluded):
    ``close`` (``nothing`` when there is no case yet, ``state=None``);
 2. holds: waiting for an approval, paused by hand (until ``pause_until``), a
+   next action date set by hand on the customer (until then), a
    delay reason that pauses (for ``pause_days`` after it was set, or until
    cleared), a promised payment date (until the day after it), open credits
    (credit notes, unallocated payments: the ``open_credits`` fact) that cover
@@ -29,8 +30,9 @@ How it decides, in this order:
    overdue, and cover the invoices whose latest such step is the same;
 6. a step with ``approve`` gives ``need_approval``, otherwise ``send_step``;
    then the sales sections (:mod:`.sales`): ``hold_while_open_deal`` holds it
-   while a deal is open, an ``owners`` rule with ``manual_only`` makes a
-   message step wait for its owner's approval;
+   while a deal is open (unless the salesperson's ``deal_answer`` lets it go, or
+   holds it until their date), an ``owners`` rule with ``manual_only`` (or the
+   customer's own ``manual_only``) makes a message step wait for its owner's approval;
    nothing to do: ``wait`` until the next step's date, or ``nothing`` at the
    end of the journey.  A case with open invoices none of which is overdue
    (after a notice before the due date, or once the overdue ones are paid)
@@ -43,7 +45,7 @@ Excluded invoices and invoices with nothing left to pay are never covered.
 from dataclasses import replace
 
 from .conditions import evaluate
-from .decision import CaseInput, Decision, InvoiceInput
+from .decision import CaseInput, DealAnswer, Decision, InvoiceInput
 from .holds import _hold
 from .plan import _Plan
 from .sales import apply_sales_rules
@@ -53,8 +55,8 @@ from .text import Text, _
 
 __all__ = [
     "CLOSE", "HOLD", "LESS_GENEROUS", "MORE_GENEROUS", "NEED_APPROVAL", "NOTHING", "SEND_STEP", "WAIT",
-    "CaseInput", "Decision", "InvoiceInput", "StepKey", "approved", "assign_segment", "case_facts", "decide",
-    "make_step_key", "parse_step_key", "resolve_step", "suggest_payment_term", "term_deviation",
+    "CaseInput", "DealAnswer", "Decision", "InvoiceInput", "StepKey", "approved", "assign_segment", "case_facts",
+    "decide", "make_step_key", "parse_step_key", "resolve_step", "suggest_payment_term", "term_deviation",
 ]
 
 
@@ -171,7 +173,7 @@ def _decide(spec, case, today) -> Decision:
     plan = _Plan(journey, facts, case.done_step_keys, today,
                  Text("%(segment)s → %(journey)s", segment=segment_text, journey=journey_text))
     anchor = next((invoice.due_date for invoice in invoices if invoice.due_date < today), None)
-    return apply_sales_rules(spec, plan.decide(invoices, case.state, common), facts, anchor, today)
+    return apply_sales_rules(spec, plan.decide(invoices, case.state, common), facts, anchor, today, case)
 
 
 def _open_invoices(case):

@@ -1,4 +1,7 @@
-"""What holds a case today (approval, pause, delay reason, promise, open credits): step 2 of :func:`.engine.decide`."""
+"""What holds a case today (approval, pause, next action set by hand, delay reason, promise, open credits).
+
+Step 2 of :func:`.engine.decide`.
+"""
 
 from datetime import date, timedelta
 
@@ -14,6 +17,9 @@ def _hold(spec, case, invoices, today):
         text = (Text(_("held: paused until %(date)s"), date=case.pause_until) if case.pause_until
                 else Text(_("held: paused")))
         return {"text": text, "held_by": "pause", "next_date": case.pause_until}
+    if case.next_action_on and today < case.next_action_on:
+        return {"text": Text(_("held: the next action is set by hand for %(date)s"), date=case.next_action_on),
+                "held_by": "next_action", "next_date": case.next_action_on}
     return _reason_hold(spec, invoices, today) or _promise_hold(invoices, today) or _credit_hold(
         spec, case, invoices, today)
 

@@ -26,6 +26,7 @@ from .loader_sales import _SalesReaders
 from .loader_settings import _SettingsReaders
 from .loader_steps import _StepReaders
 from .reader import IDENTIFIER, INVALID, Reader
+from .sales_schema import SalespersonNotices
 from .schema import (
     DEFAULT_GROUPS,
     DEFAULT_TEMPLATES,
@@ -122,6 +123,8 @@ class _Policy(_StepReaders, _SettingsReaders, _PlanReaders, _SalesReaders):
             "hold_while_open_deal": self.r.field(top, (), "hold_while_open_deal", self._deal_hold, None),
             "owners": self.r.field(top, (), "owners", self._owners, ()),
             "credit_hold": self.r.field(top, (), "credit_hold", self._credit_hold, None),
+            "tell_salesperson": self.r.field(top, (), "tell_salesperson", self._salesperson_notices,
+                                             SalespersonNotices()),
         }
         self._check_coverage(top)
         return _build(PolicySpec, parts)

@@ -1,5 +1,5 @@
-"""The sales readers of a policy document: ``hold_while_open_deal`` and ``owners`` (see :mod:`.sales_schema`),
-``credit_hold`` (see :mod:`.credit_hold`).
+"""The sales readers of a policy document: ``hold_while_open_deal``, ``owners`` and ``tell_salesperson`` (see
+:mod:`.sales_schema`), ``credit_hold`` (see :mod:`.credit_hold`).
 
 A mixin of :class:`.loader._Policy`: it shares that reader's ``self.r``, its ``_actor``
 check (from :mod:`.loader_steps`) and its ``_conditions`` compiler.
@@ -15,8 +15,11 @@ from .sales_schema import (
     DEAL_HOLD_STEPS,
     OWNER_ASSIGNMENTS,
     OWNER_RULE_KEYS,
+    SALESPERSON_NOTICE_KEYS,
+    SALESPERSON_NOTICES,
     DealHoldSettings,
     OwnerRule,
+    SalespersonNotices,
 )
 from .schema import NUMBER_BOUNDS, OWNERS, is_group_actor
 
@@ -109,3 +112,13 @@ class _SalesReaders:
                     self.r.error(path, f"{item.fact} is {bounds[0]} to {bounds[1]}; {number} is outside it")
                     fine = False
         return fine
+    def _salesperson_notices(self, path, value):
+        raw = self.r.mapping(path, {} if value is None else value, SALESPERSON_NOTICE_KEYS)
+        if raw is INVALID:
+            return INVALID
+        defaults = SalespersonNotices()
+        return _build(SalespersonNotices, {
+            key: self.r.field(raw, path, key, self.r.choice, getattr(defaults, key),
+                              choices=dict(SALESPERSON_NOTICES), what="way to tell the salesperson")
+            for key in SALESPERSON_NOTICE_KEYS
+        })

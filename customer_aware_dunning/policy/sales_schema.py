@@ -8,6 +8,11 @@ fact: open quotations, orders not yet invoiced, weighted opportunities) is at le
 after its day; the ``owner`` (the salesperson by default) is asked with an activity. When the
 deal closes or the days are over, the journey goes on.
 
+``tell_salesperson``: how the customer's salesperson hears that their customer answered from the
+portal (``customer_answer``: a reason, a promise, a payment plan request or a question) or broke
+a promise (``broken_promise``): ``activity`` (a note on the case that notifies them and a To-Do),
+``note`` (the note only) or ``none``.
+
 ``owners``: rules, first match wins, for who follows a case up (its collector): the customer's
 ``salesperson``, ``finance`` (a Collections manager), or the members of ``group:<xml id>``
 in turn (``assign: round_robin``, the least busy first). ``manual_only: true`` makes the run
@@ -19,6 +24,9 @@ from dataclasses import dataclass
 DEAL_HOLD_KEYS = ("min_amount", "max_days", "steps", "owner")
 DEAL_HOLD_STEPS = [("harsh", "Harsh steps only"), ("all", "Every step")]
 OWNER_RULE_KEYS = ("when", "owner", "assign", "manual_only")
+SALESPERSON_NOTICE_KEYS = ("customer_answer", "broken_promise")
+SALESPERSON_NOTICES = [("activity", "A note that notifies them and a To-Do"), ("note", "A note that notifies them"),
+                       ("none", "Nothing")]
 OWNER_ASSIGNMENTS = [("fixed", "The first member of the group"), ("round_robin", "The group's members in turn")]
 
 # Bounds of the numbers these sections write (merged into schema.NUMBER_BOUNDS).
@@ -50,3 +58,11 @@ class OwnerRule:
     when: tuple = ()
     assign: str = "fixed"  # one of OWNER_ASSIGNMENTS (round_robin needs a group owner)
     manual_only: bool = False
+
+
+@dataclass(frozen=True)
+class SalespersonNotices:
+    """How the salesperson hears of their customer's portal answer and broken promise (one of SALESPERSON_NOTICES)."""
+
+    customer_answer: str = "activity"
+    broken_promise: str = "activity"

@@ -6,10 +6,10 @@ named.  A :class:`PolicySpec` is built only by :func:`.loader.load_policy`;
 its values are already checked and defaulted, so nothing downstream re-checks.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
-from .sales_schema import SALES_NUMBER_BOUNDS, DealHoldSettings
+from .sales_schema import SALES_NUMBER_BOUNDS, DealHoldSettings, SalespersonNotices
 from .step_keys import step_identity
 from .text import Text, _
 
@@ -81,6 +81,7 @@ TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
     "portal", "charges", "credits", "plans", "on_broken_plan", "on_broken_promise", "hold_while_open_deal", "owners",
     "credit_hold",
+    "tell_salesperson",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
 DELAY_REASON_KEYS = ("label", "customer_label", "description", "pause", "pause_days", "owner", "journey", "offer")
@@ -328,6 +329,7 @@ class PolicySpec:
     hold_while_open_deal: DealHoldSettings | None = None  # see sales_schema
     owners: tuple = ()  # OwnerRule, first match wins
     credit_hold: tuple | None = None  # CreditHoldRule (see credit_hold); None: the built-in rules
+    tell_salesperson: SalespersonNotices = field(default_factory=SalespersonNotices)  # see sales_schema
 
     def journey(self, key) -> Journey | None:
         return next((journey for journey in self.journeys if journey.key == key), None)

@@ -78,6 +78,22 @@ class DunningCaseSummary(models.TransientModel):
         return [{"label": reason.display_name, "cases": count, "overdue": overdue, "recovery_rate": rate}
                 for reason, count, overdue, rate in rows]
 
+    def _deal_hold_lines(self):
+        """The steps held for open deals in the period, per salesperson, and how each ended (the total last).
+
+        A salesperson's summary covers their customers, as the analysis does."""
+        self.ensure_one()
+        domain = [("held_on", ">=", self.date_from), ("held_on", "<=", self.date_to)]
+        if not self.env.user.has_group("customer_aware_dunning.group_collections_report_all"):
+            domain.append(("case_id.user_id", "=", self.env.user.id))
+        rows = self.env["dunning.deal.hold"]._read_group(domain, ["case_id.user_id", "outcome"], ["__count"])
+        lines, total = {}, {"label": self.env._("Total"), "total": True}
+        for user, outcome, count in rows:
+            line = lines.setdefault(user, {"label": user.name or self.env._("No salesperson")})
+            for counted in (line, total):
+                counted[outcome] = counted.get(outcome, 0) + count
+                counted["held"] = counted.get("held", 0) + count
+        return [*sorted(lines.values(), key=lambda line: line["label"]), total] if lines else []
 
     def _figure_lines(self):
         """Receivables figures of the month ``date_to`` falls in beside the month before, per segment
@@ -119,4 +135,5 @@ class ReportDunningCaseSummary(models.AbstractModel):
             "headlines": {summary.id: summary._headline_lines() for summary in summaries},
             "reasons": {summary.id: summary._top_delay_reasons() for summary in summaries},
             "figures": {summary.id: summary._figure_lines() for summary in summaries},
+            "deals": {summary.id: summary._deal_hold_lines() for summary in summaries},
         }

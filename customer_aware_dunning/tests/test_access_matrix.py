@@ -43,6 +43,7 @@ ACCESS = {
     "dunning.case.event": row("r", "r"),
     "dunning.charge": row("r", "r"),
     "dunning.promise": row("r", "r"),
+    "dunning.deal.hold": row("r", "r"),
     # payment plans: made by the customer on the portal or the run; a collections user approves a proposed one
     "dunning.payment.plan": row("rw", "rw"),
     "dunning.payment.plan.instalment": row("r", "r"),
@@ -159,7 +160,10 @@ class TestAccessMatrix(DunningCommon):
         promise = self.env["dunning.promise"].sudo()._dunning_record(self.invoice, date(2026, 7, 10), 0, "staff")
         plan = self.env["dunning.payment.plan"]._dunning_create(self.case, [(date(2026, 7, 10), 100.0),
                                                                       (date(2026, 8, 10), 100.0)], "staff")
+        deal_hold = self.env["dunning.deal.hold"].sudo().create({"case_id": self.case.id, "held_on": date(2026, 6, 30),
+                                                                 "step": "Final notice"}).sudo(False)
         return {
+            "dunning.deal.hold": deal_hold,
             "dunning.payment.plan": plan.sudo(False),
             "dunning.payment.plan.instalment": plan.instalment_ids.sudo(False),
             "dunning.promise": promise.sudo(False),

@@ -5,7 +5,14 @@ import pytest
 import yaml
 from dunning_policy.conditions import OPERATORS
 from dunning_policy.facts import FACTS
-from dunning_policy.sales_schema import DEAL_HOLD_KEYS, DEAL_HOLD_STEPS, OWNER_ASSIGNMENTS, OWNER_RULE_KEYS
+from dunning_policy.sales_schema import (
+    DEAL_HOLD_KEYS,
+    DEAL_HOLD_STEPS,
+    OWNER_ASSIGNMENTS,
+    OWNER_RULE_KEYS,
+    SALESPERSON_NOTICE_KEYS,
+    SALESPERSON_NOTICES,
+)
 from dunning_policy.schema import (
     ATTACHMENTS,
     CHANNELS,
@@ -66,6 +73,9 @@ def test_settings_keys_match_the_loader(policy_schema):
     assert set(deal["owner"]["enum"]) == set(dict(OWNERS))
     for key in ("min_amount", "max_days"):
         assert (deal[key]["minimum"], deal[key]["maximum"]) == NUMBER_BOUNDS[f"hold_while_open_deal.{key}"]
+    notices = properties["tell_salesperson"]["properties"]
+    assert set(notices) == set(SALESPERSON_NOTICE_KEYS)
+    assert all(set(notice["enum"]) == set(dict(SALESPERSON_NOTICES)) for notice in notices.values())
     owner_rule = properties["owners"]["items"]["properties"]
     assert set(owner_rule) == set(OWNER_RULE_KEYS)
     assert set(owner_rule["assign"]["enum"]) == set(dict(OWNER_ASSIGNMENTS))

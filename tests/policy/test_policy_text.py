@@ -2,11 +2,12 @@
 
 import ast
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from dunning_policy.engine import CaseInput, InvoiceInput, decide, make_step_key
+from dunning_policy.engine import CaseInput, DealAnswer, InvoiceInput, decide, make_step_key
 from dunning_policy.payment_plans import propose_schedule
 from dunning_policy.schema import PlanBounds
 from dunning_policy.text import Joined, Text, _
@@ -150,6 +151,10 @@ def test_every_sentence_the_engine_writes_is_a_term_to_translate(spec, sales_spe
 
     reasons = [decide(spec, scenario, today).text.render(noting) for scenario, today in scenarios()]
     reasons += [decide(sales_spec, scenario, today).text.render(noting) for scenario, today in sales_scenarios()]
+    deal, deal_day = sales_scenarios()[0]  # the salesperson held the step again; a next action set by hand
+    held_again = replace(deal, deal_answer=DealAnswer(decide(sales_spec, deal, deal_day).step_key, day(60)))
+    reasons += [decide(sales_spec, held_again, deal_day).text.render(noting),
+                decide(spec, replace(deal, next_action_on=day(60)), deal_day).text.render(noting)]
     reasons += [problem.render(noting) for problem in plan_problems()]
     assert reasons[0] == "the case is closed"
     assert "held: delay reason dispute on invoice INV/1 pauses the case; salesperson takes it over" in reasons

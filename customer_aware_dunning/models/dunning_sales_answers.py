@@ -1,0 +1,69 @@
+"""The salesperson hears what their customer told us online and when a promise breaks, as the policy says.
+
+The policy's ``tell_salesperson`` (see :mod:`..policy.sales_schema`) names, for a portal answer
+(a reason, a promise, a payment plan request, a question) and for a broken promise: ``activity``
+(a note on the case that notifies the salesperson, and a To-Do), ``note`` (the note only) or
+``none``. The salesperson gets no second To-Do when the answer's own To-Do already went to them,
+nor any word when they are not an internal user.
+"""
+
+from markupsafe import Markup, escape
+
+from odoo import models
+
+from ..policy.sales_schema import SalespersonNotices
+
+
+class DunningCase(models.Model):
+    _inherit = "dunning.case"
+
+    def _dunning_portal_answer(self, kind, answer, today, now):
+        before = self.sudo().activity_ids
+        problem = super()._dunning_portal_answer(kind, answer, today, now)
+        if not problem:
+            case = self.sudo()
+            told = case.event_ids.filtered(lambda event: event.kind == "customer_answer").sorted("id")[-1:]
+            case._dunning_tell_salesperson("customer_answer", told.description or "",
+                                           asked=(case.activity_ids - before).user_id)
+        return problem
+
+    def _dunning_tell_salesperson(self, moment, description, asked=None):
+        """Tell the salesperson of this case of ``moment`` (``customer_answer`` or ``broken_promise``) as the
+        active policy's ``tell_salesperson`` says; ``asked``: users the moment already gave a To-Do."""
+        self.ensure_one()
+        case = self.sudo()
+        user = case.user_id
+        spec = self.env["dunning.policy"].sudo()._active_spec(case.company_id)
+        how = getattr(spec.tell_salesperson if spec else SalespersonNotices(), moment)
+        if how == "none" or not user or user.share or not user.active:
+            return
+        env = case.with_context(lang=user.lang or self.env.lang).env
+        customer = case.partner_id.display_name
+        headline = (env._("Your customer %(customer)s answered online.", customer=customer)
+                    if moment == "customer_answer" else
+                    env._("Your customer %(customer)s broke a promise to pay.", customer=customer))
+        case.message_post(body=Markup("<p>%s</p><p>%s</p>") % (headline, description), message_type="comment",
+                          subtype_xmlid="mail.mt_note", partner_ids=user.partner_id.ids)
+        if how == "activity" and user not in (asked or self.env["res.users"]):
+            case._dunning_schedule_activities({case: {
+                "summary": headline, "note": escape(description), "user_id": user.id,
+            }})
+
+
+class DunningPromise(models.Model):
+    _inherit = "dunning.promise"
+
+    def _dunning_tell_broken(self):
+        """The broken promise's event and owner's To-Do, then the salesperson's word; no To-Do of ours when the
+        policy's ``on_broken_promise`` step is already a call by the salesperson."""
+        before = self.case_id.sudo().activity_ids
+        result = super()._dunning_tell_broken()
+        case = self.case_id.sudo()
+        told = case.event_ids.filtered(lambda event: event.kind == "promise_broken").sorted("id")[-1:]
+        asked = (case.activity_ids - before).user_id
+        spec = self.env["dunning.policy"].sudo()._active_spec(case.company_id)
+        reaction = spec.on_broken_promise if spec else None
+        if reaction and reaction.send == "activity" and reaction.to == "salesperson":
+            asked |= case.user_id
+        case._dunning_tell_salesperson("broken_promise", told.description or "", asked=asked)
+        return result

@@ -1,0 +1,157 @@
+"""The run's batches as jobs, done by OCA queue_job's real job runner and two worker processes: each step once.
+
+A real Odoo server, as docs/deploy.md (section 3) sets one up: ``--load=base,web,queue_job``,
+``--workers=2`` and ``ODOO_QUEUE_JOB_CHANNELS=root:2``. queue_job's job runner (a process of its own)
+listens for new jobs and asks the server, over HTTP on a free port of this machine, to run up to two at
+once; the two HTTP worker processes run them. The database is a copy of the fault tests' template with
+36 overdue customers (``tests/jobs_driver.py``). The scheduled job's run, with the batches-as-jobs
+parameter on, queues its 9 batches of 4, and each batch twice in a row (the second job without an
+identity key, as a job requeued by hand or found dead would be), so the two jobs of a batch are handed
+to the two workers together and race on the same customers. Once every job is done, each customer must
+be exactly as the same run done in process leaves it: one step event per due step, one email per email
+step, no step recorded twice, no customer left needing attention, and every job done.
+
+What keeps it so: each job takes the advisory lock of each customer of its batch (per company and
+customer) and skips the ones another job holds; a job that comes later reads the step keys already done
+and decides nothing new; the unique index on (case, step key) refuses a step recorded twice. Without the
+locks the two jobs of a batch decide the same steps at once, the second one's step insert fails on the
+index and its customers are flagged as needing attention; without the step keys read back, the second
+job does every step again.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import closing
+
+import psycopg2
+import pytest
+
+from test_run_faults import CONF, ROOT, ScratchDatabases, connection_options, snapshots
+
+ODOO = ROOT / ".dev" / "odoo" / "usr" / "bin" / "odoo"
+DRIVER = ROOT / "tests" / "jobs_driver.py"
+CUSTOMERS, BATCH_SIZE, WORKERS = 36, 4, 2
+BATCHES = -(-CUSTOMERS // BATCH_SIZE)
+JOBS_QUERY = "SELECT state, count(*) FROM queue_job WHERE method_name = '_follow_up_job' GROUP BY state"
+
+pytestmark = pytest.mark.skipif(not CONF.exists(), reason="the .dev Odoo tree is not bootstrapped")
+
+
+# pytest-odoo opens a registry for every test module unless told otherwise: these tests only start processes.
+@pytest.fixture(scope="module")
+def enable_odoo_test_flag():
+    yield
+
+
+def jobs_driver(*args, timeout=300):
+    result = subprocess.run([sys.executable, str(DRIVER), "-c", str(CONF), *map(str, args)],
+                            capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class JobServer:
+    """An Odoo server with queue_job's job runner and ``workers`` HTTP workers on ``database``, in a process
+    group of its own (stopped with it), logging to ``log``."""
+
+    def __init__(self, database, workers, log):
+        self.log = log
+        command = [
+            sys.executable, str(ODOO), "-c", str(CONF), "-d", database, f"--db-filter=^{database}$",
+            "--load=base,web,queue_job", f"--workers={workers}", "--max-cron-threads=0",
+            "--http-interface=127.0.0.1", f"--http-port={free_port()}", f"--gevent-port={free_port()}",
+            "--limit-time-cpu=600", "--limit-time-real=1200", "--log-level=info",
+        ]
+        environment = {**os.environ, "ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"}
+        with open(log, "w") as output:
+            self.process = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=output,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def tail(self):
+        return self.log.read_text(errors="replace")[-4000:]
+
+    def stop(self):
+        """SIGTERM to the server's process group (master, workers, job runner, gevent), SIGKILL if it lingers."""
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def wait_for_jobs(database, expected, server, timeout=180):
+    """``{state: count}`` of the run's jobs once ``expected`` of them exist and none is waiting or running."""
+    deadline = time.monotonic() + timeout
+    with closing(psycopg2.connect(**connection_options(database))) as connection:
+        connection.autocommit = True
+        while True:
+            with connection.cursor() as cr:
+                cr.execute(JOBS_QUERY)
+                states = dict(cr.fetchall())
+            if sum(states.values()) >= expected and set(states) <= {"done", "failed"}:
+                return states
+            assert server.process.poll() is None, f"the server stopped:\n{server.tail()}"
+            assert time.monotonic() < deadline, f"jobs still not done after {timeout} s: {states}\n{server.tail()}"
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def databases(request):
+    database = request.config.getoption("--odoo-database", default=None)
+    if not database:
+        pytest.skip("needs pytest-odoo's --odoo-database: the scratch database is a copy of it")
+    scratch = ScratchDatabases()
+    template = f"{database}_faults"
+    if not scratch.exists(template):  # `make db-test` makes it; the fault tests refresh it
+        odoo_sql = sys.modules.get("odoo.sql_db")
+        if odoo_sql is not None:
+            odoo_sql.close_db(database)
+        scratch.copy(database, template, keep=True)
+    base = scratch.copy(template, f"{database}_jobs_base")
+    jobs_driver("setup", base, "--customers", CUSTOMERS)
+    scratch.reference = scratch.copy(base, f"{database}_jobs_reference")
+    scratch.jobs = scratch.copy(base, f"{database}_jobs_runner")
+    yield scratch
+    scratch.close()
+
+
+def test_two_job_runner_workers_do_each_customer_once_with_every_batch_queued_twice(databases, tmp_path):
+    server = JobServer(databases.jobs, WORKERS, tmp_path / "odoo.log")
+    try:
+        # While the server starts: the same run in process (the reference), then the run that queues.
+        reference_run = jobs_driver("run", databases.reference, "--batch-size", BATCH_SIZE)
+        assert "RUN-RESULT done QUEUED 0" in reference_run
+        queued = jobs_driver("run", databases.jobs, "--jobs", "--twice", "--batch-size", BATCH_SIZE)
+        assert f"RUN-RESULT done QUEUED {2 * BATCHES}" in queued, queued
+        states = wait_for_jobs(databases.jobs, 2 * BATCHES, server)
+    finally:
+        server.stop()
+    log = server.log.read_text(errors="replace")
+    found = snapshots(jobs_driver("snapshot", databases.reference, databases.jobs, "--customers", CUSTOMERS))
+    reference, done = found[databases.reference, "final"], found[databases.jobs, "final"]
+
+    assert states == {"done": 2 * BATCHES}, [job for job in done["jobs"] if job["state"] != "done"]
+    assert reference["problems"] == [] and done["problems"] == [], done["problems"]
+    assert len(reference["cases"]) == CUSTOMERS
+    steps = sum(event.startswith("step:") for cases in reference["cases"].values() for case in cases
+                for event in case["events"])
+    assert steps >= CUSTOMERS - CUSTOMERS // 4, "most customers have a step due today"
+    assert done["cases"] == reference["cases"]
+    # Two worker processes did the jobs, sent there by the job runner over HTTP.
+    assert len({job["worker_pid"] for job in done["jobs"]}) == WORKERS, done["jobs"]
+    assert log.count("GET /queue_job/runjob") >= 2 * BATCHES, log[-4000:]
+    assert "Traceback" not in log, log[-4000:]

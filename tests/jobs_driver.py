@@ -1,16 +1,16 @@
 """A real Odoo process for tests/test_run_jobs_runner.py (not a test itself): data, the run that queues, a snapshot.
 
     python tests/jobs_driver.py -c .dev/odoo.conf setup DB --customers 36
-    python tests/jobs_driver.py -c .dev/odoo.conf run DB [--jobs [--twice]] [--batch-size 4]
+    python tests/jobs_driver.py -c .dev/odoo.conf run DB[@jobs] [DB[@jobs] ...] [--twice] [--batch-size 4]
     python tests/jobs_driver.py -c .dev/odoo.conf snapshot DB [DB ...]
 
 ``setup`` adds ``--customers`` customers with overdue invoices (5, 12, 25 and 40 days late in turn, every
 sixth without an email address, so the run has emails, To-Dos and approvals to do). ``run`` is the scheduled
-job's run of the main company (``commit=True``, small batches): in process, or with ``--jobs`` with the
-batches queued as OCA queue_job jobs, and with ``--twice`` each batch queued a second time right after the
-first (as a second run, or a run that queued it again after a crash, would): queue_job's runner then hands
-the two jobs of a batch to two workers at once. ``snapshot`` prints ``SNAPSHOT <db> final <json>``
-(``tests/dunning_driver.py``'s snapshot of every case, plus the jobs and the cases that need attention).
+job's run of the main company (``commit=True``, small batches): in process (then it prints the database's
+snapshot), or for ``DB@jobs`` with the batches queued as OCA queue_job jobs, and with ``--twice`` each batch
+queued a second time right after the first: queue_job's runner then hands the two jobs of a batch to two
+workers at once. ``snapshot`` prints ``SNAPSHOT <db> final <json>`` (``tests/dunning_driver.py``'s snapshot
+of every case, plus the jobs and the cases that need attention).
 """
 
 import argparse
@@ -105,24 +105,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("action", choices=["setup", "run", "snapshot"])
-    parser.add_argument("databases", nargs="+", metavar="DB")
-    parser.add_argument("--customers", type=int, default=36)
-    parser.add_argument("--jobs", action="store_true", help="queue the batches as queue_job jobs")
-    parser.add_argument("--twice", action="store_true", help="with --jobs: queue every batch twice")
+    parser.add_argument("databases", nargs="+", metavar="DB[@jobs]")
+    parser.add_argument("--customers", type=int, default=24)
+    parser.add_argument("--twice", action="store_true", help="queue every batch of DB@jobs twice")
     parser.add_argument("--batch-size", type=int, default=4)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"], setup_logging=True)
     if args.twice:
         queue_twice()
-    for database in args.databases:
+    for item in args.databases:
+        database, _sep, mode = item.partition("@")
         with Registry(database).cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             if args.action == "setup":
                 setup(env, args.customers)
             elif args.action == "run":
-                run(env, args.jobs, args.batch_size)
-            else:
-                snapshot(env, args.customers)
+                run(env, mode == "jobs", args.batch_size)
+        if args.action == "snapshot" or (args.action == "run" and mode != "jobs"):
+            with Registry(database).cursor() as cr:
+                snapshot(api.Environment(cr, api.SUPERUSER_ID, {}), args.customers)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ A real Odoo server, as docs/deploy.md (section 3) sets one up: ``--load=base,web
 ``--workers=2`` and ``ODOO_QUEUE_JOB_CHANNELS=root:2``. queue_job's job runner (a process of its own)
 listens for new jobs and asks the server, over HTTP on a free port of this machine, to run up to two at
 once; the two HTTP worker processes run them. The database is a copy of the fault tests' template with
-36 overdue customers (``tests/jobs_driver.py``). The scheduled job's run, with the batches-as-jobs
-parameter on, queues its 9 batches of 4, and each batch twice in a row (the second job without an
+24 overdue customers (``tests/jobs_driver.py``). The scheduled job's run, with the batches-as-jobs
+parameter on, queues its 6 batches of 4, and each batch twice in a row (the second job without an
 identity key, as a job requeued by hand or found dead would be), so the two jobs of a batch are handed
 to the two workers together and race on the same customers. Once every job is done, each customer must
 be exactly as the same run done in process leaves it: one step event per due step, one email per email
@@ -33,7 +33,7 @@ from test_run_faults import CONF, ROOT, ScratchDatabases, connection_options, sn
 
 ODOO = ROOT / ".dev" / "odoo" / "usr" / "bin" / "odoo"
 DRIVER = ROOT / "tests" / "jobs_driver.py"
-CUSTOMERS, BATCH_SIZE, WORKERS = 36, 4, 2
+CUSTOMERS, BATCH_SIZE, WORKERS = 24, 4, 2
 BATCHES = -(-CUSTOMERS // BATCH_SIZE)
 JOBS_QUERY = "SELECT state, count(*) FROM queue_job WHERE method_name = '_follow_up_job' GROUP BY state"
 
@@ -109,8 +109,23 @@ def wait_for_jobs(database, expected, server, timeout=180):
             time.sleep(0.5)
 
 
+def requeue_first_jobs(database):
+    """Set the first job of each batch (the one with an identity key) to run again, as queue_job's requeue does,
+    once every job is done; the uuids of those jobs."""
+    with closing(psycopg2.connect(**connection_options(database))) as connection, connection.cursor() as cr:
+        cr.execute("""UPDATE queue_job SET state = 'pending', date_enqueued = NULL, date_started = NULL,
+                             date_done = NULL, result = NULL, worker_pid = NULL
+                       WHERE method_name = '_follow_up_job' AND identity_key IS NOT NULL AND state = 'done'
+                   RETURNING uuid""")
+        uuids = {uuid for uuid, in cr.fetchall()}
+        connection.commit()
+    assert len(uuids) == BATCHES
+    return uuids
+
+
 @pytest.fixture(scope="module")
 def databases(request):
+    """The reference database (the customers, then the run in process) and its copy for the job runner."""
     database = request.config.getoption("--odoo-database", default=None)
     if not database:
         pytest.skip("needs pytest-odoo's --odoo-database: the scratch database is a copy of it")
@@ -121,37 +136,46 @@ def databases(request):
         if odoo_sql is not None:
             odoo_sql.close_db(database)
         scratch.copy(database, template, keep=True)
-    base = scratch.copy(template, f"{database}_jobs_base")
-    jobs_driver("setup", base, "--customers", CUSTOMERS)
-    scratch.reference = scratch.copy(base, f"{database}_jobs_reference")
-    scratch.jobs = scratch.copy(base, f"{database}_jobs_runner")
+    scratch.reference = scratch.copy(template, f"{database}_jobs_reference")
+    jobs_driver("setup", scratch.reference, "--customers", CUSTOMERS)
+    scratch.jobs = scratch.copy(scratch.reference, f"{database}_jobs_runner")
     yield scratch
-    scratch.close()
+    if not os.environ.get("KEEPDB"):
+        scratch.close()
 
 
 def test_two_job_runner_workers_do_each_customer_once_with_every_batch_queued_twice(databases, tmp_path):
     server = JobServer(databases.jobs, WORKERS, tmp_path / "odoo.log")
     try:
         # While the server starts: the same run in process (the reference), then the run that queues.
-        reference_run = jobs_driver("run", databases.reference, "--batch-size", BATCH_SIZE)
-        assert "RUN-RESULT done QUEUED 0" in reference_run
-        queued = jobs_driver("run", databases.jobs, "--jobs", "--twice", "--batch-size", BATCH_SIZE)
-        assert f"RUN-RESULT done QUEUED {2 * BATCHES}" in queued, queued
+        runs = jobs_driver("run", databases.reference, f"{databases.jobs}@jobs", "--twice",
+                           "--batch-size", BATCH_SIZE, "--customers", CUSTOMERS)
+        assert runs.count("RUN-RESULT done") == 2, runs
+        assert f"QUEUED {2 * BATCHES}" in runs, runs
+        wait_for_jobs(databases.jobs, 2 * BATCHES, server)
+        # Then the first job of each batch is set to run again, once done: it decides its customers anew, and
+        # finds their steps done.
+        again = requeue_first_jobs(databases.jobs)
         states = wait_for_jobs(databases.jobs, 2 * BATCHES, server)
     finally:
         server.stop()
     log = server.log.read_text(errors="replace")
-    found = snapshots(jobs_driver("snapshot", databases.reference, databases.jobs, "--customers", CUSTOMERS))
-    reference, done = found[databases.reference, "final"], found[databases.jobs, "final"]
+    reference = snapshots(runs)[databases.reference, "final"]
+    done = snapshots(jobs_driver("snapshot", databases.jobs, "--customers", CUSTOMERS))[databases.jobs, "final"]
 
     assert states == {"done": 2 * BATCHES}, [job for job in done["jobs"] if job["state"] != "done"]
-    assert reference["problems"] == [] and done["problems"] == [], done["problems"]
+    assert [job["result"] for job in done["jobs"] if job["uuid"] in again] == [
+        f"{BATCH_SIZE} customer(s) decided"] * BATCHES, "each batch done a second time, after the first"
+    assert reference["problems"] == [], reference["problems"]
+    assert done["problems"] == [], done["problems"]
     assert len(reference["cases"]) == CUSTOMERS
     steps = sum(event.startswith("step:") for cases in reference["cases"].values() for case in cases
                 for event in case["events"])
-    assert steps >= CUSTOMERS - CUSTOMERS // 4, "most customers have a step due today"
+    assert steps >= CUSTOMERS // 2, "most customers have a step due on the run's day"
     assert done["cases"] == reference["cases"]
-    # Two worker processes did the jobs, sent there by the job runner over HTTP.
+    # Two worker processes did the jobs, sent there by the job runner over HTTP...
     assert len({job["worker_pid"] for job in done["jobs"]}) == WORKERS, done["jobs"]
-    assert log.count("GET /queue_job/runjob") >= 2 * BATCHES, log[-4000:]
+    assert "GET /queue_job/runjob" in log, log[-4000:]
     assert "Traceback" not in log, log[-4000:]
+    # ...and the two jobs of a batch did race: a job found customers of its batch locked by the other one.
+    assert "customer(s) skipped, another run is working on them" in log, log[-4000:]

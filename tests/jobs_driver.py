@@ -97,7 +97,7 @@ def snapshot(env, count):
     state["problems"] += [f"{case.partner_id.name}: needs attention ({case.run_error})" for case in attention]
     jobs = env["queue.job"].sudo().search([("method_name", "=", JOB_METHOD)], order="id")
     state["jobs"] = [{"uuid": job.uuid, "state": job.state, "result": job.result, "args": job.args,
-                      "worker_pid": job.worker_pid, "exc_info": (job.exc_info or "")[-2000:]} for job in jobs]
+                      "worker_pid": job.worker_pid, "retry": job.retry, "exc_info": (job.exc_info or "")[-2000:]} for job in jobs]
     dunning_driver.say("SNAPSHOT", env.cr.dbname, "final", json.dumps(state, default=str))
 
 

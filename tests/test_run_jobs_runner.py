@@ -164,6 +164,8 @@ def test_two_job_runner_workers_do_each_customer_once_with_every_batch_queued_tw
     done = snapshots(jobs_driver("snapshot", databases.jobs, "--customers", CUSTOMERS))[databases.jobs, "final"]
 
     assert states == {"done": 2 * BATCHES}, [job for job in done["jobs"] if job["state"] != "done"]
+    # queue_job counts every attempt in ``retry``: once per time a job was queued, so no attempt failed.
+    assert [job["retry"] for job in done["jobs"]] == [2 if job["uuid"] in again else 1 for job in done["jobs"]]
     assert [job["result"] for job in done["jobs"] if job["uuid"] in again] == [
         f"{BATCH_SIZE} customer(s) decided"] * BATCHES, "each batch done a second time, after the first"
     assert reference["problems"] == [], reference["problems"]

@@ -18,12 +18,12 @@ import json
 import sys
 from datetime import timedelta
 
+import dunning_driver  # tests/ is this script's folder
+
 import odoo.init  # noqa: F401  (Odoo 19: sets up the odoo namespace before anything else)
 from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import config
-
-import dunning_driver  # tests/ is this script's folder
 
 DAYS_LATE = (5, 12, 25, 40)
 JOB_METHOD = "_follow_up_job"
@@ -97,7 +97,8 @@ def snapshot(env, count):
     state["problems"] += [f"{case.partner_id.name}: needs attention ({case.run_error})" for case in attention]
     jobs = env["queue.job"].sudo().search([("method_name", "=", JOB_METHOD)], order="id")
     state["jobs"] = [{"uuid": job.uuid, "state": job.state, "result": job.result, "args": job.args,
-                      "worker_pid": job.worker_pid, "retry": job.retry, "exc_info": (job.exc_info or "")[-2000:]} for job in jobs]
+                      "worker_pid": job.worker_pid, "retry": job.retry, "exc_info": (job.exc_info or "")[-2000:]}
+                     for job in jobs]
     dunning_driver.say("SNAPSHOT", env.cr.dbname, "final", json.dumps(state, default=str))
 
 

@@ -20,7 +20,6 @@ job does every step again.
 """
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,10 +27,11 @@ from contextlib import closing
 
 import psycopg2
 import pytest
-
 from test_run_faults import CONF, ROOT, ScratchDatabases, connection_options, snapshots
 
-ODOO = ROOT / ".dev" / "odoo" / "usr" / "bin" / "odoo"
+sys.path.insert(0, str(ROOT / "tools"))
+from job_server import JobServer
+
 DRIVER = ROOT / "tests" / "jobs_driver.py"
 CUSTOMERS, BATCH_SIZE, WORKERS = 24, 4, 2
 BATCHES = -(-CUSTOMERS // BATCH_SIZE)
@@ -51,46 +51,6 @@ def jobs_driver(*args, timeout=300):
                             capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class JobServer:
-    """An Odoo server with queue_job's job runner and ``workers`` HTTP workers on ``database``, in a process
-    group of its own (stopped with it), logging to ``log``."""
-
-    def __init__(self, database, workers, log):
-        self.log = log
-        command = [
-            sys.executable, str(ODOO), "-c", str(CONF), "-d", database, f"--db-filter=^{database}$",
-            "--load=base,web,queue_job", f"--workers={workers}", "--max-cron-threads=0",
-            "--http-interface=127.0.0.1", f"--http-port={free_port()}", f"--gevent-port={free_port()}",
-            "--limit-time-cpu=600", "--limit-time-real=1200", "--log-level=info",
-        ]
-        environment = {**os.environ, "ODOO_QUEUE_JOB_CHANNELS": f"root:{workers}"}
-        with open(log, "w") as output:
-            self.process = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=output,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
-
-    def tail(self):
-        return self.log.read_text(errors="replace")[-4000:]
-
-    def stop(self):
-        """SIGTERM to the server's process group (master, workers, job runner, gevent), SIGKILL if it lingers."""
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
 
 
 def wait_for_jobs(database, expected, server, timeout=180):
@@ -145,7 +105,7 @@ def databases(request):
 
 
 def test_two_job_runner_workers_do_each_customer_once_with_every_batch_queued_twice(databases, tmp_path):
-    server = JobServer(databases.jobs, WORKERS, tmp_path / "odoo.log")
+    server = JobServer(CONF, databases.jobs, WORKERS, tmp_path / "odoo.log")
     try:
         # While the server starts: the same run in process (the reference), then the run that queues.
         runs = jobs_driver("run", databases.reference, f"{databases.jobs}@jobs", "--twice",
@@ -159,7 +119,7 @@ def test_two_job_runner_workers_do_each_customer_once_with_every_batch_queued_tw
         states = wait_for_jobs(databases.jobs, 2 * BATCHES, server)
     finally:
         server.stop()
-    log = server.log.read_text(errors="replace")
+    log = server.text()
     reference = snapshots(runs)[databases.reference, "final"]
     done = snapshots(jobs_driver("snapshot", databases.jobs, "--customers", CUSTOMERS))[databases.jobs, "final"]
 

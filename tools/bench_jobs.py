@@ -18,8 +18,9 @@ main company, committed batch by batch as the cron does (``_run_company(..., com
 Per run: wall seconds (whole, and split into the serial part and the batches), CPU seconds of the Odoo
 processes (this one and the server's, from /proc) and of the database's PostgreSQL backends, customers
 decided (the jobs' results, or the in-process run's count), customers decided per second of wall and of CPU,
-and the machine's load before and after. ``bench/results.json`` gets them under ``job_runner`` → size (the
-rest of the file is left as it is). No test asserts on time.
+and the machine's load before and after. ``bench/results.json`` gets them under ``job_runner`` → size → ``runs`` →
+workers, each as soon as it is measured (an earlier figure of the same kind moves to ``earlier_runs``; the rest
+of the file is left as it is). No test asserts on time.
 """
 
 import argparse
@@ -229,8 +230,10 @@ def store(args, setup, run):
     stored = json.loads(path.read_text()) if path.exists() else {}
     size = stored.setdefault("job_runner", {}).setdefault(args.size, {})
     size.update({"template": args.template, **setup})
-    size.setdefault("runs", {})[str(run["workers"])] = {
-        **run, "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    runs, key = size.setdefault("runs", {}), str(run["workers"])
+    if key in runs:  # an earlier measure of the same kind stays, for the spread between rounds
+        size.setdefault("earlier_runs", {}).setdefault(key, []).append(runs[key])
+    runs[key] = {**run, "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
     path.write_text(json.dumps(stored, indent=2, sort_keys=True, default=str) + "\n")
 
 

@@ -26,6 +26,7 @@ help:
 	@echo "make bootstrap  only prepare Odoo, the virtualenv, PostgreSQL and $(CONF)"
 	@echo "make bench-data build the template database $(BENCH_TPL) with BENCH_SIZE=1k|10k|50k customers (default 10k)"
 	@echo "make bench      the daily run by phase beside OCA credit control and a SQL floor, on a copy of $(BENCH_TPL)"
+	@echo "make bench-jobs the batches as queue_job jobs with BENCH_WORKERS=0,1,2 job-runner workers (0: in process)"
 	@echo "make pot        export $(I18N)/$(ADDON).pot from the database '$(POT_DB)' and merge it into every .po"
 
 bootstrap:
@@ -86,6 +87,14 @@ bench: bootstrap
 	$(PYTHON) tools/bench.py -c $(CONF) --template $(BENCH_TPL) -d $(BENCH_DB) --size $(BENCH_SIZE) --days $(BENCH_DAYS) $(BENCH_ARGS)
 
 bench-run: bench
+
+# The run's batches as queue_job jobs, done by the real job runner with 1 and 2 workers, against the run in
+# process (0), each on a fresh copy of $(BENCH_TPL) with queue_job: results.json's job_runner section.
+BENCH_WORKERS ?= 0,1,2
+.PHONY: bench-jobs
+bench-jobs: bootstrap
+	@$(PYTHON) tools/devdb.py exists $(BENCH_TPL) || { echo "make bench-jobs: run 'make bench-data BENCH_SIZE=$(BENCH_SIZE)' first" >&2; exit 1; }
+	$(PYTHON) tools/bench_jobs.py -c $(CONF) --template $(BENCH_TPL) -d $(BENCH_PREFIX)_jobs_$(BENCH_SIZE) --size $(BENCH_SIZE) --workers $(BENCH_WORKERS)
 
 stop-pg:
 	@python3 tools/bootstrap.py --stop-private-pg

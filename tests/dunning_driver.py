@@ -214,10 +214,11 @@ def company_run(env, entry):
     say("RUN-RESULT", "skipped" if result is None else "done")
 
 
-def snapshot(env):
-    """What the run left, keyed by customer name (ids and sequence numbers differ between databases), and problems."""
+def snapshot(env, names=None):
+    """What the run left, keyed by customer name (ids and sequence numbers differ between databases), and problems;
+    ``names``: the customers to look at (default: this driver's)."""
     company = env.ref("base.main_company")
-    names = [name for name, *_rest in CUSTOMERS]
+    names = names or [name for name, *_rest in CUSTOMERS]
     partners = env["res.partner"].search([("name", "in", names)])
     cases = env["dunning.case"].search([("company_id", "=", company.id), ("partner_id", "in", partners.ids)],
                                        order="id")

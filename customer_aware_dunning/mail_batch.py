@@ -181,9 +181,10 @@ def _notify_batch(records, messages, values_list, authors):
                                             for pid in group["recipients_ids"]])
     if not mail_values:
         return
+    # as _notify_thread_by_email: without the caller's default_* keys (a default_state would reach mail.mail)
     context = clean_context(env.context)
-    mails = env["mail.mail"].sudo().with_context(context).create(mail_values)
-    env["mail.notification"].sudo().with_context(context).create([
+    mails = env["mail.mail"].sudo().with_context(context).create(mail_values)  # pylint: disable=context-overridden
+    env["mail.notification"].sudo().with_context(context).create([  # pylint: disable=context-overridden
         {"mail_mail_id": mail.id, **values}
         for mail, group in zip(mails, notification_values, strict=True) for values in group
     ])

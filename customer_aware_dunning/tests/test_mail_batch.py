@@ -79,8 +79,8 @@ class TestMailBatch(DunningCommon):
 
     def test_a_batch_leaves_what_message_post_leaves(self):
         batched, posted = self.cases
-        poster = self.env.context | {"mail_notify_force_send": False, "mail_post_autofollow": False}
-        batched, posted = batched.with_context(poster), posted.with_context(poster)
+        poster = {"mail_notify_force_send": False, "mail_post_autofollow": False}
+        batched, posted = batched.with_context(**poster), posted.with_context(**poster)
         message = post_comments([(batched, self.values(batched))])
         reference = posted.message_post(message_type="comment", subtype_xmlid="mail.mt_comment",
                                         **self.values(posted))

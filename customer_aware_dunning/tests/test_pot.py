@@ -23,7 +23,7 @@ class TestPotIsCurrent(TransactionCase):
         known, todo = set(), self.env["ir.module.module"].search([("name", "=", "customer_aware_dunning")])
         while todo:
             known |= set(todo.mapped("name"))
-            todo = todo.dependencies_id.depend_id.filtered(lambda module: module.name not in known)
+            todo = todo.dependencies_id.depend_id.filtered(lambda module, known=known: module.name not in known)
         return known
 
     def _foreign(self, entry):

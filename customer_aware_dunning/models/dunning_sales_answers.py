@@ -23,13 +23,16 @@ class DunningCase(models.Model):
         if not problem:
             case = self.sudo()
             told = case.event_ids.filtered(lambda event: event.kind == "customer_answer").sorted("id")[-1:]
-            case._dunning_tell_salesperson("customer_answer", told.description or "",
-                                           asked=(case.activity_ids - before).user_id)
+            new = case.activity_ids - before
+            # A plan the customer agreed alone asks nobody for anything: the salesperson reads of it, no To-Do.
+            case._dunning_tell_salesperson("customer_answer", told.description or "", asked=new.user_id,
+                                           to_do=bool(new) or kind != "plan")
         return problem
 
-    def _dunning_tell_salesperson(self, moment, description, asked=None):
+    def _dunning_tell_salesperson(self, moment, description, asked=None, to_do=True):
         """Tell the salesperson of this case of ``moment`` (``customer_answer`` or ``broken_promise``) as the
-        active policy's ``tell_salesperson`` says; ``asked``: users the moment already gave a To-Do."""
+        active policy's ``tell_salesperson`` says; ``asked``: users the moment already gave a To-Do;
+        ``to_do=False``: a note at most (nothing is asked of anyone)."""
         self.ensure_one()
         case = self.sudo()
         user = case.user_id
@@ -44,7 +47,7 @@ class DunningCase(models.Model):
                     env._("Your customer %(customer)s broke a promise to pay.", customer=customer))
         case.message_post(body=Markup("<p>%s</p><p>%s</p>") % (headline, description), message_type="comment",
                           subtype_xmlid="mail.mt_note", partner_ids=user.partner_id.ids)
-        if how == "activity" and user not in (asked or self.env["res.users"]):
+        if how == "activity" and to_do and user not in (asked or self.env["res.users"]):
             case._dunning_schedule_activities({case: {
                 "summary": headline, "note": escape(description), "user_id": user.id,
             }})

@@ -57,10 +57,12 @@ class DunningCase(models.Model):
 
     def _dunning_assign_owners(self, company):
         """The customer's responsible first, then the policy's ``owners`` rules for the cases still without one."""
-        partners = self.partner_id.with_company(company).sudo()
+        # one read of the customers' setting (iterating the set keeps Odoo's prefetch)
+        customers = self.partner_id.with_company(company).sudo()
+        responsible = {partner.id: partner.dunning_responsible_id for partner in customers}
         by_user = defaultdict(lambda: self.browse())
         for case in self.filtered(lambda case: not case.collector_id):
-            user = partners.browse(case.partner_id.id).dunning_responsible_id
+            user = responsible.get(case.partner_id.id)
             if user:
                 by_user[user] |= case
         for user, cases in by_user.items():
@@ -73,8 +75,14 @@ class DunningCase(models.Model):
         manual-only mode: the collections owner gets a To-Do to send it. A person's approval sends it."""
         if self.env.context.get("dunning_sent_by_person") or not steps:
             return super()._dunning_send_steps(spec, steps)
+        manual_ids = set()
+        for company in {case.company_id for case, _step, _moves in steps}:  # one read per company, not per case
+            partners = self.env["res.partner"].union(*(case.partner_id for case, _step, _moves in steps
+                                                       if case.company_id == company))
+            manual_ids |= {partner.id for partner in partners.with_company(company).sudo()
+                           if partner.dunning_manual_only}
         manual = {case for case, step, _moves in steps if step.send in MESSAGE_CHANNELS
-                  and case.partner_id.with_company(case.company_id).sudo().dunning_manual_only}
+                  and case.partner_id.id in manual_ids}
         held = [(case, step) for case, step, _moves in steps if case in manual and step.send in MESSAGE_CHANNELS]
         if held:
             users = self.env["dunning.channel"]._actors([(case, "finance") for case, _step in held])

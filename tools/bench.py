@@ -410,8 +410,10 @@ def scaling(sizes):
     for (small_n, small_key, small), (big_n, big_key, big) in itertools.pairwise(measured):
         data = big_n / small_n
         time_ratio = big["ours"]["s"] / small["ours"]["s"]
+        cpu_ratio = ((big["ours"]["cpu_s"] + (big["ours"].get("db_cpu_s") or 0))
+                     / (small["ours"]["cpu_s"] + (small["ours"].get("db_cpu_s") or 0)))
         pairs[f"{small_key}->{big_key}"] = {
-            "data_x": round(data, 2), "time_x": round(time_ratio, 2),
+            "data_x": round(data, 2), "time_x": round(time_ratio, 2), "cpu_x": round(cpu_ratio, 2),
             "time_per_data": round(time_ratio / data, 3), "within_target": time_ratio / data <= 6 / 5,
         }
     return pairs

@@ -7,9 +7,13 @@ from contextlib import suppress
 from dataclasses import dataclass
 
 from odoo import api, fields, models
+from odoo.tools import split_every
 
 from ..policy.engine import CaseInput, DealAnswer, Decision, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
+
+# Customers segmented per chunk of the daily run's segment assignment (each chunk leaves the ORM cache).
+SEGMENT_CHUNK = 1000
 
 
 class _Rollback(Exception):
@@ -88,9 +92,23 @@ class DunningRun(models.AbstractModel):
         return facts
 
     @api.model
-    def _assign_segments(self, company, spec, facts=None):
-        """Segment every customer of ``company`` by the rules of ``spec`` (hand-set segments are left alone)."""
-        facts = self._policy_facts(company) if facts is None else facts
+    def _assign_segments(self, company, spec, facts=None, chunk=None):
+        """Segment every customer of ``company`` by the rules of ``spec`` (hand-set segments are left alone).
+
+        Without ``facts``, by chunks of ``chunk`` (default :data:`SEGMENT_CHUNK`) customers, each leaving the
+        ORM cache: read in one go, every customer's facts, partner and pipeline stayed in memory at once
+        (peak RSS 656 MiB at 50,000 customers, and the phase took 14 times the CPU of 10,000 for 5 times
+        the customers).
+        """
+        if facts is None:
+            rows = self.env["dunning.partner.facts"].sudo().search_fetch(
+                [("company_id", "=", company.id)], ["partner_id"], order="partner_id")
+            partner_ids = rows.mapped("partner_id").ids
+            for part in split_every(chunk or SEGMENT_CHUNK, partner_ids, list):
+                partners = self.env["res.partner"].browse(part)
+                self._assign_segments(company, spec, self._policy_facts(company, partners))
+                self.env.invalidate_all()
+            return None
         segments = self.env["dunning.segment"]._for_company(company)
         assignment = {}
         for partner, values in facts.items():

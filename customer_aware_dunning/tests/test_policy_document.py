@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..policy.engine import assign_segment
 from .common import TODAY, DunningCommon
 
 BAD_STEP = """version: 1
@@ -244,6 +245,23 @@ class TestSegmentsInTheDailyRun(PolicyCommon):
         self.env["dunning.run"]._run_company(self.company, TODAY)
         self.assertEqual(big.with_company(self.company).dunning_segment_id.key, "strategic")
         self.assertEqual(self.partner_b.with_company(self.company).dunning_segment_id.key, "new")
+
+    def test_segments_assigned_chunk_by_chunk_are_the_rules_segments(self):
+        """The run segments its customers by chunks that leave the ORM cache; one customer per chunk gives
+        each customer the segment the rules give it on the facts of all customers read at once."""
+        big = self.env["res.partner"].create({"name": "Big Buyer"})
+        self.make_invoice(big, TODAY - timedelta(days=100), TODAY - timedelta(days=70), 120000)
+        self.make_invoice(self.partner_b, TODAY - timedelta(days=20), TODAY + timedelta(days=10), 100)
+        self.make_invoice(self.partner_a, TODAY - timedelta(days=800), TODAY - timedelta(days=770), 100)
+        run = self.env["dunning.run"]
+        spec = self.Policy._active_spec(self.company)
+        self.env["dunning.partner.facts"]._refresh(self.company, TODAY)
+        facts = run._policy_facts(self.company)
+        expected = {partner: assign_segment(spec, values)[0] for partner, values in facts.items()}
+        self.assertGreaterEqual(len(set(expected.values())), 2)
+        run._assign_segments(self.company, spec, chunk=1)
+        self.assertEqual({partner: partner.with_company(self.company).dunning_segment_id.key for partner in expected},
+                         expected)
 
 
 @tagged("post_install", "-at_install")

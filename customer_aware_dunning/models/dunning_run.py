@@ -166,7 +166,12 @@ class DunningRun(models.AbstractModel):
         customers = self.env["account.move"].sudo()._read_group(
             self._open_invoices_domain(company), ["commercial_partner_id"], order="commercial_partner_id",
         )
-        batches = list(split_every(batch_size, [partner.id for partner, in customers], list))
+        partner_ids = [partner.id for partner, in customers]
+        # The customers whose case needs attention (the run failed for them before) go last, together: their
+        # batch is read once and each is acted on alone, and the other batches never hold one.
+        flagged = self._flagged_customers(company, partner_ids)
+        partner_ids = [p for p in partner_ids if p not in flagged] + [p for p in partner_ids if p in flagged]
+        batches = list(split_every(batch_size, partner_ids, list))
         if self._batches_as_jobs():
             self._enqueue_batches(company, policy, today, batches)
             return 0

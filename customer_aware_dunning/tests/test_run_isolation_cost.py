@@ -42,10 +42,10 @@ class TestRunIsolationCost(DunningCommon):
             cls.poisoned.ids,
         ))
 
-    def run_day(self, day):
-        """The day's run (one batch for the six); ``(reads of the batch's inputs, savepoints rolled back)``."""
+    def run_day(self, day, batch_size=10):
+        """The day's run (one batch for the six); ``(reads of the batches' inputs, savepoints rolled back)``."""
         with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
-            self.env["dunning.run"]._run_company(self.company, day, batch_size=10)
+            self.env["dunning.run"]._run_company(self.company, day, batch_size=batch_size)
         return (sum(1 for line in logged.output if INPUTS_READ.search(line)),
                 sum(1 for line in logged.output if "query: ROLLBACK TO SAVEPOINT" in line))
 
@@ -89,3 +89,10 @@ class TestRunIsolationCost(DunningCommon):
         self.assertEqual(len(self.steps_of(fixed)), 1, "followed up again once its data is fixed")
         self.assertEqual(flagged.filtered("needs_attention").partner_id, still)
         self.assertEqual(len(self.steps_of(still)), 0)
+
+    def test_the_flagged_customers_of_every_batch_go_last_together(self):
+        self.run_day(DAY_5)
+        # Batches of 2: the four others in two batches, the two flagged ones (of two batches before) together.
+        reads, rolled_back = self.run_day(DAY_5 + timedelta(days=1), batch_size=2)
+        self.assertEqual(reads, 3, "two batches of the others, one of the flagged customers")
+        self.assertEqual(rolled_back, 2, "each flagged customer's own attempt only")

@@ -273,8 +273,8 @@ class DunningCase(models.Model):
         """Send ``steps`` (``(case, step, invoices)``) by their channels and record what the channels say happened.
 
         ``steps_done``: ``{case id: {"step_key", "charges"}}`` of the steps just recorded (their key, their
-        itemised charges); a step sent outside the engine's decisions (a broken promise's or plan's) takes the
-        case's last step's. What an email needs besides its template is prepared here and handed down
+        itemised charges); a step sent outside the engine's decisions (a broken promise's or plan's) is given a
+        key of its own by its caller (``broken_promise/<id>``), else it takes the case's last step's. What an email needs besides its template is prepared here and handed down
         (:meth:`_dunning_mail_inputs`): the channel asks nothing back.
         """
         Channel = self.env["dunning.channel"]

@@ -110,7 +110,11 @@ class DunningCase(models.Model):
             }
             for plan, user in zip(plans, users, strict=True)
         })
-        steps = [(plan.case_id, step, plan.invoice_ids.filtered(lambda move: move.amount_residual > 0))
-                 for plan in plans if step and plan.case_id.state != "closed"]
-        if steps:
-            self.env["dunning.case"]._dunning_send_steps(spec, steps)
+        reacting = [plan for plan in plans if step and plan.case_id.state != "closed"]
+        if reacting:
+            self.env["dunning.case"]._dunning_send_steps(spec, [
+                (plan.case_id, step, plan.invoice_ids.filtered(lambda move: move.amount_residual > 0))
+                for plan in reacting
+            ], {  # an email of its own: its own Message-Id, and no charges of an earlier step listed again
+                plan.case_id.id: {"step_key": f"broken_plan/{plan.id}", "charges": ""} for plan in reacting
+            })

@@ -20,7 +20,9 @@ class DunningPromise(models.Model):
             self.env["dunning.case"].sudo()._dunning_send_steps(spec, [
                 (promise.case_id, step, promise.invoice_ids.filtered(lambda move: move.amount_residual > 0))
                 for promise in reacting
-            ])
+            ], {  # an email of its own: its own Message-Id, and no charges of an earlier step listed again
+                promise.case_id.id: {"step_key": f"broken_promise/{promise.id}", "charges": ""} for promise in reacting
+            })
             for promise in reacting:
                 promise.case_id._log_events("promise_reaction", {promise.case_id.id: self.env._(
                     "The policy's step for a broken promise: %(step)s.",

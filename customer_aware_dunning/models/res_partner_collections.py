@@ -70,11 +70,11 @@ class DunningCase(models.Model):
         return super()._dunning_assign_owners(company)
 
     @api.model
-    def _dunning_send_steps(self, spec, steps):
+    def _dunning_send_steps(self, spec, steps, steps_done=None):
         """Steps sent without a person (a broken promise's or plan's reaction) send no message to a customer in
         manual-only mode: the collections owner gets a To-Do to send it. A person's approval sends it."""
         if self.env.context.get("dunning_sent_by_person") or not steps:
-            return super()._dunning_send_steps(spec, steps)
+            return super()._dunning_send_steps(spec, steps, steps_done)
         manual_ids = set()
         for company in {case.company_id for case, _step, _moves in steps}:  # one read per company, not per case
             partners = self.env["res.partner"].union(*(case.partner_id for case, _step, _moves in steps
@@ -100,4 +100,4 @@ class DunningCase(models.Model):
                     "Manual-only customer: %(channel)s %(template)s not sent automatically, the collections owner "
                     "was asked.", channel=step.send, template=step.template or "")})
         rest = [item for item in steps if not (item[0] in manual and item[1].send in MESSAGE_CHANNELS)]
-        return super()._dunning_send_steps(spec, rest) if rest else None
+        return super()._dunning_send_steps(spec, rest, steps_done) if rest else None

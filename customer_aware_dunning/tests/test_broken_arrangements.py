@@ -69,6 +69,19 @@ class TestBrokenArrangements(DunningCommon, HttpCase):
         self.run_on(day(18))
         self.assertEqual(len(self.events("plan_broken")), 1)
 
+    def test_the_broken_plans_email_has_a_message_id_of_its_own_and_no_earlier_charges(self):
+        """Two different emails with one Message-Id may be dropped by the customer's server as one."""
+        before = self.case.message_ids.filtered(lambda message: message.message_type == "comment"
+                                                and message.message_id.startswith("<dunning."))
+        self.assertTrue(before, "the step of day 5 went out with its step's Message-Id")
+        schedule = [(day(10), 450.0), (day(40), 450.0)]
+        self.env["dunning.payment.plan"]._dunning_create(self.case, schedule, "staff", agreed_on=day(6))
+        self.run_on(day(17))
+        firm = self.firm_messages()
+        self.assertEqual(len(firm), 1)
+        self.assertTrue(firm.message_id.startswith(f"<dunning.{self.case.id}."))
+        self.assertNotIn(firm.message_id, before.mapped("message_id"))
+
     def test_a_person_approves_a_proposed_plan_with_the_form_button(self):
         self.case.segment_id = self.env.ref("customer_aware_dunning.segment_at_risk")
         today = date.today()

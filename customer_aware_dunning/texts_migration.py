@@ -4,7 +4,7 @@ Before, the run stored each sentence rendered, in the language of whoever ran it
 Those words cannot be turned back into templates, so each stored text is kept as
 written (``{"s": words}``) in its new JSON column, and the old column is dropped.
 The next daily run replaces a migrated pause's words by the engine's Text without
-a new event, as long as its date is unchanged (``_dunning_hold_by_policy``).
+a new event, as long as its date is unchanged (``_hold_by_policy``).
 """
 
 from odoo.tools import SQL

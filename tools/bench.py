@@ -50,12 +50,12 @@ PHASES = (
     ("segments", "dunning.run", "_assign_segments"),
     ("cases", "dunning.case", "_sync_open_cases"),
     ("decisions", "dunning.run", "_decide_batch"),
-    ("actions", "dunning.case", "_dunning_apply"),
+    ("actions", "dunning.case", "_apply"),
     ("messages", "dunning.channel", "_send_routes"),
     ("messages: emails", "dunning.channel", "_send_emails"),
     ("messages: letters", "dunning.channel", "_send_letters"),
     ("messages: to-dos", "dunning.channel", "_schedule_activities"),
-    ("after_close", "dunning.case", "_dunning_after_close"),
+    ("after_close", "dunning.case", "_after_close"),
 )
 STEPS_QUERY = "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND step_key IS NOT NULL"
 ACTIVITIES_QUERY = "SELECT count(*) FROM mail_activity WHERE res_model = 'dunning.case'"

@@ -7,7 +7,7 @@ for each of the ``N`` following days, before that day's run:
 * a share of the customers with an open case pay: the oldest open invoice in
   full (``pay_full``) or half of it (``pay_partial``), as bank entries created,
   posted and reconciled with the invoice by the ORM in one batch per day;
-* a share answer on the portal (``_dunning_portal_answer``, the path the
+* a share answer on the portal (``_portal_answer``, the path the
   customer's form takes): a delay reason (cash flow, waiting for an order,
   forgot), a promise to pay within two weeks, or a dispute.
 
@@ -94,7 +94,7 @@ def answer(env, cases, kind, day, rng):
             values = {"promise_date": day + timedelta(days=rng.randint(3, 14))}
         else:
             values = {"reason": "dispute" if kind == "dispute" else rng.choice(ANSWER_REASONS)}
-        problem = case._dunning_portal_answer("promise" if kind == "promise" else "reason", values, day, now)
+        problem = case._portal_answer("promise" if kind == "promise" else "reason", values, day, now)
         done += not problem
     return done
 

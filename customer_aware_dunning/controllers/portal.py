@@ -92,7 +92,7 @@ class DunningPortal(CustomerPortal):
             return self._dunning_render_plan_preview(case_sudo, access_token, answer, form)
         if not problem:
             today = fields.Date.context_today(case_sudo)
-            problem = case_sudo._dunning_portal_answer(kind, answer, today, fields.Datetime.now())
+            problem = case_sudo._portal_answer(kind, answer, today, fields.Datetime.now())
         if problem:
             return self._dunning_render_case(case_sudo, access_token, error=problem, form=form, kind=kind,
                                              status=400)
@@ -119,11 +119,11 @@ class DunningPortal(CustomerPortal):
     def _dunning_render_plan_preview(self, case_sudo, access_token, answer, form):
         """The page with the chosen plan's dates and amounts, and one button to agree (or ask a person)."""
         today = fields.Date.context_today(case_sudo)
-        problem = case_sudo._dunning_portal_check("plan", answer, today, fields.Datetime.now())
+        problem = case_sudo._portal_check("plan", answer, today, fields.Datetime.now())
         if problem:
             return self._dunning_render_case(case_sudo, access_token, error=problem, form=form, kind="plan",
                                              status=400)
-        schedule, problems = case_sudo._dunning_plan_preview(answer, today)
+        schedule, problems = case_sudo._plan_preview(answer, today)
         preview = {"schedule": schedule, "problems": problems, "instalments": answer["instalments"],
                    "first_date": answer["first_date"]}
         return self._dunning_render_case(case_sudo, access_token, form=form, kind="plan", plan_preview=preview)
@@ -131,24 +131,24 @@ class DunningPortal(CustomerPortal):
     def _dunning_render_case(self, case_sudo, access_token, error="", form=None, kind=None, answered=False,
                              status=200, plan_preview=None):
         today = fields.Date.context_today(case_sudo)
-        limits = case_sudo._dunning_portal_settings()
+        limits = case_sudo._portal_settings()
         values = self._prepare_portal_layout_values()
         values.update({
             "case": case_sudo,
             "page_name": "dunning_case",
             "invoices": case_sudo._collectable_invoices().sorted("invoice_date_due"),
             "today": today,
-            "reasons": list(case_sudo._dunning_portal_reasons().items()),
+            "reasons": list(case_sudo._portal_reasons().items()),
             "max_promise_date": fields.Date.add(today, days=limits.max_promise_days),
             "max_instalments": limits.max_instalments,
             "error": error,
             "error_kind": kind,
             "form": form or {},
             "answered": answered,
-            "told": case_sudo._dunning_portal_told(),
+            "told": case_sudo._portal_told(),
             "plan_preview": plan_preview,
-            "plan_bounds": case_sudo._dunning_plan_bounds(),
-            "max_plan_first_date": fields.Date.add(today, days=case_sudo._dunning_plan_bounds().first_within_days),
+            "plan_bounds": case_sudo._plan_bounds(),
+            "max_plan_first_date": fields.Date.add(today, days=case_sudo._plan_bounds().first_within_days),
         })
         values = self._get_page_view_values(case_sudo, access_token, values, "my_collections_history", False)
         return request.render("customer_aware_dunning.portal_collection_case", values, status=status)

@@ -100,7 +100,7 @@ class ClosedCaseHistory:
         Case._link_invoices({case: row["move"] for case, row in zip(cases, rows, strict=True)})
         self._dunning_demo_past_events(cases, rows)
         self._dunning_demo_past_ratings(cases, rows, spec)
-        Case._dunning_measure_repurchases(company, spec, today)
+        Case._measure_repurchases(company, spec, today)
         self.env["dunning.partner.facts"]._refresh(company, today)
         return cases
 

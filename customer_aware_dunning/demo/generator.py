@@ -338,7 +338,7 @@ class DemoGenerator(ClosedCaseHistory):
         case = self.env["dunning.case"].search([("partner_id", "=", customer.id), ("state", "!=", "closed")], limit=1)
         if not case:
             return
-        schedule, _problems = case._dunning_plan_preview(
+        schedule, _problems = case._plan_preview(
             {"instalments": 3, "first_date": today + timedelta(days=7)}, today)
         if schedule:
-            self.env["dunning.payment.plan"]._dunning_create(case, schedule, "portal", agreed_on=today)
+            self.env["dunning.payment.plan"]._create_plans(case, schedule, "portal", agreed_on=today)

@@ -29,7 +29,7 @@ class DunningCase(models.Model):
             case._check_can_approve()
         approved_by = _("Approved by %(user)s.", user=self.env.user.name)
         for case in self.sudo():
-            policy = case._dunning_asking_policy()
+            policy = case._asking_policy()
             spec = policy._get_spec()
             key = parse_step_key(case.pending_step_key)
             if key is None or resolve_step(spec, case.pending_step_key) is None:
@@ -39,7 +39,7 @@ class DunningCase(models.Model):
             owed = self.env["account.move"].browse(key.invoice_ids).exists().filtered(
                 lambda invoice: invoice.amount_residual > 0 and not invoice.dunning_excluded)
             decision = approved(spec, case.pending_step_key, owed.ids, Text(APPROVED_BY, user=self.env.user.name))
-            case._dunning_close_approval_activities(approved_by)
+            case._close_approval_activities(approved_by)
             case.write({"state": "open", "pending_step_key": False, "pending_step_data": None,
                         "pending_policy_id": False})
             if not owed:
@@ -51,7 +51,7 @@ class DunningCase(models.Model):
                              per_case={case.id: {"rule_data": to_data(decision.text)}},
                              policy_version=policy.display_name)
             # a person approved: sent even to a manual-only customer
-            self.with_context(dunning_sent_by_person=True)._dunning_do_steps(
+            self.with_context(dunning_sent_by_person=True)._do_steps(
                 spec, policy.display_name, [(case, decision)])
         return True
 
@@ -67,7 +67,7 @@ class DunningCase(models.Model):
         why = Text(HELD_BY, user=self.env.user.name, why=reason)
         cases = self.sudo()
         for case in cases.filtered("pending_step_key"):
-            case._dunning_close_approval_activities(Reader(self.env).render(to_data(why)))
+            case._close_approval_activities(Reader(self.env).render(to_data(why)))
         cases.write({"state": "paused", "paused_by": "hand", "pause_reason_data": to_data(why), "pause_until": False,
                      "pending_step_key": False, "pending_step_data": None, "pending_policy_id": False})
         cases._log_events("held", dict.fromkeys(cases.ids, why))
@@ -77,7 +77,7 @@ class DunningCase(models.Model):
         """Resume cases paused by hand: the next run decides again."""
         check_collections_manager(self.env, _("Only Collections managers can resume a collection case by hand."))
         paused = self.sudo().filtered(lambda case: case.state == "paused")
-        paused._dunning_resume(_("Resumed by %(user)s.", user=self.env.user.name))
+        paused._resume(_("Resumed by %(user)s.", user=self.env.user.name))
         return True
 
     def action_dunning_run_now(self):
@@ -94,7 +94,7 @@ class DunningCase(models.Model):
             "context": {"default_case_ids": self.ids},
         }
 
-    def _dunning_close_approval_activities(self, feedback):
+    def _close_approval_activities(self, feedback):
         """Mark the approval requests of the pending step done, with the answer as feedback."""
         summary = _("Approve: %(step)s", step=self.pending_step)
         self.activity_ids.filtered(lambda activity: activity.summary == summary).action_feedback(feedback=feedback)

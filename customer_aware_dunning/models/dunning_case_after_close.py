@@ -17,15 +17,15 @@ class DunningCase(models.Model):
     _inherit = "dunning.case"
 
     @api.model
-    def _dunning_after_close(self, company, spec, today):
+    def _after_close(self, company, spec, today):
         """The daily run's last step: ask closed cases for a rating and measure the customers' purchases."""
         if spec is None:
             return
-        self._dunning_send_satisfaction_requests(company, spec, today)
-        self._dunning_measure_repurchases(company, spec, today)
+        self._send_satisfaction_requests(company, spec, today)
+        self._measure_repurchases(company, spec, today)
 
     @api.model
-    def _dunning_send_satisfaction_requests(self, company, spec, today):
+    def _send_satisfaction_requests(self, company, spec, today):
         """Send the thank-you message with the rating links, once per case, for the outcomes the policy names.
 
         Cases closed ``ask_days_after_close`` days ago or more are asked, unless they
@@ -56,7 +56,7 @@ class DunningCase(models.Model):
         return cases
 
     @api.model
-    def _dunning_measure_repurchases(self, company, spec, today):
+    def _measure_repurchases(self, company, spec, today):
         """Measure, in one statement, what every closed case's customer bought before and after the case.
 
         After: invoiced (posted invoices minus credit notes, untaxed, company

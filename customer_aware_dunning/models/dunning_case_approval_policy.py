@@ -11,7 +11,7 @@ class DunningCase(models.Model):
         help="The policy version whose step waits for the approval: approving sends the step of that version.",
     )
 
-    def _dunning_asking_policy(self):
+    def _asking_policy(self):
         """The policy version whose step waits on this case: the one that asked, else (older cases) the active one."""
         self.ensure_one()
         return self.sudo().pending_policy_id or self.env["dunning.policy"].sudo()._active_for(self.company_id)

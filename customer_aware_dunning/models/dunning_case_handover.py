@@ -34,7 +34,7 @@ class DunningCaseHandover(models.Model):
         if not cases:
             raise UserError(_("These cases are already closed."))
         for case in cases:
-            case._dunning_attach_handover_file()
+            case._attach_handover_file()
         cases._close("handed_over", fields.Date.context_today(self), Text(HANDED_OVER, user=self.env.user.name))
         return True
 
@@ -60,7 +60,7 @@ class DunningCaseHandover(models.Model):
     def action_dunning_agency_returned(self):
         return self.action_dunning_agency_status("returned")
 
-    def _dunning_handover_rows(self):
+    def _handover_rows(self):
         self.ensure_one()
         company, debtor = self.company_id, self.partner_id
         steps = self.event_ids.filtered(lambda event: event.kind == "step").sorted("date")
@@ -80,12 +80,12 @@ class DunningCaseHandover(models.Model):
                 "delay_reason": invoice.dunning_delay_reason_id.key or "",
             }
 
-    def _dunning_attach_handover_file(self):
+    def _attach_handover_file(self):
         self.ensure_one()
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, delimiter=";", lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(self._dunning_handover_rows())
+        writer.writerows(self._handover_rows())
         attachment = self.env["ir.attachment"].create({
             "name": f"handover-{self.name}.csv".replace("/", "-"),
             "datas": base64.b64encode(buffer.getvalue().encode("utf-8-sig")),

@@ -28,7 +28,7 @@ class DunningCaseAttention(models.Model):
     run_error = fields.Char("Run error", readonly=True, copy=False, help="The first line of the run's error.")
     run_failed_since = fields.Date(readonly=True, copy=False, help="The first run day that failed for this customer.")
 
-    def _dunning_flag_failure(self, today, errors):
+    def _flag_failure(self, today, errors):
         """Flag the cases of ``self`` not flagged yet (``errors``: ``{case id: first line of the error}``), and tell
         the administrators (one Discuss post for them all) and each case's collector (one activity) once.
 
@@ -45,7 +45,7 @@ class DunningCaseAttention(models.Model):
             "it until the cause is fixed; the run tries it again alone every day.", error=errors[case.id],
         ) for case in new})
         channel = self.env["dunning.channel"]
-        new._dunning_schedule_activities({case: {
+        new._schedule_activities({case: {
             "summary": self.env._("Collections run failed for this customer"),
             "note": self.env._("The daily run could not follow up %(customer)s: %(error)s",
                                customer=case.partner_id.display_name, error=errors[case.id]),
@@ -63,7 +63,7 @@ class DunningCaseAttention(models.Model):
         ))
         return new
 
-    def _dunning_clear_failure(self):
+    def _clear_failure(self):
         """The run worked again for the flagged cases of ``self``: clear the flag and say so on each case."""
         flagged = self.filtered("needs_attention")
         if not flagged:

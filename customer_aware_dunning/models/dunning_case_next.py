@@ -77,18 +77,18 @@ class DunningCase(models.Model):
 
     # ------------------------------------------------------------------ the pending step
 
-    def _dunning_pending_step(self):
+    def _pending_step(self):
         """``(step, invoices)`` of the step waiting on this case, as the active policy has it, or ``(None, None)``."""
         self.ensure_one()
         key = parse_step_key(self.pending_step_key)
-        spec = self._dunning_asking_policy()._get_spec() if key else None
+        spec = self._asking_policy()._get_spec() if key else None
         resolved = resolve_step(spec, self.pending_step_key) if spec else None
         if resolved is None:
             return None, None
         invoices = self.env["account.move"].browse(sorted(key.invoice_ids)).exists()
         return resolved[1], invoices
 
-    def _dunning_last_step(self):
+    def _last_step(self):
         """The policy's step the case's last step event did, or ``None``."""
         self.ensure_one()
         event = self.env["dunning.case.event"].sudo().search(
@@ -98,14 +98,14 @@ class DunningCase(models.Model):
         resolved = resolve_step(spec, event.step_key) if spec and event.step_key else None
         return resolved[1] if resolved else None
 
-    def _dunning_letter_template(self):
+    def _letter_template(self):
         """The template a letter printed by hand uses: the pending step's, else the last step's."""
         self.ensure_one()
-        step, _invoices = self._dunning_pending_step()
-        step = step if step and step.template else self._dunning_last_step()
+        step, _invoices = self._pending_step()
+        step = step if step and step.template else self._last_step()
         return step.template if step and step.template else DEFAULT_LETTER_TEMPLATE
 
-    def _dunning_render_message(self, key, invoices=None):
+    def _render_message(self, key, invoices=None):
         """``(subject, body)`` of template ``key`` for this case in the customer's language.
 
         With ``invoices``, the message covers them (as the step will) without changing the case:
@@ -119,7 +119,7 @@ class DunningCase(models.Model):
         result = {}
         with contextlib.suppress(_Rollback), self.env.cr.savepoint():
             if invoices:
-                case._dunning_set_step_invoices({case.id: invoices})
+                case._set_step_invoices({case.id: invoices})
             result["subject"] = template._render_field("subject", case.ids, compute_lang=True)[case.id]
             result["body"] = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
             raise _Rollback
@@ -143,7 +143,7 @@ class DunningCase(models.Model):
 
     # ------------------------------------------------------------------ who writes to the customer
 
-    def _dunning_sender(self):
+    def _sender(self):
         """``(author partner, From)`` of the case's messages to the customer: its collector when they have an
         email address, else the company, from its email, else the mail server's default sender address.
 
@@ -160,6 +160,6 @@ class DunningCase(models.Model):
 
     # ------------------------------------------------------------------ an answer changes the case now
 
-    def _dunning_hold_now(self, today=None):
+    def _hold_now(self, today=None):
         """Ask the policy again, now, whether what the customer told us holds these cases (the run model's to do)."""
         return self.env["dunning.run"]._hold_now(self, today)

@@ -48,7 +48,7 @@ class DunningCaseOutcome(models.Model):
         return [("state", "=", "closed"), ("outcome", "in", HOLDING_OUTCOMES), ("agency_status", "!=", "returned")]
 
     @api.model
-    def _dunning_settle_plans(self, company, today):
+    def _settle_plans(self, company, today):
         """Mark paid the payment plans of ``company`` whose invoices have nothing left to pay; returns those cases."""
         plans = self.search([
             ("company_id", "=", company.id), ("state", "=", "closed"), ("outcome", "=", "payment_plan"),

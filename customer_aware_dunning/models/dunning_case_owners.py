@@ -21,10 +21,10 @@ class DunningCase(models.Model):
 
     def _open_cases(self, company, today, invoices_by_partner):
         cases = super()._open_cases(company, today, invoices_by_partner)
-        cases._dunning_assign_owners(company)
+        cases._assign_owners(company)
         return cases
 
-    def _dunning_assign_owners(self, company):
+    def _assign_owners(self, company):
         """Set the collector of the cases without one by the active policy's ``owners`` rules."""
         cases = self.filtered(lambda case: not case.collector_id)
         spec = self.env["dunning.policy"].sudo()._active_spec(company) if cases else None
@@ -32,12 +32,12 @@ class DunningCase(models.Model):
             return
         facts = self.env["dunning.run"].sudo()._policy_facts(company, cases.partner_id)
         segments = cases.partner_id.with_company(company).sudo()
-        load = self._dunning_open_case_load(company)
+        load = self._open_case_load(company)
         by_collector = {}
         for case in cases:
             segment = segments.browse(case.partner_id.id).dunning_segment_id.key
             rule = owner_rule(spec, {**facts.get(case.partner_id, {}), "segment": segment})
-            collector = self._dunning_owner_user(case, rule, load) if rule else None
+            collector = self._owner_user(case, rule, load) if rule else None
             if collector:
                 load[collector] += 1
                 by_collector.setdefault(collector, self.browse())
@@ -46,7 +46,7 @@ class DunningCase(models.Model):
             owned.write({"collector_id": collector.id})
 
     @api.model
-    def _dunning_open_case_load(self, company):
+    def _open_case_load(self, company):
         """``Counter({user: open cases they collect})`` in ``company``: one grouped read."""
         groups = self.sudo()._read_group(
             [("company_id", "=", company.id), ("state", "!=", "closed"), ("collector_id", "!=", False)],
@@ -54,7 +54,7 @@ class DunningCase(models.Model):
         )
         return Counter(dict(groups))
 
-    def _dunning_owner_user(self, case, rule, load):
+    def _owner_user(self, case, rule, load):
         """The user ``rule`` makes the owner of ``case`` (``None``: nobody fits, the case stays unassigned)."""
         if rule.owner == "salesperson":
             return case.user_id if case.user_id and not case.user_id.share else None

@@ -30,39 +30,39 @@ PORTAL_ANSWERS_PER_HOUR = 5  # per case, counted from its "customer_answer" even
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_portal_settings(self):
+    def _portal_settings(self):
         spec = self.env["dunning.policy"].sudo()._active_spec(self.company_id)
         return spec.portal if spec else PortalSettings()
 
-    def _dunning_portal_reasons(self):
+    def _portal_reasons(self):
         """The active policy's delay reasons a customer may give, in its order: ``{key: dunning.delay.reason}``."""
         spec = self.env["dunning.policy"].sudo()._active_spec(self.company_id)
         records = self.env["dunning.delay.reason"].sudo()._for_company(self.company_id)
         keys = [reason.key for reason in spec.delay_reasons] if spec else []
         return {key: records[key] for key in keys if key in records and records[key].active}
 
-    def _dunning_portal_answers_left(self, now):
+    def _portal_answers_left(self, now):
         """How many more answers the customer may send within the hour (events of the last hour count)."""
         recent = self.env["dunning.case.event"].sudo().search_count([
             ("case_id", "=", self.id), ("kind", "=", "customer_answer"), ("date", ">", now - timedelta(hours=1)),
         ])
         return max(PORTAL_ANSWERS_PER_HOUR - recent, 0)
 
-    def _dunning_portal_check(self, kind, answer, today, now):
+    def _portal_check(self, kind, answer, today, now):
         """The problem with ``answer`` (a dict of parsed form values), worded for the customer, or ``""``."""
-        limits = self._dunning_portal_settings()
+        limits = self._portal_settings()
         message = answer.get("message") or ""
         if self.state == "closed":
             return self.env._("This case is closed: nothing is left to answer. Thank you!")
         if kind not in PORTAL_ANSWER_KINDS:
             return self.env._("Unknown kind of answer.")
-        if not self._dunning_portal_answers_left(now):
+        if not self._portal_answers_left(now):
             return self.env._(
                 "You have sent several answers in the last hour: please wait a little before sending more."
             )
         if len(message) > PORTAL_TEXT_LIMIT:
             return self.env._("Please keep your message under %(limit)s characters.", limit=PORTAL_TEXT_LIMIT)
-        if kind == "reason" and answer.get("reason") not in self._dunning_portal_reasons():
+        if kind == "reason" and answer.get("reason") not in self._portal_reasons():
             return self.env._("Please choose one of the reasons in the list.")
         if kind == "promise":
             promised_on, amount = answer.get("promise_date"), answer.get("promise_amount")
@@ -79,7 +79,7 @@ class DunningCase(models.Model):
             return self.env._("Please write your question.")
         return ""
 
-    def _dunning_portal_answer(self, kind, answer, today, now):
+    def _portal_answer(self, kind, answer, today, now):
         """Record the customer's answer from the portal page; returns the problem text, or ``""`` when done.
 
         ``answer`` holds parsed values: ``reason`` (a delay reason key), ``promise_date``,
@@ -92,18 +92,18 @@ class DunningCase(models.Model):
         """
         self.ensure_one()
         case = self.sudo()
-        problem = case._dunning_portal_check(kind, answer, today, now)
+        problem = case._portal_check(kind, answer, today, now)
         if problem:
             return problem
         invoices = case._collectable_invoices()
         message = (answer.get("message") or "").strip()
-        reason = case._dunning_portal_reasons().get(answer.get("reason")) if kind == "reason" else None
+        reason = case._portal_reasons().get(answer.get("reason")) if kind == "reason" else None
         if kind == "reason":
             note = {"dunning_delay_note": message} if message else {}  # a staff note stays when nothing is added
             invoices.write({"dunning_delay_reason_id": reason.id, **note})
             text = Text(ANSWER_REASON, customer_reason=reason.key)
         elif kind == "promise":
-            case._dunning_record_promise(invoices, answer["promise_date"], answer.get("promise_amount"))
+            case._record_promise(invoices, answer["promise_date"], answer.get("promise_amount"))
             amount = answer.get("promise_amount")
             text = Text(ANSWER_PROMISE, date=answer["promise_date"], amount=amount or Text(THE_INVOICES))
         elif kind == "payment_plan":
@@ -113,7 +113,7 @@ class DunningCase(models.Model):
             text = Text(ANSWER_QUESTION)
         if message:
             text = Text(ANSWER_MESSAGE, text=text, message=message)
-        visitor = self._dunning_portal_visitor()  # who opened the link signed for them (recipient links)
+        visitor = self._portal_visitor()  # who opened the link signed for them (recipient links)
         description = (Text(ANSWERED_ONLINE_BY, contact=visitor.name, text=text) if visitor
                        else Text(ANSWERED_ONLINE, text=text))
         case._log_events("customer_answer", {case.id: description}, invoice_ids=[Command.set(invoices.ids)])
@@ -128,10 +128,10 @@ class DunningCase(models.Model):
                 to_data(description))),
             user_id=user.id,
         )
-        case._dunning_hold_now(today)  # the customer sees the case paused now, not after the next run
+        case._hold_now(today)  # the customer sees the case paused now, not after the next run
         return ""
 
-    def _dunning_record_promise(self, invoices, date, amount):
+    def _record_promise(self, invoices, date, amount):
         """Every open invoice gets the promised date; the amount is spread over them, oldest due first."""
         left = amount
         for invoice in invoices.sorted(lambda move: (move.invoice_date_due or date, move.id)):
@@ -140,7 +140,7 @@ class DunningCase(models.Model):
             if left is not None:
                 left = max(left - (share or 0), 0)
 
-    def _dunning_portal_told(self):
+    def _portal_told(self):
         """What the customer told us online, oldest first, as ``(date, sentence)`` in the language of ``env``."""
         self.ensure_one()
         reader = Reader(self.env, self.company_id)

@@ -25,27 +25,27 @@ PLAN_FIRST_DATE_LIMIT_DAYS = 365
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_plan_bounds(self):
+    def _plan_bounds(self):
         """The plan bounds of the active policy for this case's segment and main delay reason."""
         spec = self.env["dunning.policy"].sudo()._active_spec(self.company_id)
-        return bounds_for(self._dunning_plan_settings(spec), self.segment_id.key, self.delay_reason_id.key)
+        return bounds_for(self._plan_settings(spec), self.segment_id.key, self.delay_reason_id.key)
 
-    def _dunning_plan_preview(self, answer, today):
+    def _plan_preview(self, answer, today):
         """``(schedule, problems)`` for the customer's choice: ``(date, amount)`` pairs and texts in their language."""
         self.ensure_one()
         owed = sum(self._collectable_invoices().mapped("amount_residual_signed"))
         instalments, problems = propose_schedule(
-            owed, answer.get("instalments"), answer.get("first_date"), today, self._dunning_plan_bounds(),
+            owed, answer.get("instalments"), answer.get("first_date"), today, self._plan_bounds(),
             self.currency_id.rounding or 0.01,
         )
         reader = Reader(self.env)
         return [(item.date, item.amount) for item in instalments], [reader.render(to_data(text)) for text in problems]
 
-    def _dunning_portal_check(self, kind, answer, today, now):
+    def _portal_check(self, kind, answer, today, now):
         if kind != "plan":
-            return super()._dunning_portal_check(kind, answer, today, now)
+            return super()._portal_check(kind, answer, today, now)
         # What every answer must pass (a closed case, too many answers, a long message), checked as a question's.
-        problem = super()._dunning_portal_check("question", {**answer, "message": answer.get("message") or "-"},
+        problem = super()._portal_check("question", {**answer, "message": answer.get("message") or "-"},
                                                 today, now)
         if problem:
             return problem
@@ -59,28 +59,28 @@ class DunningCase(models.Model):
             return self.env._("A payment plan is already running for these invoices.")
         return ""
 
-    def _dunning_portal_answer(self, kind, answer, today, now):
+    def _portal_answer(self, kind, answer, today, now):
         if kind != "plan":
-            return super()._dunning_portal_answer(kind, answer, today, now)
+            return super()._portal_answer(kind, answer, today, now)
         self.ensure_one()
         case = self.sudo()
-        problem = case._dunning_portal_check(kind, answer, today, now)
+        problem = case._portal_check(kind, answer, today, now)
         if problem:
             return problem
-        schedule, problems = case._dunning_plan_preview(answer, today)
+        schedule, problems = case._plan_preview(answer, today)
         if not schedule:
             return problems[0]
-        bounds = case._dunning_plan_bounds()
+        bounds = case._plan_bounds()
         lines = ", ".join(f"{day}: {case._format_amount(amount)}" for day, amount in schedule)
         if problems:
             text = self.env._("Asks a person for a payment plan outside the limits (%(problems)s): %(lines)s.",
                               problems=" ".join(problems), lines=lines)
             plan = self.env["dunning.payment.plan"]
         elif bounds.self_serve:
-            plan = self.env["dunning.payment.plan"]._dunning_create(case, schedule, "portal", agreed_on=today)
+            plan = self.env["dunning.payment.plan"]._create_plans(case, schedule, "portal", agreed_on=today)
             text = self.env._("Agreed to a payment plan: %(lines)s.", lines=lines)
         else:
-            plan = self.env["dunning.payment.plan"]._dunning_create(case, schedule, "portal")
+            plan = self.env["dunning.payment.plan"]._create_plans(case, schedule, "portal")
             text = self.env._("Chose a payment plan for a person to approve: %(lines)s.", lines=lines)
         description = self.env._("The customer answered online. %(text)s", text=text)
         case._log_events("customer_answer", {case.id: description},

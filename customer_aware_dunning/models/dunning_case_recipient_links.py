@@ -24,7 +24,7 @@ GROUP_PREFIX = "dunning_recipient_"
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_signed_query(self, partner_id):
+    def _signed_query(self, partner_id):
         return url_encode({"pid": partner_id, "hash": self._sign_token(partner_id)})
 
     def _notify_get_recipients_groups(self, message, model_description, msg_vals=False):
@@ -39,7 +39,7 @@ class DunningCase(models.Model):
         token = self.sudo()._portal_ensure_token()
         own = []
         for partner in recipients:
-            query = url_encode({"access_token": token}) + "&" + self._dunning_signed_query(partner.id)
+            query = url_encode({"access_token": token}) + "&" + self._signed_query(partner.id)
             url = f"{self.access_url}?{query}"
             own.append((f"{GROUP_PREFIX}{partner.id}", lambda data, pid=partner.id: data["id"] == pid, {
                 "active": True, "has_button_access": True, "button_access": {"url": url},
@@ -55,10 +55,10 @@ class DunningCase(models.Model):
         if not partner_id or len(self) != 1 or not self.access_token:
             return body
         link = re.compile(rf"(/my/collections/{self.id}\?access_token={re.escape(self.access_token)})(?=[\"'#&])")
-        signed = "&amp;" + self._dunning_signed_query(partner_id).replace("&", "&amp;")
+        signed = "&amp;" + self._signed_query(partner_id).replace("&", "&amp;")
         return Markup(link.sub(lambda match: match.group(1) + signed, str(body)))
 
-    def _dunning_portal_visitor(self):
+    def _portal_visitor(self):
         """The recipient whose signed link opened the page (``dunning_portal_visitor_id`` in the context), or none."""
         partner_id = self.env.context.get("dunning_portal_visitor_id")
         return self.env["res.partner"].sudo().browse(partner_id) if partner_id else self.env["res.partner"]

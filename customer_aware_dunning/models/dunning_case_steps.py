@@ -33,7 +33,7 @@ _logger = logging.getLogger(__name__)
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_schedule_activities(self, values):
+    def _schedule_activities(self, values):
         """One To-Do per case of ``values`` (``{case: {summary, note, user_id}}``) in a single create.
 
         What ``activity_schedule`` does for one case, for the whole batch: the
@@ -54,7 +54,7 @@ class DunningCase(models.Model):
         ])
 
     @api.model
-    def _dunning_requeue_failed_mails(self, company):
+    def _requeue_failed_mails(self, company):
         """Queue again the emails to the customers of open cases of ``company`` that the mail server could not send.
 
         Odoo's mail queue leaves a failed email aside (state ``exception``, a red
@@ -77,7 +77,7 @@ class DunningCase(models.Model):
         return cases
 
     @api.model
-    def _dunning_apply(self, company, policy, spec, today, decisions):
+    def _apply(self, company, policy, spec, today, decisions):
         """Carry out the engine's ``decisions`` (``{partner: Decision}``) for ``company``, each kind in a batch.
 
         Steps are recorded with their key before anything is sent, and the
@@ -94,17 +94,17 @@ class DunningCase(models.Model):
         version = policy.display_name
 
         held = {cases[p]: d for p, d in by_kind[HOLD].items() if p in cases}
-        self.union(*held)._dunning_hold_by_policy(held, version)
+        self.union(*held)._hold_by_policy(held, version)
         moving = self.union(*(case for p, case in cases.items() if p not in by_kind[HOLD]))
-        moving.filtered(lambda case: case.state == "paused" and case.paused_by == "policy")._dunning_resume(
+        moving.filtered(lambda case: case.state == "paused" and case.paused_by == "policy")._resume(
             Text(PAUSE_GONE), version
         )
         self.union(*(cases[p] for p in by_kind[CLOSE] if p in cases))._close(
             "paid", today, Text(NOTHING_LEFT)
         )
-        self._dunning_request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()],
+        self._request_approvals(spec, version, [(cases[p], d) for p, d in by_kind[NEED_APPROVAL].items()],
                                         policy=policy)
-        self._dunning_do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()], today=today)
+        self._do_steps(spec, version, [(cases[p], d) for p, d in by_kind[SEND_STEP].items()], today=today)
         moved = defaultdict(list)  # one write per date, not per case
         for partner, decision in decisions.items():
             case = cases.get(partner)
@@ -130,7 +130,7 @@ class DunningCase(models.Model):
         cases = self._open_cases(company, today, dict.fromkeys(partners, self.env["account.move"]))
         return {case.partner_id: case for case in cases}
 
-    def _dunning_hold_by_policy(self, decisions, version):
+    def _hold_by_policy(self, decisions, version):
         """Pause the cases a delay reason or a payment promise holds (a pause by hand or an approval stays as is).
 
         A hold is new when its date, or its text's template or values, differ from the case's pause.
@@ -163,7 +163,7 @@ class DunningCase(models.Model):
         actors = self.env["dunning.channel"]._actors([(case, decisions[case].owner) for case in owned])
         readers = {}
         for case, user in zip(owned, actors, strict=True):
-            reader = self._dunning_reader(readers, user, case.company_id)  # the assignee reads it
+            reader = self._reader(readers, user, case.company_id)  # the assignee reads it
             customer = case.partner_id.display_name
             activities[case] = {
                 "summary": (reader.env._("Apply the credit or reconcile: %(customer)s", customer=customer)
@@ -172,9 +172,9 @@ class DunningCase(models.Model):
                 "note": reader.render(texts[case]),
                 "user_id": user.id,
             }
-        self._dunning_schedule_activities(activities)
+        self._schedule_activities(activities)
 
-    def _dunning_reader(self, readers, user, company):
+    def _reader(self, readers, user, company):
         """The :class:`Reader` of ``user``'s language for ``company``, one per batch in ``readers``: a reader
         caches the labels it looks up, so a batch reads each segment, reason or template name once."""
         lang = user.lang or self.env.lang
@@ -182,14 +182,14 @@ class DunningCase(models.Model):
             readers[lang, company] = Reader(self.with_context(lang=lang).env, company)
         return readers[lang, company]
 
-    def _dunning_resume(self, why, version=False):
+    def _resume(self, why, version=False):
         if not self:
             return
         self.write({"state": "open", "paused_by": False, "pause_until": False, "pause_reason_data": None})
         self._log_events("resumed", dict.fromkeys(self.ids, why), policy_version=version)
 
     @api.model
-    def _dunning_request_approvals(self, spec, version, items, policy=None):
+    def _request_approvals(self, spec, version, items, policy=None):
         """Park each step that needs an approval and ask the approver with an activity.
 
         ``policy``: the version asking; approving sends its step (see ``pending_policy_id``).
@@ -201,13 +201,13 @@ class DunningCase(models.Model):
             title = to_data(step_title(decision.step))
             case.write({"state": "waiting_approval", "pending_step_key": decision.step_key,
                         "pending_policy_id": policy.id if policy else False, "pending_step_data": title})
-            reader = self._dunning_reader(readers, user, case.company_id)
+            reader = self._reader(readers, user, case.company_id)
             activities[case] = {
                 "summary": reader.env._("Approve: %(step)s", step=reader.render(title)),
                 "note": reader.render(to_data(decision.text)),
                 "user_id": user.id,
             }
-        self._dunning_schedule_activities(activities)
+        self._schedule_activities(activities)
         cases = self.union(*(case for case, _decision in items))
         cases._log_events("approval_requested", {
             case.id: Text(WAITS_FOR_APPROVAL, step=step_title(decision.step), approver=decision.step.approve)
@@ -219,7 +219,7 @@ class DunningCase(models.Model):
         }, policy_version=version)
 
     @api.model
-    def _dunning_do_steps(self, spec, version, items, today=None):
+    def _do_steps(self, spec, version, items, today=None):
         """Record each step with its key, then send it through its channel: ``items`` are ``(case, Decision)``.
 
         A step's charges (fee, compensation, interest) are computed, clamped to
@@ -256,8 +256,8 @@ class DunningCase(models.Model):
         _charges, notes, itemised = self.env["dunning.charge"]._charge_steps(
             spec, items, events, today or fields.Date.context_today(self))
         self._log_notes(notes, "note")
-        items = self._dunning_refuse_promotion(items)
-        self._dunning_send_steps(spec, [(case, decision.step, invoices[case.id]) for case, decision in items], {
+        items = self._refuse_promotion(items)
+        self._send_steps(spec, [(case, decision.step, invoices[case.id]) for case, decision in items], {
             case.id: {"step_key": decision.step_key, "charges": itemised.get(case.id, "")} for case, decision in items
         })
         reader = Reader(self.env)
@@ -269,13 +269,14 @@ class DunningCase(models.Model):
                                       for message in messages})
 
     @api.model
-    def _dunning_send_steps(self, spec, steps, steps_done=None):
+    def _send_steps(self, spec, steps, steps_done=None):
         """Send ``steps`` (``(case, step, invoices)``) by their channels and record what the channels say happened.
 
         ``steps_done``: ``{case id: {"step_key", "charges"}}`` of the steps just recorded (their key, their
         itemised charges); a step sent outside the engine's decisions (a broken promise's or plan's) is given a
-        key of its own by its caller (``broken_promise/<id>``), else it takes the case's last step's. What an email needs besides its template is prepared here and handed down
-        (:meth:`_dunning_mail_inputs`): the channel asks nothing back.
+        key of its own by its caller (``broken_promise/<id>``), else it takes the case's last step's. What an
+        email needs besides its template is prepared here and handed down (:meth:`_mail_inputs`): the channel
+        asks nothing back.
         """
         Channel = self.env["dunning.channel"]
         routes, fallbacks = Channel._route_steps(spec, steps)
@@ -283,16 +284,16 @@ class DunningCase(models.Model):
         # what the emails and letters are about, for their templates
         written = {case: moves for channel in ("email", "letter") for case, _step, moves in routes.get(channel, ())}
         if written:
-            self.union(*written)._dunning_set_step_invoices({case.id: moves for case, moves in written.items()})
+            self.union(*written)._set_step_invoices({case.id: moves for case, moves in written.items()})
         emailed = self.union(*(case for case, _step, _moves in routes.get("email", ())))
-        sent = Channel._send_routes(routes, self._dunning_mail_inputs(emailed, steps_done or {}))
-        self._dunning_schedule_activities(sent["activities"])
+        sent = Channel._send_routes(routes, self._mail_inputs(emailed, steps_done or {}))
+        self._schedule_activities(sent["activities"])
         self._log_notes(sent["notes"], "fallback")
 
     @api.model
-    def _dunning_mail_inputs(self, cases, steps_done):
+    def _mail_inputs(self, cases, steps_done):
         """``{case id: {author, email_from, step_key, charges, offer}}``: what the email of each of ``cases`` needs
-        besides its template: the sender (:meth:`_dunning_sender`), the step's key (its Message-Id) and
+        besides its template: the sender (:meth:`_sender`), the step's key (its Message-Id) and
         itemised charges (``steps_done``, else the case's last step's), the payment plan offered, if any."""
         if not cases:
             return {}
@@ -308,9 +309,9 @@ class DunningCase(models.Model):
                 inputs[case.id] = {"step_key": False, "charges": charges.get(case.id, "")}
             for event in reversed(events):  # the latest event of each case last: it wins
                 inputs[event["case_id"]]["step_key"] = event["step_key"]
-        offers = cases._dunning_plan_offers()
+        offers = cases._plan_offers()
         for case in cases:
-            author, email_from = case._dunning_sender()
+            author, email_from = case._sender()
             inputs[case.id].update(author=author, email_from=email_from, offer=offers.get(case.id))
         return inputs
 
@@ -321,7 +322,7 @@ class DunningCase(models.Model):
             case._log_events(kind, {case.id: description}, **({"channel": channel[0]} if channel else {}))
 
     @api.model
-    def _dunning_refuse_promotion(self, items):
+    def _refuse_promotion(self, items):
         """``items`` without the steps that would send a template with sales promotion to a consumer.
 
         Where the company's legal profile forbids it, such a step is recorded
@@ -347,7 +348,7 @@ class DunningCase(models.Model):
                             decision.step_key, case.partner_id.id, decision.step.template)
         return [item for item in items if item not in refused]
 
-    def _dunning_set_step_invoices(self, invoices_by_case):
+    def _set_step_invoices(self, invoices_by_case):
         """What each case's message is about: one statement for the whole batch."""
         self.flush_recordset(["step_invoice_ids"])
         pairs = [(case.id, move.id) for case in self for move in invoices_by_case[case.id]]

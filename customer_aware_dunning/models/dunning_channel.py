@@ -79,7 +79,7 @@ class DunningChannel(models.AbstractModel):
         description, channel)]}``: the To-Dos to schedule and what to log on the cases, for the caller.
 
         ``mails``: ``{case id: {author, email_from, step_key, charges, offer}}`` for every case of the ``email``
-        route (``dunning.case._dunning_mail_inputs``)."""
+        route (``dunning.case._mail_inputs``)."""
         senders = {"email": lambda items: self._send_emails(items, mails or {}), "letter": self._send_letters,
                    "activity": self._schedule_activities, "sms": self._send_sms}
         done = {"activities": {}, "notes": []}
@@ -144,12 +144,12 @@ class DunningChannel(models.AbstractModel):
                     "reply_to": self._reply_to(case),
                     "attachment_ids": attachments,
                     "email_layout_xmlid": MAIL_LAYOUT,
-                    "message_id": self._dunning_message_id(case, mail["step_key"]) if mail["step_key"] else None,
+                    "message_id": self._message_id(case, mail["step_key"]) if mail["step_key"] else None,
                 }))
             post_comments(posts)  # one batch, as message_post would one by one (mail_batch.py)
 
     @api.model
-    def _dunning_message_id(self, case, step_key):
+    def _message_id(self, case, step_key):
         """The idempotency reference of a collection email: ``<dunning.<case id>.<digest>@<domain>>``, the digest
         covering the database, the case and the step key.
 
@@ -257,7 +257,7 @@ class DunningChannel(models.AbstractModel):
     @api.model
     def _offer_blocks(self, offers):
         """``{case id: Markup}``: the payment plan offer of each case of ``offers`` (``{case: {url, bounds}}``,
-        from ``dunning.case._dunning_plan_offers``), in the customer's language."""
+        from ``dunning.case._plan_offers``), in the customer's language."""
         result = {}
         for case, values in offers.items():
             lang = case.partner_id.lang or self.env.lang
@@ -268,7 +268,7 @@ class DunningChannel(models.AbstractModel):
     @api.model
     def _plan_offer_blocks(self, cases):
         """``{case id: Markup}``: the payment plan offer of each of ``cases`` it applies to."""
-        offers = cases._dunning_plan_offers()
+        offers = cases._plan_offers()
         return self._offer_blocks({case: offers[case.id] for case in cases if case.id in offers})
 
     # ------------------------------------------------------------------ attachments

@@ -29,7 +29,7 @@ class DunningLegalProfile(models.Model):
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_handover_blockers(self, today):
+    def _handover_blockers(self, today):
         """``{case: why it cannot be handed over yet}`` for the consumers' cases the legal profile protects."""
         blockers = {}
         for case in self.filtered(lambda case: case.partner_id.dunning_customer_type == "consumer"):
@@ -50,7 +50,7 @@ class DunningCase(models.Model):
         return blockers
 
     def action_dunning_hand_over(self):
-        blockers = self._dunning_handover_blockers(fields.Date.context_today(self))
+        blockers = self._handover_blockers(fields.Date.context_today(self))
         if blockers:
             raise UserError(self.env._(
                 "Not handed over: the law asks for a payment demand to consumers before a hand-over.\n%(why)s",

@@ -65,7 +65,7 @@ class DunningPaymentPlan(models.Model):
             plan.next_instalment_date = min(open_ones.mapped("date"), default=False)
 
     @api.model
-    def _dunning_create(self, case, schedule, source, agreed_on=None):
+    def _create_plans(self, case, schedule, source, agreed_on=None):
         """A plan for ``case`` over its collectable invoices; ``schedule`` holds ``(date, amount)`` pairs.
 
         Agreed at once when ``agreed_on`` is given, else proposed for a person to approve.
@@ -81,19 +81,19 @@ class DunningPaymentPlan(models.Model):
             "instalment_ids": [Command.create({"sequence": index, "date": day, "amount": amount})
                                for index, (day, amount) in enumerate(schedule, start=1)],
         })
-        plan._dunning_log_on_case("plan_agreed" if agreed_on else "plan_proposed")
+        plan._log_on_case("plan_agreed" if agreed_on else "plan_proposed")
         return plan
 
-    def _dunning_describe(self):
+    def _describe(self):
         self.ensure_one()
         lines = ", ".join(f"{instalment.date}: {self.case_id._format_amount(instalment.amount)}"
                           for instalment in self.instalment_ids)
         return self.env._("%(count)s instalments, %(total)s (%(lines)s).", count=len(self.instalment_ids),
                           total=self.case_id._format_amount(self.amount_total), lines=lines)
 
-    def _dunning_log_on_case(self, kind):
+    def _log_on_case(self, kind):
         for plan in self:
-            plan.case_id._log_events(kind, {plan.case_id.id: plan._dunning_describe()},
+            plan.case_id._log_events(kind, {plan.case_id.id: plan._describe()},
                                      invoice_ids=[Command.set(plan.invoice_ids.ids)])
 
     def action_agree(self):
@@ -102,12 +102,12 @@ class DunningPaymentPlan(models.Model):
         if self - proposed:
             raise UserError(self.env._("Only a proposed payment plan can be agreed."))
         proposed.write({"state": "agreed", "agreed_on": fields.Date.context_today(self)})
-        proposed.sudo()._dunning_log_on_case("plan_agreed")
+        proposed.sudo()._log_on_case("plan_agreed")
         return True
 
     # ------------------------------------------------------------------ matching with payments
 
-    def _dunning_owed_now(self):
+    def _owed_now(self):
         """``{plan id: what its invoices still owe}``, in one query for all of ``self``."""
         if not self:
             return {}
@@ -126,14 +126,14 @@ class DunningPaymentPlan(models.Model):
         return dict(rows)
 
     @api.model
-    def _dunning_match_payments(self, company, today, broken_after_days):
+    def _match_payments(self, company, today, broken_after_days):
         """Match the running plans of ``company`` with their invoices' payments; returns what changed.
 
         ``(newly paid instalments, broken plans, completed plans)``. One query reads
         what every plan's invoices still owe; instalment states are written grouped by state.
         """
         plans = self.sudo().search([("company_id", "=", company.id), ("state", "in", ("agreed", "kept"))])
-        owed = plans._dunning_owed_now()
+        owed = plans._owed_now()
         Instalment = self.env["dunning.payment.plan.instalment"].sudo()
         new_states, plan_states, paid_amounts = {}, {}, {}
         for plan in plans:

@@ -1,8 +1,8 @@
 """The plan's own steps in the daily run: a note before each instalment, a thank-you, the broken and completed plan.
 
-Called by the daily run after the payments are matched (:meth:`dunning.case._dunning_run_plans`):
+Called by the daily run after the payments are matched (:meth:`dunning.case._run_plans`):
 
-1. instalments are matched with the invoices' payments (``dunning.payment.plan._dunning_match_payments``);
+1. instalments are matched with the invoices' payments (``dunning.payment.plan._match_payments``);
 2. a friendly note goes to the customer ``remind_days_before`` days before each open instalment, once;
 3. a thank-you goes for each instalment found paid today;
 4. a plan broken today is an event, a To-Do for the owner and the policy's ``on_broken_plan`` step, once;
@@ -27,27 +27,27 @@ class DunningCase(models.Model):
     _inherit = "dunning.case"
 
     @api.model
-    def _dunning_plan_settings(self, spec):
+    def _plan_settings(self, spec):
         return spec.plans if spec else PlanSettings()
 
     @api.model
-    def _dunning_run_plans(self, company, spec, today):
+    def _run_plans(self, company, spec, today):
         """The day's work of the running payment plans of ``company`` (see the module docstring)."""
-        settings = self._dunning_plan_settings(spec)
+        settings = self._plan_settings(spec)
         Plan = self.env["dunning.payment.plan"].sudo()
-        paid, broken, completed = Plan._dunning_match_payments(company, today, settings.broken_after_days)
+        paid, broken, completed = Plan._match_payments(company, today, settings.broken_after_days)
         Instalment = self.env["dunning.payment.plan.instalment"].sudo()
         upcoming = Instalment.search([
             ("company_id", "=", company.id), ("plan_id.state", "in", ("agreed", "kept")), ("state", "=", "due"),
             ("reminded_on", "=", False), ("date", ">=", today),
             ("date", "<=", today + timedelta(days=settings.remind_days_before)),
         ])
-        self._dunning_plan_mail(upcoming, NOTE_TEMPLATE, "plan_note")
+        self._plan_mail(upcoming, NOTE_TEMPLATE, "plan_note")
         upcoming.write({"reminded_on": today})
-        self._dunning_plan_mail(paid, THANKS_TEMPLATE, "plan_instalment_paid")
-        self._dunning_plan_broken(broken, spec)
+        self._plan_mail(paid, THANKS_TEMPLATE, "plan_instalment_paid")
+        self._plan_broken(broken, spec)
         for plan in completed:
-            plan.case_id._dunning_log_on_plan_end("plan_completed", plan)
+            plan.case_id._log_on_plan_end("plan_completed", plan)
         # The daily sync closes a case once its invoices are paid (see _close); a plan can also complete first.
         closing = completed.case_id.filtered(lambda case: case.state != "closed")
         closing._close("payment_plan", today, self.env._("The payment plan is completed."))
@@ -64,18 +64,18 @@ class DunningCase(models.Model):
             super(DunningCase, planned)._close("payment_plan", today, self.env._("The payment plan is completed."))
             planned.write({"plan_paid_on": today})
 
-    def _dunning_log_on_plan_end(self, kind, plan):
+    def _log_on_plan_end(self, kind, plan):
         description = {
             "plan_completed": self.env._("Every instalment of the payment plan is paid: %(plan)s",
-                                         plan=plan._dunning_describe()),
+                                         plan=plan._describe()),
             "plan_broken": self.env._("An instalment of the payment plan is late: the plan is broken. %(plan)s",
-                                      plan=plan._dunning_describe()),
+                                      plan=plan._describe()),
         }[kind]
         self._log_events(kind, {self.id: description})
         return description
 
     @api.model
-    def _dunning_plan_mail(self, instalments, template_xmlid, kind):
+    def _plan_mail(self, instalments, template_xmlid, kind):
         """The plan's email of ``template_xmlid`` for each of ``instalments``, on its case's chatter."""
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not instalments or not template:
@@ -86,7 +86,7 @@ class DunningCase(models.Model):
         Channel = self.env["dunning.channel"]
         for instalment in instalments:
             case = instalment.plan_id.case_id
-            author, email_from = case._dunning_sender()
+            author, email_from = case._sender()
             case.with_env(poster.env).message_post(
                 author_id=author.id, email_from=email_from or None, subject=subjects[instalment.id],
                 body=bodies[instalment.id], partner_ids=case.partner_id.ids, reply_to=Channel._reply_to(case),
@@ -95,13 +95,13 @@ class DunningCase(models.Model):
             case._log_events(kind, {case.id: subjects[instalment.id]})
 
     @api.model
-    def _dunning_plan_broken(self, plans, spec):
+    def _plan_broken(self, plans, spec):
         """Each broken plan: an event, a To-Do for the owner, and the policy's ``on_broken_plan`` step."""
         step = spec.on_broken_plan if spec else None
-        descriptions = {plan: plan.case_id._dunning_log_on_plan_end("plan_broken", plan) for plan in plans}
+        descriptions = {plan: plan.case_id._log_on_plan_end("plan_broken", plan) for plan in plans}
         owners = [(plan.case_id, plan.case_id.delay_reason_id.owner or "finance") for plan in plans]
         users = self.env["dunning.channel"]._actors(owners)  # one lookup per kind of owner, not per plan
-        self._dunning_schedule_activities({
+        self._schedule_activities({
             plan.case_id: {
                 "summary": self.env._("Broken payment plan: %(customer)s",
                                       customer=plan.case_id.partner_id.display_name),
@@ -112,7 +112,7 @@ class DunningCase(models.Model):
         })
         reacting = [plan for plan in plans if step and plan.case_id.state != "closed"]
         if reacting:
-            self.env["dunning.case"]._dunning_send_steps(spec, [
+            self.env["dunning.case"]._send_steps(spec, [
                 (plan.case_id, step, plan.invoice_ids.filtered(lambda move: move.amount_residual > 0))
                 for plan in reacting
             ], {  # an email of its own: its own Message-Id, and no charges of an earlier step listed again

@@ -5,7 +5,7 @@ trouble in the shipped default) unlocks a plan: every email to a customer whose
 collectable invoices carry such a reason ends with a short offer, in the
 customer's language, linking to the page where they choose the plan within the
 policy's bounds. A customer with a running plan is not offered another.
-The case says which of its emails carry the offer (:meth:`_dunning_plan_offers`);
+The case says which of its emails carry the offer (:meth:`_plan_offers`);
 the channel renders it (``dunning.channel._offer_blocks``).
 """
 
@@ -15,7 +15,7 @@ from odoo import models
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_plan_offer_cases(self):
+    def _plan_offer_cases(self):
         """The cases of these to offer a payment plan: a reason of theirs offers one, no plan runs."""
         offered = self.browse()
         for company in self.company_id:
@@ -28,12 +28,12 @@ class DunningCase(models.Model):
                 and set(case._collectable_invoices().dunning_delay_reason_id.mapped("key")) & keys))
         return offered
 
-    def _dunning_plan_offers(self):
+    def _plan_offers(self):
         """``{case id: {"url", "bounds"}}``: the offer of each of these cases that gets one, for the channel to
         render (the case's page and the policy's bounds of a plan)."""
         result = {}
-        for case in self._dunning_plan_offer_cases():
+        for case in self._plan_offer_cases():
             case = case.with_context(lang=case.partner_id.lang or self.env.lang)
             result[case.id] = {"url": case.get_base_url() + case.get_portal_url(),
-                               "bounds": case._dunning_plan_bounds()}
+                               "bounds": case._plan_bounds()}
         return result

@@ -14,7 +14,7 @@ class DunningPromise(models.Model):
 
     Made when an invoice gets a new promised date (the invoice form, the staff's
     answer wizard, the portal). The daily run decides it from real payments
-    (:meth:`_dunning_decide_promises`): kept when the invoices' balance went down
+    (:meth:`_decide_promises`): kept when the invoices' balance went down
     by the amount; broken when the day after the date comes first, which is an
     event on the case and an activity for its owner. A new promise on the same
     invoices replaces a pending one.
@@ -39,7 +39,7 @@ class DunningPromise(models.Model):
     user_id = fields.Many2one("res.users", string="Recorded by", readonly=True, default=lambda self: self.env.user)
 
     @api.model
-    def _dunning_record(self, invoices, date, amount, source):
+    def _record(self, invoices, date, amount, source):
         """One promise per customer for ``invoices`` (promised ``date``), replacing their pending ones."""
         promises = self.browse()
         for partner in invoices.commercial_partner_id:
@@ -84,7 +84,7 @@ class DunningPromise(models.Model):
         return float_compare(self._paid_so_far(), target, precision_rounding=self.currency_id.rounding or 0.01) >= 0
 
     @api.model
-    def _dunning_decide_promises(self, company, today):
+    def _decide_promises(self, company, today):
         """Mark the pending promises of ``company`` kept (paid as promised) or broken (the date passed unpaid).
 
         Returns ``(kept, broken)``. A broken promise is a ``promise_broken`` event on
@@ -97,10 +97,10 @@ class DunningPromise(models.Model):
         kept.write({"state": "kept", "decided_on": today})
         broken.write({"state": "broken", "decided_on": today})
         for promise in broken.filtered("case_id"):
-            promise._dunning_tell_broken()
+            promise._tell_broken()
         return kept, broken
 
-    def _dunning_tell_broken(self):
+    def _tell_broken(self):
         case = self.case_id
         description = self.env._(
             "The promise to pay %(amount)s by %(date)s is broken: %(paid)s paid.",
@@ -109,7 +109,7 @@ class DunningPromise(models.Model):
         )
         case._log_events("promise_broken", {case.id: description}, invoice_ids=[Command.set(self.invoice_ids.ids)])
         user = self.env["dunning.channel"]._actor(case, case.delay_reason_id.owner or "finance")
-        case._dunning_schedule_activities({case: {
+        case._schedule_activities({case: {
             "summary": self.env._("Broken promise: %(customer)s", customer=case.partner_id.display_name),
             "note": escape(description),
             "user_id": user.id,
@@ -126,7 +126,7 @@ class AccountMove(models.Model):
         if changed and not self.env.context.get("dunning_promise_recorded"):
             source = self.env.context.get("dunning_promise_source", "invoice")
             amount = vals.get("dunning_promise_amount")
-            self.env["dunning.promise"].sudo()._dunning_record(
+            self.env["dunning.promise"].sudo()._record(
                 changed, fields.Date.to_date(promised), amount if len(changed) == 1 else False, source)
         return result
 
@@ -136,10 +136,10 @@ class DunningCase(models.Model):
 
     promise_ids = fields.One2many("dunning.promise", "case_id", string="Promises to pay", readonly=True)
 
-    def _dunning_record_promise(self, invoices, date, amount):
+    def _record_promise(self, invoices, date, amount):
         """The customer's promise on the portal: the invoices get the date as before, and one promise record."""
-        super()._dunning_record_promise(invoices.with_context(dunning_promise_recorded=True), date, amount)
-        return self.env["dunning.promise"].sudo()._dunning_record(invoices, date, amount, "portal")
+        super()._record_promise(invoices.with_context(dunning_promise_recorded=True), date, amount)
+        return self.env["dunning.promise"].sudo()._record(invoices, date, amount, "portal")
 
 
 class DunningCaseEvent(models.Model):

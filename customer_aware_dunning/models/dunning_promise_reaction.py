@@ -1,7 +1,7 @@
 """A broken promise to pay gets the policy's ``on_broken_promise`` step, once (a firmer message or a call).
 
 The promise is decided broken once (its state changes then), so the step is done once per promise,
-besides the event and the owner's To-Do that :meth:`dunning.promise._dunning_decide_promises` makes.
+besides the event and the owner's To-Do that :meth:`dunning.promise._decide_promises` makes.
 """
 
 from odoo import api, fields, models
@@ -11,13 +11,13 @@ class DunningPromise(models.Model):
     _inherit = "dunning.promise"
 
     @api.model
-    def _dunning_decide_promises(self, company, today):
-        kept, broken = super()._dunning_decide_promises(company, today)
+    def _decide_promises(self, company, today):
+        kept, broken = super()._decide_promises(company, today)
         spec = self.env["dunning.policy"].sudo()._active_spec(company)
         step = spec.on_broken_promise if spec else None
         reacting = broken.filtered(lambda promise: promise.case_id and promise.case_id.state != "closed")
         if step and reacting:
-            self.env["dunning.case"].sudo()._dunning_send_steps(spec, [
+            self.env["dunning.case"].sudo()._send_steps(spec, [
                 (promise.case_id, step, promise.invoice_ids.filtered(lambda move: move.amount_residual > 0))
                 for promise in reacting
             ], {  # an email of its own: its own Message-Id, and no charges of an earlier step listed again

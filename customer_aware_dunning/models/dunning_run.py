@@ -123,14 +123,14 @@ class DunningRun(models.AbstractModel):
         else:
             self._assign_segments(company, spec)
         opened, closed = self.env["dunning.case"]._sync_open_cases(company, today)
-        self.env["dunning.case"]._dunning_settle_plans(company, today)
-        self.env["dunning.promise"].sudo()._dunning_decide_promises(company, today)
-        self.env["dunning.case"]._dunning_run_plans(company, spec, today)
-        self.env["dunning.case"]._dunning_requeue_failed_mails(company)
+        self.env["dunning.case"]._settle_plans(company, today)
+        self.env["dunning.promise"].sudo()._decide_promises(company, today)
+        self.env["dunning.case"]._run_plans(company, spec, today)
+        self.env["dunning.case"]._requeue_failed_mails(company)
         if commit:
             self._commit()
         decided = self._follow_up(company, policy, spec, today, batch_size, commit) if spec else 0
-        self.env["dunning.case"]._dunning_after_close(company, spec, today)
+        self.env["dunning.case"]._after_close(company, spec, today)
         _logger.info(
             "Collections run for %s on %s: %d case(s) opened, %d closed, %d customer(s) decided",
             company.name, today, len(opened), len(closed), decided,
@@ -318,4 +318,4 @@ class DunningRun(models.AbstractModel):
         """Carry out ``decisions`` (``{partner: Decision}``) for ``company``, each kind in a batch."""
         # The case events are the trail: field tracking would say the same things again, one message per case.
         cases = self.env["dunning.case"].sudo().with_context(mail_notrack=True)
-        cases._dunning_apply(company, policy, spec, today, decisions)
+        cases._apply(company, policy, spec, today, decisions)

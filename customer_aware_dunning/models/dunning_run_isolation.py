@@ -162,7 +162,7 @@ class DunningRunIsolation(models.AbstractModel):
         Case = self.env["dunning.case"].sudo().with_context(mail_notrack=True)
         if recovered:
             Case.search([("company_id", "=", company.id), ("partner_id", "in", list(recovered)),
-                         ("needs_attention", "=", True)])._dunning_clear_failure()
+                         ("needs_attention", "=", True)])._clear_failure()
         if not errors:
             return Case
         cases = {case.partner_id.id: case for case in Case.search([
@@ -174,5 +174,5 @@ class DunningRunIsolation(models.AbstractModel):
             opened = Case._open_for_notice(company, today, partners)
             cases.update((case.partner_id.id, case) for case in opened.values())
         flagged = Case.union(*cases.values())
-        flagged._dunning_flag_failure(today, {case.id: errors[partner_id] for partner_id, case in cases.items()})
+        flagged._flag_failure(today, {case.id: errors[partner_id] for partner_id, case in cases.items()})
         return flagged

@@ -83,5 +83,5 @@ class DunningRun(models.AbstractModel):
             decisions = {partner: decide(spec, case, day) for partner, case in inputs.items()}
             holds = {partner: decision for partner, decision in decisions.items() if decision.kind == HOLD}
             if holds:
-                self.env["dunning.case"].sudo().with_context(mail_notrack=True)._dunning_apply(
+                self.env["dunning.case"].sudo().with_context(mail_notrack=True)._apply(
                     company, policy, spec, day, holds)

@@ -17,19 +17,19 @@ from ..policy.sales_schema import SalespersonNotices
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_portal_answer(self, kind, answer, today, now):
+    def _portal_answer(self, kind, answer, today, now):
         before = self.sudo().activity_ids
-        problem = super()._dunning_portal_answer(kind, answer, today, now)
+        problem = super()._portal_answer(kind, answer, today, now)
         if not problem:
             case = self.sudo()
             told = case.event_ids.filtered(lambda event: event.kind == "customer_answer").sorted("id")[-1:]
             new = case.activity_ids - before
             # A plan the customer agreed alone asks nobody for anything: the salesperson reads of it, no To-Do.
-            case._dunning_tell_salesperson("customer_answer", told.description or "", asked=new.user_id,
+            case._tell_salesperson("customer_answer", told.description or "", asked=new.user_id,
                                            to_do=bool(new) or kind != "plan")
         return problem
 
-    def _dunning_tell_salesperson(self, moment, description, asked=None, to_do=True):
+    def _tell_salesperson(self, moment, description, asked=None, to_do=True):
         """Tell the salesperson of this case of ``moment`` (``customer_answer`` or ``broken_promise``) as the
         active policy's ``tell_salesperson`` says; ``asked``: users the moment already gave a To-Do;
         ``to_do=False``: a note at most (nothing is asked of anyone)."""
@@ -48,7 +48,7 @@ class DunningCase(models.Model):
         case.message_post(body=Markup("<p>%s</p><p>%s</p>") % (headline, description), message_type="comment",
                           subtype_xmlid="mail.mt_note", partner_ids=user.partner_id.ids)
         if how == "activity" and to_do and user not in (asked or self.env["res.users"]):
-            case._dunning_schedule_activities({case: {
+            case._schedule_activities({case: {
                 "summary": headline, "note": escape(description), "user_id": user.id,
             }})
 
@@ -56,11 +56,11 @@ class DunningCase(models.Model):
 class DunningPromise(models.Model):
     _inherit = "dunning.promise"
 
-    def _dunning_tell_broken(self):
+    def _tell_broken(self):
         """The broken promise's event and owner's To-Do, then the salesperson's word; no To-Do of ours when the
         policy's ``on_broken_promise`` step is already a call by the salesperson."""
         before = self.case_id.sudo().activity_ids
-        result = super()._dunning_tell_broken()
+        result = super()._tell_broken()
         case = self.case_id.sudo()
         told = case.event_ids.filtered(lambda event: event.kind == "promise_broken").sorted("id")[-1:]
         asked = (case.activity_ids - before).user_id
@@ -68,5 +68,5 @@ class DunningPromise(models.Model):
         reaction = spec.on_broken_promise if spec else None
         if reaction and reaction.send == "activity" and reaction.to == "salesperson":
             asked |= case.user_id
-        case._dunning_tell_salesperson("broken_promise", told.description or "", asked=asked)
+        case._tell_salesperson("broken_promise", told.description or "", asked=asked)
         return result

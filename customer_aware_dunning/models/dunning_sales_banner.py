@@ -69,7 +69,7 @@ class ResPartner(models.Model):
     def action_dunning_open_banner_case(self):
         """Open the customer's case with the user's own rights (the banner's link)."""
         self.ensure_one()
-        return self.dunning_banner_case_id._dunning_open_from_banner()
+        return self.dunning_banner_case_id._open_from_banner()
 
 
 class SaleOrder(models.Model):
@@ -93,13 +93,13 @@ class SaleOrder(models.Model):
     def action_dunning_open_banner_case(self):
         """Open the customer's case with the user's own rights (the banner's link)."""
         self.ensure_one()
-        return self.dunning_banner_case_id._dunning_open_from_banner()
+        return self.dunning_banner_case_id._open_from_banner()
 
 
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_open_from_banner(self):
+    def _open_from_banner(self):
         case = self.with_env(self.env(su=False))
         if not case:
             raise AccessError(_("The customer has no open collection case any more."))

@@ -1,7 +1,7 @@
 """A step held for an open deal asks the salesperson, who answers on the case: go on, or hold 14 days.
 
 Call order: the run's engine holds a harsh step while the customer's pipeline is open
-(``hold_while_open_deal``); :meth:`_dunning_hold_by_policy` then makes one
+(``hold_while_open_deal``); :meth:`_hold_by_policy` then makes one
 ``dunning.deal.hold`` per step held and one To-Do for the person the policy asks (not one per
 day the hold lasts). The case form's **Approve the step** and **Hold 14 days** buttons record the
 answer (an event on the case) and the run decides the case again at once
@@ -46,7 +46,7 @@ class DunningCase(models.Model):
 
     # ------------------------------------------------------------------ the run holds, the salesperson is asked
 
-    def _dunning_hold_by_policy(self, decisions, version):
+    def _hold_by_policy(self, decisions, version):
         """The policy's holds; a step held for a deal asks its owner once (a record and a To-Do), not each day."""
         deals = {case: decision for case, decision in decisions.items()
                  if case in self and decision.held_by == OPEN_DEAL and decision.owner}
@@ -54,17 +54,17 @@ class DunningCase(models.Model):
                  if not (case.deal_hold_outcome == "pending" and case.deal_hold_key == decision.step_key)}
         quiet = {case: replace(decision, owner=None) if case in deals else decision
                  for case, decision in decisions.items()}
-        result = super()._dunning_hold_by_policy(quiet, version)
+        result = super()._hold_by_policy(quiet, version)
         asked = {case: decision for case, decision in asked.items()
                  if case.state == "paused" and case.paused_by == "policy"}
         if asked:
-            self._dunning_ask_for_deals(asked)
+            self._ask_for_deals(asked)
         return result
 
-    def _dunning_ask_for_deals(self, decisions):
+    def _ask_for_deals(self, decisions):
         """One ``dunning.deal.hold`` and one To-Do per case of ``decisions`` (``{case: held Decision}``)."""
         cases = self.union(*decisions)
-        cases.filtered(lambda case: case.deal_hold_outcome == "pending")._dunning_end_deal_holds("expired")
+        cases.filtered(lambda case: case.deal_hold_outcome == "pending")._end_deal_holds("expired")
         users = self.env["dunning.channel"]._actors([(case, decision.owner) for case, decision in decisions.items()])
         specs = {company: self.env["dunning.policy"].sudo()._active_spec(company) for company in cases.company_id}
         values, activities = [], {}
@@ -84,29 +84,29 @@ class DunningCase(models.Model):
                 "user_id": user.id,
             }
         holds = self.env["dunning.deal.hold"].sudo().create(values)
-        todos = self._dunning_schedule_activities(activities)
+        todos = self._schedule_activities(activities)
         for case, hold in zip(cases, holds, strict=True):
             case.deal_hold_id = hold
         for hold, todo in zip(holds, todos, strict=False):
             hold.activity_id = todo
 
     @api.model
-    def _dunning_apply(self, company, policy, spec, today, decisions):
+    def _apply(self, company, policy, spec, today, decisions):
         """The policy's decisions; a hold for a deal the policy no longer makes ends (won, lost, or its days over)."""
-        result = super()._dunning_apply(company, policy, spec, today, decisions)
+        result = super()._apply(company, policy, spec, today, decisions)
         released = [partner.id for partner, decision in decisions.items() if decision.held_by != OPEN_DEAL]
         cases = self.search([("company_id", "=", company.id), ("partner_id", "in", released),
                              ("deal_hold_outcome", "=", "pending")]) if released else self.browse()
-        cases._dunning_end_deal_holds(None, today)
+        cases._end_deal_holds(None, today)
         return result
 
     def _close(self, outcome, today, reason):
         pending = self.filtered(lambda case: case.deal_hold_outcome == "pending")
         result = super()._close(outcome, today, reason)
-        pending._dunning_end_deal_holds("paid" if outcome == "paid" else "expired", today)
+        pending._end_deal_holds("paid" if outcome == "paid" else "expired", today)
         return result
 
-    def _dunning_end_deal_holds(self, outcome=None, today=None):
+    def _end_deal_holds(self, outcome=None, today=None):
         """End the pending deal holds of these cases with ``outcome``; ``None``: as the deal went (won or lost),
         else the days were over. Their To-Dos are marked done."""
         if not self:
@@ -132,7 +132,7 @@ class DunningCase(models.Model):
 
     # ------------------------------------------------------------------ the salesperson's answer (the case's buttons)
 
-    def _dunning_check_deal_answer(self):
+    def _check_deal_answer(self):
         for case in self:
             if case.deal_hold_outcome != "pending" or case.state != "paused":
                 raise UserError(_("%(case)s has no step waiting for a deal.", case=case.display_name))
@@ -142,17 +142,17 @@ class DunningCase(models.Model):
 
     def action_dunning_deal_approve(self):
         """The salesperson lets the held step go on: the run decides the case again now."""
-        self._dunning_check_deal_answer()
-        self._dunning_answer_deal("approved")
+        self._check_deal_answer()
+        self._answer_deal("approved")
         return True
 
     def action_dunning_deal_hold(self):
         """The salesperson holds the step 14 more days (from today) while the deal is negotiated."""
-        self._dunning_check_deal_answer()
-        self._dunning_answer_deal("held_again", HOLD_AGAIN_DAYS)
+        self._check_deal_answer()
+        self._answer_deal("held_again", HOLD_AGAIN_DAYS)
         return True
 
-    def _dunning_answer_deal(self, outcome, days=0):
+    def _answer_deal(self, outcome, days=0):
         user = self.env.user
         cases = self.sudo()
         for case in cases:

@@ -13,12 +13,12 @@ class DunningCase(models.Model):
     _inherit = "dunning.case"
 
     @api.model
-    def _dunning_do_steps(self, spec, version, items, today=None):
-        result = super()._dunning_do_steps(spec, version, items, today=today)
+    def _do_steps(self, spec, version, items, today=None):
+        result = super()._do_steps(spec, version, items, today=today)
         harsh = [(case, decision) for case, decision in items or ()
                  if decision.step.harsh and not (decision.step.send == "activity" and decision.step.to == "salesperson")
                  and decision.step.approve != "salesperson"]
-        self._dunning_tell_salespeople({
+        self._tell_salespeople({
             case: self.env._("%(customer)s reached a harsh step: %(step)s. Talk to them if the relationship needs it.",
                              customer=case.partner_id.display_name, step=case.current_step or "")
             for case, _decision in harsh
@@ -28,14 +28,14 @@ class DunningCase(models.Model):
     def action_dunning_hand_over(self):
         handed = self.filtered(lambda case: case.state != "closed")
         result = super().action_dunning_hand_over()
-        handed._dunning_tell_salespeople({
+        handed._tell_salespeople({
             case: self.env._("%(customer)s was handed over to a collection agency by %(user)s: the agency "
                              "collects from now on.", customer=case.partner_id.display_name, user=self.env.user.name)
             for case in handed
         })
         return result
 
-    def _dunning_tell_salespeople(self, notes):
+    def _tell_salespeople(self, notes):
         """One To-Do for the salesperson of each case of ``notes`` (``{case: note}``), in one batch."""
         values = {
             case: {
@@ -47,4 +47,4 @@ class DunningCase(models.Model):
             for case, note in notes.items()
             if case.user_id and case.user_id != self.env.user and not case.user_id.share
         }
-        return self.sudo()._dunning_schedule_activities(values)
+        return self.sudo()._schedule_activities(values)

@@ -21,7 +21,7 @@ class DunningCaseStatement(models.Model):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "target": "download", "url": f"/dunning/statement/case/{self.id}/xlsx"}
 
-    def _dunning_portal_statement(self):
+    def _portal_statement(self):
         """The statement of account the customer's page shows: ``dunning.statement._statement`` of the case."""
         self.ensure_one()
         return self.env["dunning.statement"].sudo()._statement(self.partner_id, self.company_id)

@@ -55,7 +55,7 @@ class ResPartner(models.Model):
 class DunningCase(models.Model):
     _inherit = "dunning.case"
 
-    def _dunning_assign_owners(self, company):
+    def _assign_owners(self, company):
         """The customer's responsible first, then the policy's ``owners`` rules for the cases still without one."""
         # one read of the customers' setting (iterating the set keeps Odoo's prefetch)
         customers = self.partner_id.with_company(company).sudo()
@@ -67,14 +67,14 @@ class DunningCase(models.Model):
                 by_user[user] |= case
         for user, cases in by_user.items():
             cases.write({"collector_id": user.id})
-        return super()._dunning_assign_owners(company)
+        return super()._assign_owners(company)
 
     @api.model
-    def _dunning_send_steps(self, spec, steps, steps_done=None):
+    def _send_steps(self, spec, steps, steps_done=None):
         """Steps sent without a person (a broken promise's or plan's reaction) send no message to a customer in
         manual-only mode: the collections owner gets a To-Do to send it. A person's approval sends it."""
         if self.env.context.get("dunning_sent_by_person") or not steps:
-            return super()._dunning_send_steps(spec, steps, steps_done)
+            return super()._send_steps(spec, steps, steps_done)
         manual_ids = set()
         for company in {case.company_id for case, _step, _moves in steps}:  # one read per company, not per case
             partners = self.env["res.partner"].union(*(case.partner_id for case, _step, _moves in steps
@@ -86,7 +86,7 @@ class DunningCase(models.Model):
         held = [(case, step) for case, step, _moves in steps if case in manual and step.send in MESSAGE_CHANNELS]
         if held:
             users = self.env["dunning.channel"]._actors([(case, "finance") for case, _step in held])
-            self._dunning_schedule_activities({
+            self._schedule_activities({
                 case: {"summary": self.env._("Send by hand: %(customer)s", customer=case.partner_id.display_name),
                        "note": self.env._("%(customer)s is in manual-only mode: the policy's %(channel)s %(template)s "
                                           "was not sent. Send it yourself if it is right.",
@@ -100,4 +100,4 @@ class DunningCase(models.Model):
                     "Manual-only customer: %(channel)s %(template)s not sent automatically, the collections owner "
                     "was asked.", channel=step.send, template=step.template or "")})
         rest = [item for item in steps if not (item[0] in manual and item[1].send in MESSAGE_CHANNELS)]
-        return super()._dunning_send_steps(spec, rest, steps_done) if rest else None
+        return super()._send_steps(spec, rest, steps_done) if rest else None

@@ -28,9 +28,9 @@ class ReportDunningLetter(models.AbstractModel):
             # Printed by hand: the letter of the step waiting for approval (else the last step's), for its invoices.
             subjects, bodies, step_invoices = {}, {}, {}
             for case in cases:
-                _step, invoices = case._dunning_pending_step()
-                subjects[case.id], bodies[case.id] = case._dunning_render_message(
-                    case._dunning_letter_template(), invoices)
+                _step, invoices = case._pending_step()
+                subjects[case.id], bodies[case.id] = case._render_message(
+                    case._letter_template(), invoices)
                 step_invoices[case.id] = invoices or case.step_invoice_ids or case.invoice_ids
         # On paper: no web button; how to pay instead (account, references, barcode, QR codes, printed address).
         return {

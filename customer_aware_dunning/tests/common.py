@@ -152,5 +152,5 @@ def trap_decisions(env):
     def record(_cases, _company, _policy, _spec, today, decisions):
         trap.record(today, decisions)
 
-    with patch.object(cases, "_dunning_apply", record):
+    with patch.object(cases, "_apply", record):
         yield trap

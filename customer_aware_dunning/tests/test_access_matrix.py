@@ -157,8 +157,8 @@ class TestAccessMatrix(DunningCommon):
                                                           "country_id": finland.id, "company_id": self.company.id})
         charge = self.env["dunning.charge"].sudo().create({"case_id": self.case.id, "date": date(2026, 6, 30),
                                                            "kind": "fee", "amount": 5.0}).sudo(False)
-        promise = self.env["dunning.promise"].sudo()._dunning_record(self.invoice, date(2026, 7, 10), 0, "staff")
-        plan = self.env["dunning.payment.plan"]._dunning_create(self.case, [(date(2026, 7, 10), 100.0),
+        promise = self.env["dunning.promise"].sudo()._record(self.invoice, date(2026, 7, 10), 0, "staff")
+        plan = self.env["dunning.payment.plan"]._create_plans(self.case, [(date(2026, 7, 10), 100.0),
                                                                       (date(2026, 8, 10), 100.0)], "staff")
         deal_hold = self.env["dunning.deal.hold"].sudo().create({"case_id": self.case.id, "held_on": date(2026, 6, 30),
                                                                  "step": "Final notice"}).sudo(False)

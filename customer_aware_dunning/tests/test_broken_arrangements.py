@@ -61,7 +61,7 @@ class TestBrokenArrangements(DunningCommon, HttpCase):
 
     def test_broken_plan_gets_the_policy_step_once(self):
         schedule = [(day(10), 450.0), (day(40), 450.0)]
-        plan = self.env["dunning.payment.plan"]._dunning_create(self.case, schedule, "staff", agreed_on=day(6))
+        plan = self.env["dunning.payment.plan"]._create_plans(self.case, schedule, "staff", agreed_on=day(6))
         self.run_on(day(17))
         self.assertEqual(plan.state, "broken")
         self.assertEqual(len(self.events("plan_broken")), 1)
@@ -75,7 +75,7 @@ class TestBrokenArrangements(DunningCommon, HttpCase):
                                                 and message.message_id.startswith("<dunning."))
         self.assertTrue(before, "the step of day 5 went out with its step's Message-Id")
         schedule = [(day(10), 450.0), (day(40), 450.0)]
-        self.env["dunning.payment.plan"]._dunning_create(self.case, schedule, "staff", agreed_on=day(6))
+        self.env["dunning.payment.plan"]._create_plans(self.case, schedule, "staff", agreed_on=day(6))
         self.run_on(day(17))
         firm = self.firm_messages()
         self.assertEqual(len(firm), 1)
@@ -85,7 +85,7 @@ class TestBrokenArrangements(DunningCommon, HttpCase):
     def test_a_person_approves_a_proposed_plan_with_the_form_button(self):
         self.case.segment_id = self.env.ref("customer_aware_dunning.segment_at_risk")
         today = date.today()
-        problem = self.case._dunning_portal_answer(
+        problem = self.case._portal_answer(
             "plan", {"instalments": 3, "first_date": today + timedelta(days=5), "message": ""}, today,
             self.env.cr.now())
         self.assertEqual(problem, "")

@@ -190,7 +190,7 @@ class TestCollectionCase(DunningCommon):
         self.sync(date(2026, 6, 11))
         case = self.open_case()
         mails = self.env["mail.mail"].search_count([])
-        activities = case._dunning_schedule_activities({
+        activities = case._schedule_activities({
             case: {"summary": "Call the customer", "note": "About the open invoices",
                    "user_id": self.collections_user.id},
         })

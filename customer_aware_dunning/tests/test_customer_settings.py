@@ -57,7 +57,7 @@ class TestCustomerSettings(DunningCommon, HttpCase):
         mails = self.customer_mails(case)
         self.settings(dunning_manual_only=True)
         spec = self.env["dunning.policy"]._active_spec(self.company)
-        self.env["dunning.case"]._dunning_send_steps(spec, [(case, spec.on_broken_plan, self.invoice)])
+        self.env["dunning.case"]._send_steps(spec, [(case, spec.on_broken_plan, self.invoice)])
         self.assertEqual(self.customer_mails(case), mails, "a broken plan's firm reminder is not sent by itself")
         self.assertIn("Send by hand: Bertta Oy", case.activity_ids.mapped("summary"))
 

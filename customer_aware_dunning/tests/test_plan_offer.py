@@ -51,7 +51,7 @@ class TestPlanOffer(DunningCommon):
     def test_no_offer_while_a_plan_runs(self):
         self.env["dunning.case"]._sync_open_cases(self.company, day(1))
         case = self.env["dunning.case"].search([("partner_id", "=", self.short.id)])
-        self.env["dunning.payment.plan"]._dunning_create(case, [(day(10), 450.0), (day(40), 450.0)], "staff",
+        self.env["dunning.payment.plan"]._create_plans(case, [(day(10), 450.0), (day(40), 450.0)], "staff",
                                                          agreed_on=day(1))
         self.assertFalse(self.env["dunning.channel"]._plan_offer_blocks(case))
 

@@ -64,7 +64,7 @@ class TestPortalHostile(DunningCommon, HttpCase):
         cls.env["dunning.case"]._sync_open_cases(cls.company, TODAY)
         cls.case = cls.env["dunning.case"].search([("partner_id", "=", cls.customer.id)])
         cls.other_case = cls.env["dunning.case"].search([("partner_id", "=", cls.other.id)])
-        cls.reason_key = next(iter(cls.case._dunning_portal_reasons()))
+        cls.reason_key = next(iter(cls.case._portal_reasons()))
 
     def setUp(self):
         super().setUp()
@@ -267,7 +267,7 @@ class TestPortalAnswerMethod(DunningCommon):
         }
         for name, (kind, answer) in cases.items():
             with self.subTest(answer=name):
-                self.assertTrue(case._dunning_portal_answer(kind, answer, TODAY, now))
+                self.assertTrue(case._portal_answer(kind, answer, TODAY, now))
         self.assertFalse(case.event_ids.filtered(lambda event: event.kind == "customer_answer"))
         self.assertFalse(invoice.dunning_promise_date or invoice.dunning_promise_amount or invoice.dunning_delay_note)
         self.assertFalse(case.activity_ids)

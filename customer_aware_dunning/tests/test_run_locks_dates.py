@@ -77,14 +77,14 @@ class TestRunLocksAndDates(DunningCommon):
                                               ("res_id", "=", self.steps_of(company).case_id.id)])
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.UniqueViolation), \
                 self.env.cr.savepoint():
-            self.env["dunning.case"].sudo()._dunning_apply(company, policy, spec, DAY_5, stale)
+            self.env["dunning.case"].sudo()._apply(company, policy, spec, DAY_5, stale)
         self.assertEqual(len(self.steps_of(company)), 1)
         self.assertEqual(self.env["mail.mail"].search([("model", "=", "dunning.case"),
                                                        ("res_id", "=", self.steps_of(company).case_id.id)]), mails)
         # Without the index the same stale decisions are done again: what this test guards against.
         with suppress_rollback(self.env):
             self.env.cr.execute(SQL("DROP INDEX dunning_case_event_step_key_uniq"))
-            self.env["dunning.case"].sudo()._dunning_apply(company, policy, spec, DAY_5, stale)
+            self.env["dunning.case"].sudo()._apply(company, policy, spec, DAY_5, stale)
             self.assertEqual(len(self.steps_of(company)), 2)
 
     # ------------------------------------------------------------------ the company lock

@@ -33,10 +33,10 @@ class TestRunMailIdempotency(DunningCommon):
         for case in self.cases():
             mail = self.customer_mails(case)
             step_key = case.event_ids.filtered("step_key").step_key
-            self.assertEqual(mail.message_id, channel._dunning_message_id(case, step_key))
+            self.assertEqual(mail.message_id, channel._message_id(case, step_key))
             self.assertRegex(mail.message_id, rf"^<dunning\.{case.id}\.[0-9a-f]{{24}}@[^>]+>$")
-            self.assertEqual(channel._dunning_message_id(case, step_key), mail.message_id, "the same every time")
-            self.assertNotEqual(channel._dunning_message_id(case, step_key + "x"), mail.message_id,
+            self.assertEqual(channel._message_id(case, step_key), mail.message_id, "the same every time")
+            self.assertNotEqual(channel._message_id(case, step_key + "x"), mail.message_id,
                                 "another step, another id")
             ids.append(mail.message_id)
         self.assertEqual(len(set(ids)), 2, "one per case")

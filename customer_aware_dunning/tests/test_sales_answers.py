@@ -85,7 +85,7 @@ class TestSalespersonHearsAnswers(DunningCommon, HttpCase):
             "partner_id": self.customer.id, "company_id": self.company.id, "case_id": self.case.id,
             "invoice_ids": [Command.set(self.invoice.ids)], "date": TODAY - timedelta(days=3),
             "owed_at_promise": 1000})
-        self.env["dunning.promise"].sudo()._dunning_decide_promises(self.company, TODAY)  # as the daily run does
+        self.env["dunning.promise"].sudo()._decide_promises(self.company, TODAY)  # as the daily run does
         self.assertEqual(promise.state, "broken")
         [note] = self.notes_to_salesperson()
         self.assertIn("Your customer Bertta Oy broke a promise to pay.", note.body)

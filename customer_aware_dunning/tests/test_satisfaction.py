@@ -37,7 +37,7 @@ class TestSatisfaction(DunningCommon):
         return case.message_ids.filtered(lambda message: "/rate/" in (message.body or ""))
 
     def ask(self, today):
-        return self.env["dunning.case"]._dunning_send_satisfaction_requests(self.company, self.spec, today)
+        return self.env["dunning.case"]._send_satisfaction_requests(self.company, self.spec, today)
 
     # ------------------------------------------------------------------ satisfaction
 
@@ -99,14 +99,14 @@ class TestSatisfaction(DunningCommon):
         case = self.closed_case(self.customer)
         quiet = self.closed_case(self.quiet)
 
-        self.env["dunning.case"]._dunning_measure_repurchases(self.company, self.spec, after_close(30))
+        self.env["dunning.case"]._measure_repurchases(self.company, self.spec, after_close(30))
         self.assertRecordValues(case, [{
             "repurchase_invoiced": 700, "before_invoiced": 500, "repurchase_ordered": 300, "before_ordered": 250,
             "repurchase_measured_on": after_close(30), "customer_lost": False,
         }])
         self.assertFalse(quiet.customer_lost, "the window is not over yet")
 
-        self.env["dunning.case"]._dunning_measure_repurchases(self.company, self.spec, after_close(91))
+        self.env["dunning.case"]._measure_repurchases(self.company, self.spec, after_close(91))
         self.assertTrue(quiet.customer_lost)
         self.assertFalse(case.customer_lost)
         customer = self.customer.with_company(self.company)
@@ -116,6 +116,6 @@ class TestSatisfaction(DunningCommon):
 
         # A window over and measured after its end is final: later runs leave it alone.
         self.make_invoice(self.customer, after_close(50), after_close(80), 1)
-        self.env["dunning.case"]._dunning_measure_repurchases(self.company, self.spec, after_close(120))
+        self.env["dunning.case"]._measure_repurchases(self.company, self.spec, after_close(120))
         self.assertEqual(case.repurchase_invoiced, 700)
         self.assertEqual(case.repurchase_measured_on, after_close(91))

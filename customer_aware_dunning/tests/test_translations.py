@@ -149,7 +149,7 @@ class TestFinnish(FinnishCommon):
             case = self.env["dunning.case"].create({"partner_id": partner.id, "company_id": self.company.id,
                                                     "opened_on": date(2026, 3, 1)})
             case._close("paid", closed, "Paid.")
-        self.env["dunning.case"]._dunning_send_satisfaction_requests(self.company, spec, closed + timedelta(days=2))
+        self.env["dunning.case"]._send_satisfaction_requests(self.company, spec, closed + timedelta(days=2))
         finnish = self.customer_emails(self.finnish)
         english = self.customer_emails(self.english)
         self.assertIn("Miten onnistuimme?", finnish.body)

@@ -25,8 +25,8 @@ class DunningCaseApprove(models.TransientModel):
         previews = {}
         for wizard in self:
             case = wizard.case_id
-            step, invoices = case._dunning_pending_step() if case else (None, None)
-            rendered = case._dunning_render_message(step.template, invoices) if step and step.template else ("", "")
+            step, invoices = case._pending_step() if case else (None, None)
+            rendered = case._render_message(step.template, invoices) if step and step.template else ("", "")
             previews[wizard.id] = (step, invoices, rendered)
         for wizard in self:
             case = wizard.case_id
@@ -34,7 +34,7 @@ class DunningCaseApprove(models.TransientModel):
             wizard.channel = channels.get(step.send, step.send) if step else False
             wizard.invoice_ids = invoices or False
             wizard.amount_covered = sum((invoices or case.invoice_ids).mapped("amount_residual_signed"))
-            wizard.email_from = case._dunning_sender()[1] if step and step.send == "email" else False
+            wizard.email_from = case._sender()[1] if step and step.send == "email" else False
             wizard.subject = subject or False
             wizard.body = body or False
 

@@ -56,5 +56,5 @@ class DunningInvoiceAnswer(models.TransientModel):
             "dunning_promise_amount": self.promise_amount,
         })
         # What the customer told us shows on the case now (paused until the promised date, and why).
-        self.move_ids.dunning_case_id.sudo()._dunning_hold_now()
+        self.move_ids.dunning_case_id.sudo()._hold_now()
         return {"type": "ir.actions.act_window_close"}

@@ -45,7 +45,10 @@ class DunningCreditHold(models.AbstractModel):
         partner, company = self.partner_id.commercial_partner_id, self.company_id
         if not partner or not company.dunning_credit_hold:
             return False
-        spec = self.env["dunning.policy"]._active_for(company)._get_spec()
+        # the active policy as it is: computing a document's hold never installs one (without: the built-in rules)
+        policy = self.env["dunning.policy"].sudo().search([("company_id", "=", company.id), ("state", "=", "active")],
+                                                         limit=1)
+        spec = policy._get_spec() if policy else None
         facts = self.env["account.payment.term"]._dunning_customer_facts(company, partner)[partner]
         facts.update(self.env["dunning.credit.observation"]._policy_facts(company, partner, today)[partner])
         # Odoo's own credit limit and receivable balance, the document counted in (as Odoo's warning does)

@@ -384,7 +384,8 @@ def test_a_run_whose_company_lock_connection_is_killed_locks_again_at_its_next_c
             connection.autocommit = True
             cr.execute(COMPANY_LOCK_QUERY)
             [(pid, _state)] = cr.fetchall()
-            cr.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            # with a timeout, it returns once the backend has ended (without one, only once it is signalled)
+            cr.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
             cr.execute(COMPANY_LOCK_QUERY)
             assert cr.fetchall() == [], "the lock went with its connection"
     finally:

@@ -82,6 +82,11 @@ INVOICE_LATE_PROMISED = _("%(invoice)s: late because of %(reason)s; payment prom
 INVOICE_LATE = _("%(invoice)s: late because of %(reason)s.")
 INVOICE_PROMISED = _("%(invoice)s: payment promised on %(date)s.")
 INVOICE_ANSWER_CLEARED = _("%(invoice)s: the delay reason and the promise were cleared.")
+# A customer in manual-only mode: the step a person sends instead (models/res_partner_collections.py).
+MANUAL_ONLY_SEND_IT = _("%(customer)s is in manual-only mode: the policy's %(step)s was not sent. "
+                        "Send it yourself if it is right.")
+MANUAL_ONLY_NOT_SENT = _("Manual-only customer: %(step)s not sent automatically, the collections owner was asked.")
+BROKEN_PROMISE_STEP = _("The policy's step for a broken promise: %(step)s.")
 # A queued email taken back (models/dunning_mail_queue.py).
 MAIL_NOT_SENT = _("The email “%(subject)s” was not sent: %(why)s.")
 CASE_CLOSED = _("the case is closed")

@@ -46,8 +46,7 @@ class DunningCreditHold(models.AbstractModel):
         if not partner or not company.dunning_credit_hold:
             return False
         # the active policy as it is: computing a document's hold never installs one (without: the built-in rules)
-        policy = self.env["dunning.policy"].sudo().search([("company_id", "=", company.id), ("state", "=", "active")],
-                                                         limit=1)
+        policy = self.env["dunning.policy"]._active_policy(company)
         spec = policy._get_spec() if policy else None
         facts = self.env["account.payment.term"]._dunning_customer_facts(company, partner)[partner]
         facts.update(self.env["dunning.credit.observation"]._policy_facts(company, partner, today)[partner])

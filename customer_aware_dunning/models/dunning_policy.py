@@ -150,10 +150,14 @@ class DunningPolicy(models.Model):
         return self._get_loaded()[0] if self else None
 
     @api.model
+    def _active_policy(self, company):
+        """The active policy of ``company`` as it is (none installed: an empty recordset)."""
+        return self.sudo().search([("company_id", "=", company.id), ("state", "=", "active")], limit=1)
+
+    @api.model
     def _active_for(self, company):
         """The active policy of ``company``; the shipped default is installed when it has none."""
-        policy = self.sudo().search([("company_id", "=", company.id), ("state", "=", "active")], limit=1)
-        policy = policy or self.sudo()._ensure_default(company)
+        policy = self._active_policy(company) or self.sudo()._ensure_default(company)
         return self.browse(policy.id)
 
     @api.model

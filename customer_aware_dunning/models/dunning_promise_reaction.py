@@ -6,6 +6,9 @@ besides the event and the owner's To-Do that :meth:`dunning.promise._decide_prom
 
 from odoo import api, fields, models
 
+from ..policy.text import Text
+from ..texts import BROKEN_PROMISE_STEP, step_title
+
 
 class DunningPromise(models.Model):
     _inherit = "dunning.promise"
@@ -23,10 +26,9 @@ class DunningPromise(models.Model):
             ], {  # an email of its own: its own Message-Id, and no charges of an earlier step listed again
                 promise.case_id.id: {"step_key": f"broken_promise/{promise.id}", "charges": ""} for promise in reacting
             })
-            for promise in reacting:
-                promise.case_id._log_events("promise_reaction", {promise.case_id.id: self.env._(
-                    "The policy's step for a broken promise: %(step)s.",
-                    step=step.template or step.note or step.send)})
+            for promise in reacting:  # one event per promise, also when a case has two
+                promise.case_id._log_events("promise_reaction", {
+                    promise.case_id.id: Text(BROKEN_PROMISE_STEP, step=step_title(step))})
         return kept, broken
 
 

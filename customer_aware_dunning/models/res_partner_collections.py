@@ -13,9 +13,11 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 
 from ..access import check_collections_manager
+from ..policy.schema import MESSAGE_CHANNELS
+from ..policy.text import Text
+from ..texts import MANUAL_ONLY_NOT_SENT, MANUAL_ONLY_SEND_IT, Reader, step_title, to_data
 
 OVERRIDE_FIELDS = ("dunning_responsible_id", "dunning_manual_only", "dunning_next_action_on")
-MESSAGE_CHANNELS = ("email", "letter", "sms")
 
 
 class ResPartner(models.Model):
@@ -86,18 +88,18 @@ class DunningCase(models.Model):
         held = [(case, step) for case, step, _moves in steps if case in manual and step.send in MESSAGE_CHANNELS]
         if held:
             users = self.env["dunning.channel"]._actors([(case, "finance") for case, _step in held])
-            self._schedule_activities({
-                case: {"summary": self.env._("Send by hand: %(customer)s", customer=case.partner_id.display_name),
-                       "note": self.env._("%(customer)s is in manual-only mode: the policy's %(channel)s %(template)s "
-                                          "was not sent. Send it yourself if it is right.",
-                                          customer=case.partner_id.display_name, channel=step.send,
-                                          template=step.template or ""),
-                       "user_id": user.id}
-                for (case, step), user in zip(held, users, strict=True)
-            })
-            for case, step in held:
-                case._log_events("note", {case.id: self.env._(
-                    "Manual-only customer: %(channel)s %(template)s not sent automatically, the collections owner "
-                    "was asked.", channel=step.send, template=step.template or "")})
+            activities = {}
+            for (case, step), user in zip(held, users, strict=True):
+                reader = Reader(self.with_context(lang=user.lang or self.env.lang).env, case.company_id)
+                activities[case] = {
+                    "summary": reader.env._("Send by hand: %(customer)s", customer=case.partner_id.display_name),
+                    "note": reader.render(to_data(Text(MANUAL_ONLY_SEND_IT, customer=case.partner_id.display_name,
+                                                       step=step_title(step)))),
+                    "user_id": user.id,
+                }
+            self._schedule_activities(activities)
+            cases = self.union(*(case for case, _step in held))
+            cases._log_events("note", {case.id: Text(MANUAL_ONLY_NOT_SENT, step=step_title(step))
+                                       for case, step in held})
         rest = [item for item in steps if not (item[0] in manual and item[1].send in MESSAGE_CHANNELS)]
         return super()._send_steps(spec, rest, steps_done) if rest else None

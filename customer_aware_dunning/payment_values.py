@@ -2,8 +2,15 @@
 
 Functions of records, no model: the account the invoices name (else the
 company's first one), each open invoice's reference and what is left on it,
-and the total to pay, formatted in the language of the records' context.
+and the total to pay, formatted in the language of the records' context; the
+credit notes and payments on account that cover the invoices, per currency;
+a QR code for paper.
 """
+
+import base64
+import io
+
+import qrcode
 
 from odoo.tools.misc import format_date
 
@@ -39,3 +46,24 @@ def payment_values(case, invoices):
         "lines": lines,
         "total": total,
     }
+
+
+def credits_per_currency(lines, invoices):
+    """The credit ``lines`` against the residual of ``invoices``, per currency having both, by currency name."""
+    groups = []
+    for currency in (lines.currency_id & invoices.currency_id).sorted("name"):
+        own = lines.filtered(lambda line, currency=currency: line.currency_id == currency)
+        owed = sum(invoices.filtered(lambda move, currency=currency: move.currency_id == currency)
+                   .mapped("amount_residual"))
+        if owed > 0:
+            groups.append({"currency": currency, "lines": own, "owed": currency.round(owed),
+                           "credit_total": currency.round(-sum(own.mapped("amount_residual_currency")))})
+    return groups
+
+
+def qr_image(value):
+    """A QR code of ``value`` as a PNG data URL, for a printed letter."""
+    image = qrcode.make(value, box_size=4, border=2)
+    stream = io.BytesIO()
+    image.save(stream, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()

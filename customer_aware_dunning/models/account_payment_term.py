@@ -93,7 +93,7 @@ class AccountPaymentTerm(models.Model):
         zero balance.
         """
         customers = partners.commercial_partner_id.sudo().with_company(company)
-        measured = self.env["dunning.run"].sudo()._policy_facts(company, customers)
+        measured = self.env["dunning.partner.facts"].sudo()._policy_facts(company, customers)
         credit = self.env["dunning.credit.observation"]._policy_facts(
             company, customers, fields.Date.context_today(self))
         facts = {}

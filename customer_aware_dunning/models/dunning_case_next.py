@@ -12,13 +12,10 @@ from odoo.tools import format_date
 
 from ..access import is_collections_manager
 from ..policy.engine import parse_step_key, resolve_step
+from ..run_values import Rollback
 
 # What a letter printed by hand says when the case has no step yet.
 DEFAULT_LETTER_TEMPLATE = "gentle_reminder"
-
-
-class _Rollback(Exception):
-    """Undoes the savepoint of a preview."""
 
 
 class DunningCase(models.Model):
@@ -117,12 +114,12 @@ class DunningCase(models.Model):
             return "", ""
         case = self.sudo()
         result = {}
-        with contextlib.suppress(_Rollback), self.env.cr.savepoint():
+        with contextlib.suppress(Rollback), self.env.cr.savepoint():
             if invoices:
                 case._set_step_invoices({case.id: invoices})
             result["subject"] = template._render_field("subject", case.ids, compute_lang=True)[case.id]
             result["body"] = template._render_field("body_html", case.ids, compute_lang=True)[case.id]
-            raise _Rollback
+            raise Rollback
         case.invalidate_recordset(["step_invoice_ids"])
         return result["subject"], result["body"]
 

@@ -30,7 +30,7 @@ class DunningCase(models.Model):
         spec = self.env["dunning.policy"].sudo()._active_spec(company) if cases else None
         if not spec or not spec.owners:
             return
-        facts = self.env["dunning.run"].sudo()._policy_facts(company, cases.partner_id)
+        facts = self.env["dunning.partner.facts"].sudo()._policy_facts(company, cases.partner_id)
         segments = cases.partner_id.with_company(company).sudo()
         load = self._open_case_load(company)
         by_collector = {}

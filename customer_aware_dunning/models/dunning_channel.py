@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.tools.misc import format_date
 
 from ..mail_batch import post_comments
-from ..payment_values import open_invoices, payment_values
+from ..payment_values import credits_per_currency, open_invoices, payment_values
 from ..policy.schema import TAG_PREFIX
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
@@ -121,7 +121,7 @@ class DunningChannel(models.AbstractModel):
             "name", "payment_reference", "invoice_date_due", "amount_residual", "amount_residual_signed",
             "currency_id", "partner_bank_id"])
         for key, group in by_template.items():
-            cases = _cases(case for case, _step, _invoices in group)
+            cases = self.env["dunning.case"].union(*(case for case, _step, _invoices in group))
             template = self._mail_template(key)
             subjects = template._render_field("subject", cases.ids, compute_lang=True)
             bodies = template._render_field("body_html", cases.ids, compute_lang=True)
@@ -205,7 +205,7 @@ class DunningChannel(models.AbstractModel):
         company with a negative residual: open credit notes and payments not yet reconciled (what the
         ``open_credits`` fact measures). A credit only counts against invoices in its own currency; a
         currency whose credits cover its invoices shows a net amount of nothing to pay."""
-        cases = _cases(case for case, _invoices in items)
+        cases = self.env["dunning.case"].union(*(case for case, _invoices in items))
         if not cases:
             return {}
         lines = self.env["account.move.line"].sudo().search([
@@ -224,7 +224,7 @@ class DunningChannel(models.AbstractModel):
             lang = case.partner_id.lang or self.env.lang
             env = case.with_context(lang=lang).env
             own = by_customer[case.partner_id.commercial_partner_id, case.company_id].with_context(lang=lang)
-            groups = _per_currency(own, invoices)  # formats in ``lang``
+            groups = credits_per_currency(own, invoices)  # formats in ``lang``
             if not groups or all(group["credit_total"] >= group["owed"] for group in groups):
                 continue  # no credit against these invoices, or the engine holds: nothing is demanded
             result[case.id] = Markup(self.env["ir.qweb"].with_context(lang=lang)._render(
@@ -298,22 +298,3 @@ class DunningChannel(models.AbstractModel):
                       date=fields.Date.context_today(self)),
             "raw": content, "res_model": "dunning.case", "res_id": case.id,
         }).ids
-
-
-def _per_currency(lines, invoices):
-    """The credit ``lines`` against the residual of ``invoices``, per currency having both, by currency name."""
-    groups = []
-    for currency in (lines.currency_id & invoices.currency_id).sorted("name"):
-        own = lines.filtered(lambda line, currency=currency: line.currency_id == currency)
-        owed = sum(invoices.filtered(lambda move, currency=currency: move.currency_id == currency)
-                   .mapped("amount_residual"))
-        if owed > 0:
-            groups.append({"currency": currency, "lines": own, "owed": currency.round(owed),
-                           "credit_total": currency.round(-sum(own.mapped("amount_residual_currency")))})
-    return groups
-
-
-def _cases(cases):
-    """One recordset of ``cases`` (records of one model), built from the records themselves."""
-    cases = list(cases)
-    return cases[0].union(*cases) if cases else cases

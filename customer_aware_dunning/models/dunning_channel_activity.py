@@ -9,7 +9,6 @@ from odoo import _, api, models
 from ..access import MANAGER_GROUP
 from ..policy.schema import GROUP_PREFIX, is_group_actor
 from ..translate import policy_text
-from .dunning_channel import _cases
 
 
 class DunningChannelActivity(models.AbstractModel):
@@ -68,7 +67,7 @@ class DunningChannelActivity(models.AbstractModel):
         for case, step, invoices in items:
             by_template[step.template].append((case, invoices))
         for key, group in by_template.items():
-            cases = _cases(case for case, _invoices in group)
+            cases = self.env["dunning.case"].union(*(case for case, _invoices in group))
             subjects = self._mail_template(key)._render_field("subject", cases.ids, compute_lang=True)
             for case in cases:
                 body = _("%(subject)s: %(amount)s", subject=subjects[case.id],

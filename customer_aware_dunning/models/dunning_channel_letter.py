@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 
-from .dunning_channel import LETTER_REPORT, _cases
+from .dunning_channel import LETTER_REPORT
 
 
 class DunningChannelLetter(models.AbstractModel):
@@ -18,7 +18,7 @@ class DunningChannelLetter(models.AbstractModel):
         by_post = {case.id: step.post for case, step, _invoices in items}
         notes = []
         for key, group in by_template.items():
-            cases = _cases(case for case, _invoices in group)
+            cases = self.env["dunning.case"].union(*(case for case, _invoices in group))
             files = self._render_letters(cases, key)
             attachments = self.env["ir.attachment"].create([
                 {

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 
 from ..policy.schema import OFFERS, OWNERS
-from .dunning_policy_sync import label_values
+from ..policy_values import label_values
+from . import dunning_policy_sync  # noqa: F401 (first: it defines dunning.policy.synced, inherited here)
 
 
 class DunningDelayReason(models.Model):

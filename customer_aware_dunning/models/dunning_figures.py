@@ -1,11 +1,9 @@
-import calendar
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..policy.figures import AGEING_BUCKETS, MonthSales, cei_terms, countback_dso
+from ..policy.figures import AGEING_BUCKETS, MonthSales, cei_terms, countback_dso, month_end
 
 RECEIVABLE_ACCOUNTS = SQL("(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
 SCOPES = [("company", "Company"), ("segment", "Segment"), ("salesperson", "Salesperson")]
@@ -24,18 +22,6 @@ AGE_FIELDS = {key: f"age_{key}" for key, _first, _last in AGEING_BUCKETS if key 
 SUMS = ("receivable", "receivable_current", "overdue", *AGE_FIELDS.values(), "sales", "cei_collected",
         "cei_collectable", "cases_opened", "cases_closed", "closed_no_harsh", "recovered", "rating_sum",
         "rated_count", "repurchase_count", "measured_count", "promises_due", "promises_kept")
-
-
-def _month_end(month_start):
-    return month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
-
-
-def _grouping_sets(month, company, segment, user):
-    """The three scopes of a figure as SQL GROUPING SETS, and how to tell them apart."""
-    return SQL(
-        "GROUPING SETS ((%(m)s, %(c)s), (%(m)s, %(c)s, %(s)s), (%(m)s, %(c)s, %(u)s))",
-        m=month, c=company, s=segment, u=user,
-    )
 
 
 class DunningFigures(models.Model):
@@ -135,7 +121,7 @@ class DunningFigures(models.Model):
 
     def _compute_rows(self, companies, starts, today):
         """One dict of values per (scope, company, month, segment or salesperson)."""
-        ends = [min(_month_end(start), today) for start in starts]  # the current month: up to today
+        ends = [min(month_end(start), today) for start in starts]  # the current month: up to today
         opening_end = starts[0] - relativedelta(days=1)
         ledger = self._receivables_at(companies, [opening_end, *ends])
         history_start = starts[0] - relativedelta(months=SALES_HISTORY_MONTHS)
@@ -162,7 +148,7 @@ class DunningFigures(models.Model):
             return None
         receivable, current = closing.get("receivable", 0.0), closing.get("receivable_current", 0.0)
         months = [start - relativedelta(months=n) for n in range(SALES_HISTORY_MONTHS + 1)]
-        history = [MonthSales((end - month).days + 1 if month == start else _month_end(month).day,
+        history = [MonthSales((end - month).days + 1 if month == start else month_end(month).day,
                               sales.get((scope, month, company_id, group_id), 0.0)) for month in months]
         collected, collectable = cei_terms(opening.get("receivable", 0.0), month_sales, receivable, current)
         values.update(
@@ -192,6 +178,13 @@ class DunningFigures(models.Model):
             result[key] = dict(zip(names, [float(v or 0) for v in values], strict=True)) if len(names) > 1 \
                 else float(values[0] or 0)
         return result
+
+    def _grouping_sets(self, month, company, segment, user):
+        """The three scopes of a figure (company, segment, salesperson) as SQL GROUPING SETS of these columns."""
+        return SQL(
+            "GROUPING SETS ((%(m)s, %(c)s), (%(m)s, %(c)s, %(s)s), (%(m)s, %(c)s, %(u)s))",
+            m=month, c=company, s=segment, u=user,
+        )
 
     def _customer_sql(self):
         """The customer's current segment (company-dependent) and salesperson, from ``l`` joined to ``p``."""
@@ -233,7 +226,7 @@ class DunningFigures(models.Model):
             ends=list(ends), last=max(ends), companies=companies.ids, segment=segment, user=user,
             buckets=SQL(", ").join(buckets),
             receivable_accounts=RECEIVABLE_ACCOUNTS,
-            sets=_grouping_sets(SQL("month_end"), SQL("company_id"), SQL("segment_id"), SQL("user_id")),
+            sets=self._grouping_sets(SQL("month_end"), SQL("company_id"), SQL("segment_id"), SQL("user_id")),
         )
         return self._fetch(query, ["receivable", "receivable_current", "overdue", *AGE_FIELDS.values()])
 
@@ -253,7 +246,7 @@ class DunningFigures(models.Model):
             """,
             segment=segment, user=user, companies=companies.ids, to=date_to,
             receivable_accounts=RECEIVABLE_ACCOUNTS,
-            sets=_grouping_sets(SQL("date_trunc('month', l.date)::date"), SQL("l.company_id"), segment, user),
+            sets=self._grouping_sets(SQL("date_trunc('month', l.date)::date"), SQL("l.company_id"), segment, user),
             **{"from": date_from},
         )
         return self._fetch(query, ["sales"])
@@ -284,7 +277,7 @@ class DunningFigures(models.Model):
             companies=companies.ids, to=date_to, **{"from": date_from},
             closed=SQL("r.state = 'closed' AND r.closed_on BETWEEN m.month AND m.month_end"),
             receivable_accounts=RECEIVABLE_ACCOUNTS,
-            sets=_grouping_sets(SQL("m.month"), SQL("r.company_id"), SQL("r.segment_id"), SQL("r.user_id")),
+            sets=self._grouping_sets(SQL("m.month"), SQL("r.company_id"), SQL("r.segment_id"), SQL("r.user_id")),
         )
         return self._fetch(query, ["cases_opened", "cases_closed", "closed_no_harsh", "recovered",
                                    "rating_sum", "rated_count", "repurchase_count", "measured_count"])
@@ -318,6 +311,6 @@ class DunningFigures(models.Model):
             """,
             segment=segment, user=user, companies=companies.ids, to=date_to, **{"from": date_from},
             receivable_accounts=RECEIVABLE_ACCOUNTS,
-            sets=_grouping_sets(SQL("month"), SQL("company_id"), SQL("segment_id"), SQL("user_id")),
+            sets=self._grouping_sets(SQL("month"), SQL("company_id"), SQL("segment_id"), SQL("user_id")),
         )
         return self._fetch(query, ["promises_due", "promises_kept"])

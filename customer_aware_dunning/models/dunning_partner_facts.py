@@ -296,6 +296,44 @@ class DunningPartnerFacts(models.Model):
             credit_fallback=credit_fallback or 0,
         )
 
+    @api.model
+    def _policy_facts(self, company, partners=None):
+        """``{commercial partner: facts}`` in the engine's vocabulary, for every customer with facts in ``company``.
+
+        The SQL facts (``dunning.partner.facts``) and the partner's own ones
+        (country, tags, salesperson, company or person) are read in one batch.
+        """
+        domain = [("company_id", "=", company.id)]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
+        rows = self.env["dunning.partner.facts"].sudo().search(domain)
+        customers = rows.partner_id.with_context(lang="en_US", prefetch_fields=False)
+        # every field read below, in one query: a field left out is read customer by customer
+        customers.fetch(["country_id", "category_id", "user_id", "is_company", "dunning_customer_type"])
+        customers.category_id.fetch(["name"])
+        customers.country_id.fetch(["code"])
+        today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)
+        promises = self.env["dunning.promise"].sudo()._policy_facts(company, rows.partner_id, today)
+        facts = {}
+        for row in rows:
+            partner = customers.browse(row.partner_id.id)
+            facts[row.partner_id] = {
+                **row._as_policy_facts(),
+                "credit_limit": row.credit_limit or None,
+                "country_code": partner.country_id.code or None,
+                "tags": partner.category_id.mapped("name"),
+                "has_salesperson": bool(partner.user_id),
+                "is_company": partner.is_company,
+                "customer_type": partner.dunning_customer_type,
+                **promises.get(row.partner_id, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
+            }
+        # the run's day (a simulation's too), as the SQL facts were computed
+        today = rows[:1].computed_on or fields.Date.context_today(self)
+        credit = self.env["dunning.credit.observation"]._policy_facts(company, rows.partner_id, today)
+        for partner, values in credit.items():
+            facts[partner].update(values)
+        return facts
+
     def _as_policy_facts(self):
         """The facts in the policy engine's vocabulary (``None`` where nothing is known yet)."""
         self.ensure_one()

@@ -1,14 +1,11 @@
-import base64
 import contextlib
-import io
 
-import qrcode
 from lxml import html as lxml_html
 from markupsafe import Markup
 
 from odoo import api, models
 
-from ..payment_values import bank_account, open_invoices, payment_values
+from ..payment_values import bank_account, open_invoices, payment_values, qr_image
 from ..policy.bank_barcode import virtual_barcode
 
 
@@ -54,7 +51,7 @@ class DunningPaymentDetails(models.AbstractModel):
         link = case.get_base_url() + case.get_portal_url()
         return {
             "short_url": case.get_base_url() + case.access_url,
-            "link_qr": _qr_image(link),
+            "link_qr": qr_image(link),
             "sepa_qr": self._sepa_qr(case, invoices, bank),
         }
 
@@ -62,7 +59,7 @@ class DunningPaymentDetails(models.AbstractModel):
     def _sepa_qr(self, case, invoices, bank):
         """The EPC (SEPA credit transfer) QR code of one invoice, as a PNG data URL, or ``False``."""
         payload = self._sepa_payload(case, invoices, bank)
-        return _qr_image(payload) if payload else False
+        return qr_image(payload) if payload else False
 
     @api.model
     def _sepa_payload(self, case, invoices, bank):
@@ -107,11 +104,3 @@ class DunningPaymentDetails(models.AbstractModel):
             if holder.getparent() is not None:
                 holder.getparent().remove(holder)
         return Markup("".join(lxml_html.tostring(child, encoding="unicode") for child in tree))
-
-
-def _qr_image(value):
-    """A QR code of ``value`` as a PNG data URL, for a printed letter."""
-    image = qrcode.make(value, box_size=4, border=2)
-    stream = io.BytesIO()
-    image.save(stream, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()

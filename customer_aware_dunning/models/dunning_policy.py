@@ -5,10 +5,12 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import file_open
 
 from ..access import check_collections_manager
+from ..client_actions import SOFT_RELOAD, notification
 from ..policy import charges as rules
 from ..policy import load_policy
 from ..policy.examples import example_of
 from ..policy.schema import DEFAULT_GROUPS
+from ..policy_values import policy_summary
 
 _logger = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ class DunningPolicy(models.Model):
             spec, errors = policy._get_loaded()
             policy.error_text = "\n".join(map(str, errors))
             policy.error_count = len(errors)
-            policy.summary = _summary(self.env, spec) if spec else _("%s problem(s)", len(errors))
+            policy.summary = policy_summary(self.env, spec) if spec else _("%s problem(s)", len(errors))
 
     # ------------------------------------------------------------------ loading
 
@@ -273,7 +275,8 @@ class DunningPolicy(models.Model):
         transition.browse(self.id).write({"state": "active", "activated_by_id": self.env.uid, "activated_on": now})
         changes = self.env["dunning.segment"].sudo()._sync_from_policy(spec, self.company_id)
         changes += self.env["dunning.delay.reason"].sudo()._sync_from_policy(spec, self.company_id)
-        body = _("Version %(version)s is active (%(summary)s).", version=self.version, summary=_summary(self.env, spec))
+        body = _("Version %(version)s is active (%(summary)s).", version=self.version,
+                 summary=policy_summary(self.env, spec))
         if previous:
             body += " " + _("It replaces version %s.", previous.version)
             previous._message_log(body=_("Archived: version %s is now active.", self.version))
@@ -296,8 +299,8 @@ class DunningPolicy(models.Model):
         )
         if message:
             raise ValidationError(message)
-        summary = _summary(self.env, result.spec)
-        return _notification(_("%(name)s is valid: %(summary)s.", name=self.display_name, summary=summary))
+        summary = policy_summary(self.env, result.spec)
+        return notification(_("%(name)s is valid: %(summary)s.", name=self.display_name, summary=summary))
 
     def action_activate(self):
         self._check_manager()
@@ -323,7 +326,7 @@ class DunningPolicy(models.Model):
         if message:
             raise ValidationError(message)
         self._activate(result.spec)
-        return _notification(_("%s is now the active policy.", self.display_name), reload=True)
+        return notification(_("%s is now the active policy.", self.display_name), then=SOFT_RELOAD)
 
     def action_new_version(self):
         self._check_manager()
@@ -364,22 +367,3 @@ class DunningPolicy(models.Model):
             "target": "new",
             "context": {"default_old_policy_id": base[:1].id, "default_new_policy_id": self.id},
         }
-
-
-def _summary(env, spec):
-    return env._(
-        "%(segments)s segments, %(reasons)s delay reasons, %(journeys)s journeys",
-        segments=len(spec.segments), reasons=len(spec.delay_reasons), journeys=len(spec.journeys),
-    )
-
-
-def _notification(message, reload=False):
-    """A passing notification (then a reload of the view, when asked)."""
-    action = {
-        "type": "ir.actions.client",
-        "tag": "display_notification",
-        "params": {"message": message, "type": "success", "sticky": False},
-    }
-    if reload:
-        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
-    return action

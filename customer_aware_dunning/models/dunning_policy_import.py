@@ -5,9 +5,8 @@ from odoo import _, api, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config
 
-from ..policy.errors import PolicyError
-from ..policy.yaml_source import MAX_BYTES
-from .dunning_policy import _notification
+from ..client_actions import notification
+from ..policy.yaml_source import read_policy_file
 
 _logger = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ class DunningPolicy(models.Model):
         before = self._active_for(company)
         policy = self._import_file(company, path, raise_on_error=True)
         if policy == before:
-            return _notification(_("%(path)s is the same as %(name)s: nothing to import.", path=path,
+            return notification(_("%(path)s is the same as %(name)s: nothing to import.", path=path,
                                    name=before.display_name))
         return {
             "type": "ir.actions.act_window",
@@ -70,7 +69,7 @@ class DunningPolicy(models.Model):
         Returns the active policy afterwards.
         """
         active = self._active_for(company)
-        text, errors = _read_policy_file(path)
+        text, errors = read_policy_file(path)
         if text is not None and text == active.yaml_text:
             return active
         result, message = self._checked(
@@ -111,19 +110,3 @@ class DunningPolicy(models.Model):
         if last.body and body.splitlines()[0] in tools.html2plaintext(last.body):
             return
         self._message_log(body=tools.plaintext2html(body))
-
-
-def _read_policy_file(path):
-    """``(text, [])`` or ``(None, [problem])``; never raises."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        return None, [PolicyError("", None, f"cannot read the file: {exc.strerror or exc}")]
-    if len(data) > MAX_BYTES:
-        return None, [PolicyError("", None, f"the file is larger than {MAX_BYTES // 1024} KiB")]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return None, [PolicyError("", line, f"the file is not UTF-8 text (byte {exc.start})")]

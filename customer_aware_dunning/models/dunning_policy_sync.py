@@ -128,8 +128,3 @@ class DunningPolicySynced(models.AbstractModel):
                 SQL.identifier(column), str(company.id), old.id,
             ))
         self.env.invalidate_all()
-
-
-def label_values(item, sequence):
-    """The values every mirrored record shares: name, description, sequence."""
-    return {"name": item.label, "description": item.description or False, "sequence": sequence}

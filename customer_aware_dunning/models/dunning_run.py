@@ -8,6 +8,7 @@ from odoo.modules import module as odoo_module
 from odoo.tools import split_every
 
 from ..policy.engine import decide
+from ..run_values import first_line
 
 _logger = logging.getLogger(__name__)
 
@@ -25,11 +26,6 @@ JOBS_CHANNEL = "root.dunning"
 # transaction (and one lock per customer) for minutes.
 RUN_NOW_PARAMETER = "customer_aware_dunning.run_now_max_customers"
 RUN_NOW_MAX_CUSTOMERS = 2000
-
-
-def first_line(error):
-    """The first line of ``error``'s message, or its type's name when it has none."""
-    return next(iter(str(error).strip().splitlines()), "") or type(error).__name__
 
 
 class DunningRun(models.AbstractModel):

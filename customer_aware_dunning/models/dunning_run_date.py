@@ -1,20 +1,9 @@
 """The run date: each company's own date in its time zone, for the scheduled job, "Run now" and the command line."""
 
-from datetime import UTC
-
-import pytz
-
 from odoo import fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 
-
-def local_date(now, tz_name):
-    """The date at the naive-UTC instant ``now`` in the time zone ``tz_name`` (UTC when unknown or empty)."""
-    try:
-        zone = pytz.timezone(tz_name) if tz_name else pytz.utc
-    except pytz.UnknownTimeZoneError:
-        zone = pytz.utc
-    return now.replace(tzinfo=UTC).astimezone(zone).date()
+from ..run_values import local_date
 
 
 class ResCompanyRunDate(models.Model):

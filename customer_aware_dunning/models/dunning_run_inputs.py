@@ -4,39 +4,16 @@ The same reads serve the daily run, the dry run (:meth:`_simulate`) and the comm
 """
 
 from contextlib import suppress
-from dataclasses import dataclass
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import split_every
 
-from ..policy.engine import CaseInput, DealAnswer, Decision, InvoiceInput, assign_segment, decide
+from ..policy.engine import CaseInput, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
+from ..run_values import Rollback, Simulation, deal_answer
 
 # Customers segmented per chunk of the daily run's segment assignment (each chunk leaves the ORM cache).
 SEGMENT_CHUNK = 1000
-
-
-class _Rollback(Exception):
-    """Undo what a simulation wrote (the facts it refreshed for its date)."""
-
-
-@dataclass(frozen=True)
-class Simulation:
-    """What a policy would do for one customer: the decision on the day and the steps of the days after."""
-
-    partner: object
-    case: CaseInput
-    decision: Decision
-    upcoming: tuple = ()
-
-
-def _deal_answer(case):
-    """The salesperson's answer to the case's step held for a deal (a row of ``_open_cases_by_partner``), or None."""
-    if case.get("deal_hold_outcome") == "approved":
-        return DealAnswer(case["deal_hold_key"])
-    if case.get("deal_hold_outcome") == "held_again" and case.get("deal_held_until"):
-        return DealAnswer(case["deal_hold_key"], held_until=case["deal_held_until"])
-    return None
 
 
 class DunningRun(models.AbstractModel):
@@ -54,44 +31,6 @@ class DunningRun(models.AbstractModel):
     # ------------------------------------------------------------------ engine inputs
 
     @api.model
-    def _policy_facts(self, company, partners=None):
-        """``{commercial partner: facts}`` in the engine's vocabulary, for every customer with facts in ``company``.
-
-        The SQL facts (``dunning.partner.facts``) and the partner's own ones
-        (country, tags, salesperson, company or person) are read in one batch.
-        """
-        domain = [("company_id", "=", company.id)]
-        if partners is not None:
-            domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
-        rows = self.env["dunning.partner.facts"].sudo().search(domain)
-        customers = rows.partner_id.with_context(lang="en_US", prefetch_fields=False)
-        # every field read below, in one query: a field left out is read customer by customer
-        customers.fetch(["country_id", "category_id", "user_id", "is_company", "dunning_customer_type"])
-        customers.category_id.fetch(["name"])
-        customers.country_id.fetch(["code"])
-        today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)
-        promises = self.env["dunning.promise"].sudo()._policy_facts(company, rows.partner_id, today)
-        facts = {}
-        for row in rows:
-            partner = customers.browse(row.partner_id.id)
-            facts[row.partner_id] = {
-                **row._as_policy_facts(),
-                "credit_limit": row.credit_limit or None,
-                "country_code": partner.country_id.code or None,
-                "tags": partner.category_id.mapped("name"),
-                "has_salesperson": bool(partner.user_id),
-                "is_company": partner.is_company,
-                "customer_type": partner.dunning_customer_type,
-                **promises.get(row.partner_id, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
-            }
-        # the run's day (a simulation's too), as the SQL facts were computed
-        today = rows[:1].computed_on or fields.Date.context_today(self)
-        credit = self.env["dunning.credit.observation"]._policy_facts(company, rows.partner_id, today)
-        for partner, values in credit.items():
-            facts[partner].update(values)
-        return facts
-
-    @api.model
     def _assign_segments(self, company, spec, facts=None, chunk=None):
         """Segment every customer of ``company`` by the rules of ``spec`` (hand-set segments are left alone).
 
@@ -106,7 +45,8 @@ class DunningRun(models.AbstractModel):
             partner_ids = rows.mapped("partner_id").ids
             for part in split_every(chunk or SEGMENT_CHUNK, partner_ids, list):
                 partners = self.env["res.partner"].browse(part)
-                self._assign_segments(company, spec, self._policy_facts(company, partners))
+                facts = self.env["dunning.partner.facts"]._policy_facts(company, partners)
+                self._assign_segments(company, spec, facts)
                 self.env.invalidate_all()
             return None
         segments = self.env["dunning.segment"]._for_company(company)
@@ -157,7 +97,7 @@ class DunningRun(models.AbstractModel):
                 amount_currency=row["amount_residual"],
             ))
         cases = self._open_cases_by_partner(company, customers)
-        facts = self._policy_facts(company, customers)
+        facts = self.env["dunning.partner.facts"]._policy_facts(company, customers)
         credits = self.env["dunning.credit"]._open_credits_by_currency(company, customers)
         segmented = customers.with_company(company).sudo()
         segmented.fetch(["dunning_segment_id", "dunning_segment_manual", "dunning_manual_only",
@@ -179,7 +119,7 @@ class DunningRun(models.AbstractModel):
                 credits=credits.get(partner.id, {}),
                 manual_only=bool(manual.dunning_manual_only),
                 next_action_on=manual.dunning_next_action_on or None,
-                deal_answer=_deal_answer(case),
+                deal_answer=deal_answer(case),
             )
         return result
 
@@ -228,9 +168,9 @@ class DunningRun(models.AbstractModel):
     def _case_inputs_as_of(self, company, today, partners=None):
         """:meth:`_case_inputs` with the facts as of ``today``, leaving the stored facts as they were."""
         inputs = {}
-        with suppress(_Rollback), self.env.cr.savepoint():
+        with suppress(Rollback), self.env.cr.savepoint():
             self.env["dunning.partner.facts"].sudo()._refresh(company, today, partners=partners)
             inputs = self._case_inputs(company, today, partners)
-            raise _Rollback
+            raise Rollback
         self.env["dunning.partner.facts"].invalidate_model()
         return inputs

@@ -3,7 +3,7 @@ from collections import Counter
 
 from odoo import api, models
 
-from .dunning_run import first_line
+from ..run_values import first_line
 
 _logger = logging.getLogger(__name__)
 

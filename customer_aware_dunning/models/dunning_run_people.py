@@ -9,15 +9,10 @@ import logging
 from odoo import _, api, models
 
 from ..access import check_collections_manager
+from ..client_actions import notification
 from ..policy.engine import HOLD, decide
 
 _logger = logging.getLogger(__name__)
-
-
-def _notification(message, kind, then=None):
-    """The web client's notification action: ``message`` shown as ``kind``, then the action ``then``."""
-    params = {"message": message, "type": kind, **({"next": then} if then else {})}
-    return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
 
 
 class DunningRun(models.AbstractModel):
@@ -37,14 +32,14 @@ class DunningRun(models.AbstractModel):
             self.env.ref("customer_aware_dunning.ir_cron_dunning_daily_run").sudo()._trigger()
             _logger.info("Run now for %s: %d customers to follow up, the scheduled job was started instead",
                          company.name, customers)
-            return _notification(_("%(company)s has %(count)s customers to follow up, too many to wait for here: "
+            return notification(_("%(company)s has %(count)s customers to follow up, too many to wait for here: "
                                    "the daily run has started in the background, and the cases update batch by "
                                    "batch as it works.", company=company.name, count=customers), "info")
         done = run._run_company(company, company._dunning_today())
         if done is None:
-            return _notification(_("A collections run is already working on %(company)s: its cases will be up to "
+            return notification(_("A collections run is already working on %(company)s: its cases will be up to "
                                    "date when it ends.", company=company.name), "warning")
-        return _notification(_("Collections are up to date for %(company)s.", company=company.name), "success",
+        return notification(_("Collections are up to date for %(company)s.", company=company.name), "success",
                              then={"type": "ir.actions.client", "tag": "soft_reload"})
 
     @api.model

@@ -13,42 +13,6 @@ from odoo.exceptions import AccessError
 from ..access import USER_GROUP
 
 
-def _open_cases_by_partner(env, partners, companies):
-    """``{(commercial partner id, company id): (case, banner text)}`` of the open cases of ``partners``.
-
-    Read with sudo in two queries for the whole batch (cases, then their pending promises); empty
-    for a user outside the Collections groups.
-    """
-    if not partners or not companies or not env.user.has_group(USER_GROUP):
-        return {}
-    cases = env["dunning.case"].sudo().search([
-        ("partner_id", "in", partners.commercial_partner_id.ids),
-        ("company_id", "in", companies.ids),
-        ("state", "!=", "closed"),
-    ])
-    promises = {}
-    for promise in env["dunning.promise"].sudo().search(
-            [("case_id", "in", cases.ids), ("state", "=", "pending")], order="date desc"):
-        promises[promise.case_id] = promise  # the earliest pending promise wins
-    return {(case.partner_id.id, case.company_id.id): (case, _banner_text(case, promises.get(case)))
-            for case in cases}
-
-
-def _banner_text(case, promise):
-    """The sentence a salesperson reads about ``case`` (a sudo record): state, amount, next step, people."""
-    states = dict(case._fields["state"]._description_selection(case.env))
-    parts = [case.env._("%(case)s is %(state)s: %(amount)s overdue.", case=case.name,
-                        state=states.get(case.state, case.state).lower(),
-                        amount=case._format_amount(case.amount_overdue)),
-             case.next_summary or ""]
-    if case.delay_reason_id:
-        parts.append(case.env._("Delay reason: %(reason)s.", reason=case.delay_reason_id.name))
-    if promise:
-        parts.append(case.env._("Promised to pay by %(date)s.", date=case._format_date(promise.date)))
-    parts.append(case.env._("Followed up by %(collector)s.", collector=case.collector_id.name or case.env._("finance")))
-    return " ".join(part for part in parts if part)
-
-
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -60,7 +24,7 @@ class ResPartner(models.Model):
 
     @api.depends_context("company", "uid", "lang")
     def _compute_dunning_banner(self):
-        cases = _open_cases_by_partner(self.env, self, self.env.company)
+        cases = self.env["dunning.case"]._sales_banners(self, self.env.company)
         for partner in self:
             case, text = cases.get((partner.commercial_partner_id.id, self.env.company.id), (None, False))
             partner.dunning_banner_case_id = case.id if case else False
@@ -84,7 +48,7 @@ class SaleOrder(models.Model):
     @api.depends("partner_id", "company_id")
     @api.depends_context("uid", "lang")
     def _compute_dunning_banner(self):
-        cases = _open_cases_by_partner(self.env, self.partner_id, self.company_id)
+        cases = self.env["dunning.case"]._sales_banners(self.partner_id, self.company_id)
         for order in self:
             case, text = cases.get((order.partner_id.commercial_partner_id.id, order.company_id.id), (None, False))
             order.dunning_banner_case_id = case.id if case else False
@@ -98,6 +62,43 @@ class SaleOrder(models.Model):
 
 class DunningCase(models.Model):
     _inherit = "dunning.case"
+
+    @api.model
+    def _sales_banners(self, partners, companies):
+        """``{(commercial partner id, company id): (case, banner text)}`` of the open cases of ``partners``.
+
+        Read with sudo in two queries for the whole batch (cases, then their pending promises); empty
+        for a user outside the Collections groups.
+        """
+        if not partners or not companies or not self.env.user.has_group(USER_GROUP):
+            return {}
+        cases = self.sudo().search([
+            ("partner_id", "in", partners.commercial_partner_id.ids),
+            ("company_id", "in", companies.ids),
+            ("state", "!=", "closed"),
+        ])
+        promises = {}
+        for promise in self.env["dunning.promise"].sudo().search(
+                [("case_id", "in", cases.ids), ("state", "=", "pending")], order="date desc"):
+            promises[promise.case_id] = promise  # the earliest pending promise wins
+        return {(case.partner_id.id, case.company_id.id): (case, case._sales_banner_text(promises.get(case)))
+                for case in cases}
+
+    def _sales_banner_text(self, promise):
+        """The sentence a salesperson reads about this case (a sudo record): state, amount, next step, people."""
+        self.ensure_one()
+        states = dict(self._fields["state"]._description_selection(self.env))
+        parts = [self.env._("%(case)s is %(state)s: %(amount)s overdue.", case=self.name,
+                            state=states.get(self.state, self.state).lower(),
+                            amount=self._format_amount(self.amount_overdue)),
+                 self.next_summary or ""]
+        if self.delay_reason_id:
+            parts.append(self.env._("Delay reason: %(reason)s.", reason=self.delay_reason_id.name))
+        if promise:
+            parts.append(self.env._("Promised to pay by %(date)s.", date=self._format_date(promise.date)))
+        collector = self.collector_id.name or self.env._("finance")
+        parts.append(self.env._("Followed up by %(collector)s.", collector=collector))
+        return " ".join(part for part in parts if part)
 
     def _open_from_banner(self):
         case = self.with_env(self.env(su=False))

@@ -11,7 +11,7 @@ queries whatever the number of customers):
 * ``last_order_days``: days since the customer's last confirmed order (unknown without one).
 
 Amounts are untaxed, in the company's currency. The daily run, the dry run and the payment-term
-suggestions read them through ``dunning.run._policy_facts``; the case shows them.
+suggestions read them through ``dunning.partner.facts._policy_facts``; the case shows them.
 """
 
 from odoo import api, fields, models
@@ -22,10 +22,10 @@ PIPELINE_FACTS = (
 )
 
 
-def _empty_pipeline():
-    return {"open_quotations": 0, "open_quotations_amount": 0.0, "open_orders": 0, "open_orders_amount": 0.0,
-            "open_opportunities": 0, "open_opportunities_amount": 0.0, "open_pipeline_amount": 0.0,
-            "last_order_days": None}
+# The pipeline facts of a customer with nothing open and nothing ordered.
+EMPTY_PIPELINE = {"open_quotations": 0, "open_quotations_amount": 0.0, "open_orders": 0, "open_orders_amount": 0.0,
+                  "open_opportunities": 0, "open_opportunities_amount": 0.0, "open_pipeline_amount": 0.0,
+                  "last_order_days": None}
 
 
 class SaleOrder(models.Model):
@@ -39,7 +39,7 @@ class SaleOrder(models.Model):
             return {}
         Order = self.sudo().with_context(active_test=False)
         scope = [("company_id", "=", company.id), ("partner_id.commercial_partner_id", "in", partners.ids)]
-        facts = {partner: _empty_pipeline() for partner in partners}
+        facts = {partner: dict(EMPTY_PIPELINE) for partner in partners}
         groups = Order._read_group(
             [*scope, "|", ("state", "in", ("draft", "sent")),
              "&", ("state", "=", "sale"), ("invoice_status", "!=", "invoiced")],
@@ -83,8 +83,8 @@ class SaleOrder(models.Model):
         return result
 
 
-class DunningRun(models.AbstractModel):
-    _inherit = "dunning.run"
+class DunningPartnerFacts(models.Model):
+    _inherit = "dunning.partner.facts"
 
     @api.model
     def _policy_facts(self, company, partners=None):
@@ -95,7 +95,7 @@ class DunningRun(models.AbstractModel):
         pipeline = self.env["sale.order"]._dunning_pipeline_facts(
             company, self.env["res.partner"].union(*facts), fields.Date.context_today(self))
         for partner, values in facts.items():
-            values.update(pipeline.get(partner, _empty_pipeline()))
+            values.update(pipeline.get(partner, dict(EMPTY_PIPELINE)))
         return facts
 
 
@@ -121,7 +121,8 @@ class DunningCase(models.Model):
             cases = self.filtered(lambda case, company=company: case.company_id == company)
             by_company[company] = self.env["sale.order"]._dunning_pipeline_facts(company, cases.partner_id, today)
         for case in self:
-            values = by_company.get(case.company_id, {}).get(case.partner_id.commercial_partner_id) or _empty_pipeline()
+            partner = case.partner_id.commercial_partner_id
+            values = by_company.get(case.company_id, {}).get(partner) or dict(EMPTY_PIPELINE)
             case.dunning_open_quotations = values["open_quotations"]
             case.dunning_open_orders = values["open_orders"]
             case.dunning_open_opportunities = values["open_opportunities"]

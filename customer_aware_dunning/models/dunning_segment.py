@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
-from .dunning_policy_sync import label_values
+from ..policy_values import label_values
+from . import dunning_policy_sync  # noqa: F401 (first: it defines dunning.policy.synced, inherited here)
 
 
 class DunningSegment(models.Model):

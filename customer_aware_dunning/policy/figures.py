@@ -5,7 +5,9 @@ and the month's credit sales) and hand the sums here; every figure is then a
 ratio of sums, never an average of per-customer ratios.
 """
 
+import calendar
 from dataclasses import dataclass
+from datetime import date
 
 # Ageing buckets of receivables at a date: (key, first day overdue, last day overdue or None).
 AGEING_BUCKETS = (
@@ -23,6 +25,11 @@ def ageing_bucket(days_overdue: int) -> str:
         if (first is None or days_overdue >= first) and (last is None or days_overdue <= last):
             return key
     raise AssertionError(days_overdue)  # pragma: no cover - the buckets cover every integer
+
+
+def month_end(month_start: date) -> date:
+    """The last day of the month of ``month_start``."""
+    return month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,23 @@ def too_large_error(size=None) -> PolicyError:
 _too_large = too_large_error
 
 
+def read_policy_file(path):
+    """A policy file's text: ``(text, [])``, or ``(None, [problem])`` when it cannot be read, is over
+    :data:`MAX_BYTES` (no more than that is read) or is not UTF-8; never raises."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return None, [PolicyError("", None, f"cannot read the file: {exc.strerror or exc}")]
+    if len(data) > MAX_BYTES:
+        return None, [PolicyError("", None, f"the file is larger than {MAX_BYTES // 1024} KiB")]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [PolicyError("", line, f"the file is not UTF-8 text (byte {exc.start})")]
+
+
 def _reader_problem(exc):
     if isinstance(exc.character, int):
         return f"unacceptable character #x{exc.character:04x}: {exc.reason}"

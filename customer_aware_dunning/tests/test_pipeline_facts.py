@@ -60,7 +60,7 @@ class TestPipelineFacts(DunningCommon):
     def test_the_policy_reads_them_with_the_other_facts(self):
         self.make_invoice(self.customer, date(2026, 5, 1), date(2026, 5, 31), 700)
         self.refresh_facts()
-        facts = self.env["dunning.run"]._policy_facts(self.company, self.customer)[self.customer]
+        facts = self.env["dunning.partner.facts"]._policy_facts(self.company, self.customer)[self.customer]
         self.assertEqual((facts["open_quotations"], facts["open_pipeline_amount"]), (2, 350.0))
         self.assertEqual(facts["overdue_balance"], 700.0)
 

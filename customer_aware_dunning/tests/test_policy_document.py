@@ -256,7 +256,7 @@ class TestSegmentsInTheDailyRun(PolicyCommon):
         run = self.env["dunning.run"]
         spec = self.Policy._active_spec(self.company)
         self.env["dunning.partner.facts"]._refresh(self.company, TODAY)
-        facts = run._policy_facts(self.company)
+        facts = self.env["dunning.partner.facts"]._policy_facts(self.company)
         expected = {partner: assign_segment(spec, values)[0] for partner, values in facts.items()}
         self.assertGreaterEqual(len(set(expected.values())), 2)
         run._assign_segments(self.company, spec, chunk=1)

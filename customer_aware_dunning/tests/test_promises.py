@@ -33,7 +33,7 @@ class TestPromises(DunningCommon):
     def facts(self, today=None):
         """The customer's facts as segment rules and payment terms read them."""
         self.refresh_facts(today=today or day(22))
-        return self.env["dunning.run"]._policy_facts(self.company, self.customer)[self.customer]
+        return self.env["dunning.partner.facts"]._policy_facts(self.company, self.customer)[self.customer]
 
     def promise_on_the_invoice(self, amount=None):
         invoice = self.make_invoice(self.customer, day(-30), DUE, 900)

@@ -12,9 +12,15 @@ every invoice open on D from the invoices its customer had settled before D
 (``policy/prediction.py``, the same code the daily job runs) and prints the mean absolute error in
 days beside the naive predictions "the due date" and "the due date, or D when that has passed".
 Only invoices settled by now can be scored; those still open are counted. Reads only.
+
+The credit facts count as the daily job counts them, as known on D: the latest register lookup and
+rating observed on or before D (a rating older than the active policy's
+``credit_information.rating_valid_days`` on D counts as unknown). The column "with credit facts"
+says how many scored predictions they entered (only customers with a thin history on D).
 """
 
 import argparse
+from collections import defaultdict
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -34,6 +40,34 @@ def fmt(value):
     return "-" if value is None else f"{value:.1f}"
 
 
+def credit_facts_as_of(env, company, credit_facts):
+    """``facts(partner id, day)``: the customer's credit facts as known on ``day`` (``None``: nothing known)."""
+    Observation = env["dunning.credit.observation"]
+    valid_days = Observation._rating_valid_days(company)
+    rows = Observation.search_read([("company_id", "=", company.id), ("valid", "=", True)],
+                                   ["partner_id", "kind", "observed_on", "registry_status", "rating",
+                                    "payment_defaults"], order="observed_on, id", load=None)
+    by_partner = defaultdict(list)
+    for row in rows:
+        by_partner[row["partner_id"]].append(row)
+
+    def facts(partner, day):
+        latest = {}
+        for row in by_partner.get(partner, ()):
+            if row["observed_on"] > day:
+                break
+            latest[row["kind"]] = row
+        register, rating = latest.get("register"), latest.get("rating")
+        if not register and not rating:
+            return None
+        fresh = rating and rating["rating"] and (day - rating["observed_on"]).days <= valid_days
+        return credit_facts(credit_rating=int(rating["rating"]) if fresh else None,
+                            payment_defaults=rating["payment_defaults"] if rating else None,
+                            registry_status=(register["registry_status"] or None) if register else None)
+
+    return facts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-c", "--config", required=True)
@@ -43,7 +77,8 @@ def main():
     parser.add_argument("--months", type=int, default=6)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
-    from odoo.addons.customer_aware_dunning.policy.prediction import backtest  # after the config: the addons path
+    # after the config: the addons path
+    from odoo.addons.customer_aware_dunning.policy.prediction import CreditFacts, backtest
 
     registry = Registry(args.database)
     with registry.cursor() as cr:
@@ -56,26 +91,26 @@ def main():
         today = date.fromisoformat(args.today or made_for) if (args.today or made_for) else max(
             (invoice_date for _p, invoice_date, _d, _s in ledger if invoice_date), default=date.today())
         days = cutoffs(today, args.months)
-        result = backtest(ledger, days)
+        result = backtest(ledger, days, facts=credit_facts_as_of(env, company, CreditFacts))
         cr.rollback()
     sql_db.close_db(args.database)
     customers = len({partner for partner, *_rest in ledger})
     print(f"{args.database}: {len(ledger)} invoices of {customers} customers, "
           f"{sum(1 for *_r, settled in ledger if settled)} settled; as of {today}")
-    print(f"| {'predicted on':<12} | {'invoices':>8} | {'still open':>10} | {'model':>6} | {'due date':>8} "
-          f"| {'due date or D':>13} |")
-    print(f"|{'-' * 14}|{'-' * 10}:|{'-' * 12}:|{'-' * 7}:|{'-' * 9}:|{'-' * 14}:|")
+    print(f"| {'predicted on':<12} | {'invoices':>8} | {'still open':>10} | {'with credit facts':>17} "
+          f"| {'model':>6} | {'due date':>8} | {'due date or D':>13} |")
+    print(f"|{'-' * 14}|{'-' * 10}:|{'-' * 12}:|{'-' * 19}:|{'-' * 7}:|{'-' * 9}:|{'-' * 14}:|")
     for row in result:
-        print(f"| {row.cutoff.isoformat():<12} | {row.invoices:>8} | {row.unsettled:>10} | {fmt(row.mae_model):>6} "
-              f"| {fmt(row.mae_due_date):>8} | {fmt(row.mae_due_or_cutoff):>13} |")
+        print(f"| {row.cutoff.isoformat():<12} | {row.invoices:>8} | {row.unsettled:>10} | {row.with_facts:>17} "
+              f"| {fmt(row.mae_model):>6} | {fmt(row.mae_due_date):>8} | {fmt(row.mae_due_or_cutoff):>13} |")
     scored = [row for row in result if row.invoices]
     total = sum(row.invoices for row in scored)
     if total:
         def pooled(attr):
             return sum(getattr(row, attr) * row.invoices for row in scored) / total
         print(f"| {'all':<12} | {total:>8} | {sum(r.unsettled for r in result):>10} | "
-              f"{fmt(pooled('mae_model')):>6} | {fmt(pooled('mae_due_date')):>8} | "
-              f"{fmt(pooled('mae_due_or_cutoff')):>13} |")
+              f"{sum(r.with_facts for r in result):>17} | {fmt(pooled('mae_model')):>6} | "
+              f"{fmt(pooled('mae_due_date')):>8} | {fmt(pooled('mae_due_or_cutoff')):>13} |")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 
 from ..credit.observation import INSOLVENT_STATUSES, KINDS, RATING, RATING_SCALE, REGISTER, REGISTRY_STATUSES
+from ..policy.schema import RATING_VALID_DAYS
 
+# 19.0.1.3 kept the rating validity in this parameter; the policy's credit_information.rating_valid_days took
+# its place. A database that has it still reads it where its policy does not write the key.
 RATING_VALID_DAYS_PARAM = "customer_aware_dunning.credit_rating_valid_days"
-RATING_VALID_DAYS = 365
 RATING_SELECTION = [(str(value), label) for value, label in RATING_SCALE]
 
 
@@ -162,10 +164,22 @@ class DunningCreditObservation(models.Model):
         return latest
 
     @api.model
+    def _rating_valid_days(self, company):
+        """How many days a rating counts in ``company``: ``credit_information.rating_valid_days`` of the policy
+        the context names (``dunning_policy_id``: a dry run's version), else of the active one (never installed
+        here); where the policy does not write it, the parameter 19.0.1.3 kept, else 365."""
+        kept = self.env["ir.config_parameter"].sudo().get_param(RATING_VALID_DAYS_PARAM) or ""
+        unwritten = int(kept) if kept.strip().isdigit() and int(kept) > 0 else RATING_VALID_DAYS
+        Policy = self.env["dunning.policy"].sudo()
+        policy_id = self.env.context.get("dunning_policy_id")
+        policy = Policy.browse(policy_id).exists() if policy_id else Policy._active_policy(company)
+        spec = policy._get_spec() if policy else None
+        return spec.credit_information.valid_days(unwritten) if spec else unwritten
+
+    @api.model
     def _policy_facts(self, company, partners, today):
         """``{commercial partner: credit facts}``: registry_status, company_age_days, credit_rating... ."""
-        valid_days = int(self.env["ir.config_parameter"].sudo().get_param(
-            RATING_VALID_DAYS_PARAM, RATING_VALID_DAYS) or RATING_VALID_DAYS)
+        valid_days = self._rating_valid_days(company)
         latest = self._latest(company, partners)
         facts = {}
         for partner in partners.commercial_partner_id:

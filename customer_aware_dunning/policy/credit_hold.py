@@ -27,14 +27,6 @@ BUILT_IN_REASONS = (
     ("over_limit", "Over the credit limit with this document, the limit named"),
     ("payment_defaults", "The number of payment defaults"),
 )
-# What each fact these rules read can be: a comparison outside it never holds, so it is refused.
-FACT_RANGES = {
-    "credit_rating": (1, 5),
-    "payment_defaults": (0, 1000),
-    "credit_limit_use": (0, 1000),
-    "company_age_days": (0, 100_000),
-    "credit_rating_age_days": (0, 100_000),
-}
 
 
 @dataclass(frozen=True)

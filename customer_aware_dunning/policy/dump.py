@@ -45,6 +45,8 @@ def spec_to_data(spec) -> dict:
             {"when": to_data(rule.when), "reason": rule.reason, "documents": list(rule.documents)}
             for rule in spec.credit_hold
         ]} if spec.credit_hold is not None else {}),
+        **({"credit_information": {"rating_valid_days": spec.credit_information.rating_valid_days}}
+           if spec.credit_information.rating_valid_days is not None else {}),
         **({"tell_salesperson": {"customer_answer": spec.tell_salesperson.customer_answer,
                                  "broken_promise": spec.tell_salesperson.broken_promise}}
            if spec.tell_salesperson != SalespersonNotices() else {}),

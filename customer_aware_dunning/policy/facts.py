@@ -58,7 +58,7 @@ _FACTS = (
                                     "deregistered (latest lookup)."),
     Fact("company_age_days", INTEGER, "Days since the company was registered (trade register)."),
     Fact("credit_rating", INTEGER, "Credit rating on one scale, 1 (poor) to 5 (excellent); unknown when older than "
-                                   "the rating validity (365 days by default)."),
+                                   "the policy's credit_information.rating_valid_days (365 by default)."),
     Fact("credit_rating_age_days", INTEGER, "Days since the latest credit rating was given."),
     Fact("payment_defaults", INTEGER, "Payment-default entries in the latest credit rating."),
     Fact("open_quotations", INTEGER, "The customer's quotations not yet confirmed (draft or sent)."),
@@ -81,6 +81,18 @@ _FACTS = (
 FACTS = {fact.name: fact for fact in _FACTS}
 
 # Which facts each part of a policy may read.
+# What each bounded fact can be, (minimum, maximum), both included: a condition comparing it with a number
+# outside would never hold, or always (``credit_rating <= 7``), so the loader refuses it wherever conditions
+# are written (segments, journeys, payment terms, owners, credit hold); the JSON Schema states the same.
+RATING_SCALE_MAX = 5  # the credit rating's one scale: 1 (poor) to 5 (excellent)
+FACT_RANGES = {
+    "credit_rating": (1, RATING_SCALE_MAX),
+    "payment_defaults": (0, 1000),
+    "credit_limit_use": (0, 1000),
+    "company_age_days": (0, 100_000),
+    "credit_rating_age_days": (0, 100_000),
+}
+
 SEGMENT_RULE_FACTS = frozenset(name for name, fact in FACTS.items() if fact.scope == CUSTOMER)
 PAYMENT_TERM_FACTS = frozenset(name for name, fact in FACTS.items() if fact.scope in (CUSTOMER, SEGMENT))
 STEP_FACTS = frozenset(FACTS)

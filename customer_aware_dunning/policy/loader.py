@@ -19,7 +19,17 @@ from dataclasses import dataclass, field
 
 from . import facts as fact_names
 from .assembly import _all_valid, _build, _label, _listing
-from .conditions import Vocabulary, compile_conditions, describe, suggestion, suggestion_budget
+from .conditions import (
+    PRESENCE,
+    AllOf,
+    AnyOf,
+    Not,
+    Vocabulary,
+    compile_conditions,
+    describe,
+    suggestion,
+    suggestion_budget,
+)
 from .errors import PolicyError, sort_key
 from .loader_plans import _PlanReaders
 from .loader_sales import _SalesReaders
@@ -39,6 +49,7 @@ from .schema import (
     SUPPORTED_VERSION,
     TOP_LEVEL_KEYS,
     ChargeSettings,
+    CreditInformationSettings,
     CreditSettings,
     DelayReasonEffect,
     FallbackSettings,
@@ -123,6 +134,8 @@ class _Policy(_StepReaders, _SettingsReaders, _PlanReaders, _SalesReaders):
             "hold_while_open_deal": self.r.field(top, (), "hold_while_open_deal", self._deal_hold, None),
             "owners": self.r.field(top, (), "owners", self._owners, ()),
             "credit_hold": self.r.field(top, (), "credit_hold", self._credit_hold, None),
+            "credit_information": self.r.field(top, (), "credit_information", self._credit_information,
+                                               CreditInformationSettings()),
             "tell_salesperson": self.r.field(top, (), "tell_salesperson", self._salesperson_notices,
                                              SalespersonNotices()),
         }
@@ -280,7 +293,23 @@ class _Policy(_StepReaders, _SettingsReaders, _PlanReaders, _SalesReaders):
         vocabulary = Vocabulary(facts, {name: keys for name, keys in known.items() if keys is not None})
         errors_before = len(self.r.errors)
         compiled = compile_conditions(value, vocabulary, self.r.error, path)
+        if len(self.r.errors) == errors_before:
+            self._facts_in_range(path, compiled)
         return INVALID if len(self.r.errors) > errors_before else compiled
+
+    def _facts_in_range(self, path, conditions):
+        """Report every number ``conditions`` compare a bounded fact with (:data:`.facts.FACT_RANGES`) outside
+        that fact's range: ``credit_rating <= 7`` would always hold, ``credit_rating >= 0`` never fail."""
+        for item in conditions:
+            if isinstance(item, AnyOf | AllOf | Not):
+                self._facts_in_range(path, item.items)
+                continue
+            bounds = fact_names.FACT_RANGES.get(item.fact)
+            if bounds is None or item.op in PRESENCE:
+                continue
+            for number in item.value if isinstance(item.value, tuple) else (item.value,):
+                if not bounds[0] <= number <= bounds[1]:
+                    self.r.error(path, f"{item.fact} is {bounds[0]} to {bounds[1]}; {number} is outside it")
 
     def _check_coverage(self, top):
         journeys = top.get("journeys")

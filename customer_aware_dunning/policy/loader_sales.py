@@ -7,8 +7,7 @@ check (from :mod:`.loader_steps`) and its ``_conditions`` compiler.
 
 from . import facts as fact_names
 from .assembly import _all_valid, _build
-from .conditions import AllOf, AnyOf, Compare, Not
-from .credit_hold import CREDIT_HOLD_KEYS, DOCUMENTS, FACT_RANGES, CreditHoldRule
+from .credit_hold import CREDIT_HOLD_KEYS, DOCUMENTS, CreditHoldRule
 from .reader import INVALID
 from .sales_schema import (
     DEAL_HOLD_KEYS,
@@ -78,13 +77,10 @@ class _SalesReaders:
         if raw is INVALID:
             return INVALID
         when = self._conditions((*path, "when"), raw.get("when"), fact_names.PAYMENT_TERM_FACTS)
-        if when is not INVALID and "when" in raw:
-            if not when:
-                self.r.error((*path, "when"), "expected at least one condition: a rule without one would hold "
-                                              "every document")
-                when = INVALID
-            elif not self._facts_in_range((*path, "when"), when):
-                when = INVALID
+        if when is not INVALID and "when" in raw and not when:
+            self.r.error((*path, "when"), "expected at least one condition: a rule without one would hold "
+                                          "every document")
+            when = INVALID
         reason = self.r.field(raw, path, "reason", self.r.text, INVALID)
         if isinstance(reason, str) and not reason.strip():
             self.r.error((*path, "reason"), "expected a reason the salesperson reads, got an empty text")
@@ -96,22 +92,6 @@ class _SalesReaders:
             documents = INVALID
         return _build(CreditHoldRule, {"reason": reason, "when": when, "documents": documents})
 
-    def _facts_in_range(self, path, conditions):
-        """Whether every number ``conditions`` compare a bounded fact with (:data:`.credit_hold.FACT_RANGES`) is
-        in that fact's range: ``credit_rating <= 7`` would always hold, ``credit_rating >= 0`` never fail."""
-        fine = True
-        for item in conditions:
-            if isinstance(item, AnyOf | AllOf | Not):
-                fine = self._facts_in_range(path, item.items) and fine
-                continue
-            bounds = FACT_RANGES.get(item.fact) if isinstance(item, Compare) else None
-            values = item.value if isinstance(item.value, tuple) else (item.value,) if bounds else ()
-            for number in values:
-                if isinstance(number, int | float) and not isinstance(number, bool) and not (
-                        bounds[0] <= number <= bounds[1]):
-                    self.r.error(path, f"{item.fact} is {bounds[0]} to {bounds[1]}; {number} is outside it")
-                    fine = False
-        return fine
     def _salesperson_notices(self, path, value):
         raw = self.r.mapping(path, {} if value is None else value, SALESPERSON_NOTICE_KEYS)
         if raw is INVALID:

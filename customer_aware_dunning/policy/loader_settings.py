@@ -1,4 +1,5 @@
-"""The settings readers of a policy document: fallback, satisfaction, portal, charges, credits, payment terms.
+"""The settings readers of a policy document: fallback, satisfaction, portal, charges, credits, credit information,
+payment terms.
 
 A mixin of :class:`.loader._Policy`: it shares that reader's ``self.r`` (a
 :class:`.reader.Reader`) and the names the document and the database declare
@@ -13,6 +14,7 @@ from .schema import (
     CHANNELS,
     CHARGE_POSTINGS,
     CHARGES_KEYS,
+    CREDIT_INFORMATION_KEYS,
     CREDITS_KEYS,
     FALLBACK_KEYS,
     NUMBER_BOUNDS,
@@ -23,6 +25,7 @@ from .schema import (
     SATISFACTION_KEYS,
     TERM_INTENTS,
     ChargeSettings,
+    CreditInformationSettings,
     CreditSettings,
     FallbackSettings,
     PaymentTermRule,
@@ -110,6 +113,15 @@ class _SettingsReaders:
                                               defaults.hold_when_covered),
             "owner": self.r.field(raw, path, "owner", self.r.choice, defaults.owner, choices=dict(OWNERS),
                                   what="owner"),
+        })
+
+    def _credit_information(self, path, value):
+        raw = self.r.mapping(path, value, CREDIT_INFORMATION_KEYS)
+        if raw is INVALID:
+            return INVALID
+        return _build(CreditInformationSettings, {
+            "rating_valid_days": self.r.field(raw, path, "rating_valid_days", self.r.bounded, None,
+                                              bounds=NUMBER_BOUNDS["credit_information.rating_valid_days"]),
         })
 
     def _payment_terms(self, path, value):

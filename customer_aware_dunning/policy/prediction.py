@@ -240,16 +240,18 @@ class BacktestRow:
     mae_model: float | None
     mae_due_date: float | None
     mae_due_or_cutoff: float | None
+    with_facts: int = 0  # scored invoices whose prediction the customer's credit facts entered
 
 
-def backtest(ledger, cutoffs, half_life_days: int = HALF_LIFE_DAYS) -> list[BacktestRow]:
+def backtest(ledger, cutoffs, half_life_days: int = HALF_LIFE_DAYS, facts=None) -> list[BacktestRow]:
     """Predict on each day of ``cutoffs`` from what was known then, and compare with what happened.
 
     ``ledger`` is ``(partner, invoice_date, due, settled_on or None)`` for every invoice. On a
     cut-off day D the invoices issued by D and not settled before D are predicted from their
     customer's invoices settled before D; those settled since are scored against the day they
     were settled (those still open are counted as ``unsettled``, not scored). The naive
-    predictions are the due date, and the due date or D when that is later.
+    predictions are the due date, and the due date or D when that is later. ``facts(partner, D)``,
+    when given, is the customer's :class:`CreditFacts` as known on D (or ``None``).
     """
     by_partner: dict = {}
     for partner, _invoice_date, due, settled_on in ledger:
@@ -257,19 +259,21 @@ def backtest(ledger, cutoffs, half_life_days: int = HALF_LIFE_DAYS) -> list[Back
             by_partner.setdefault(partner, []).append(Settled(due, settled_on))
     rows = []
     for cutoff in cutoffs:
-        errors_model, errors_due, errors_clamped, unsettled = [], [], [], 0
+        errors_model, errors_due, errors_clamped, unsettled, with_facts = [], [], [], 0, 0
         for partner, invoice_date, due, settled_on in ledger:
             if invoice_date is None or invoice_date > cutoff or (settled_on and settled_on < cutoff):
                 continue
             if not settled_on:
                 unsettled += 1
                 continue
-            predicted = predict(due, by_partner.get(partner, []), cutoff, half_life_days).predicted
-            errors_model.append(abs((predicted - settled_on).days))
+            known = facts(partner, cutoff) if facts else None
+            prediction = predict(due, by_partner.get(partner, []), cutoff, half_life_days, known)
+            with_facts += prediction.fact is not None
+            errors_model.append(abs((prediction.predicted - settled_on).days))
             errors_due.append(abs((due - settled_on).days))
             errors_clamped.append(abs((max(due, cutoff) - settled_on).days))
         rows.append(BacktestRow(cutoff, len(errors_model), unsettled, _mean(errors_model), _mean(errors_due),
-                                _mean(errors_clamped)))
+                                _mean(errors_clamped), with_facts))
     return rows
 
 

@@ -80,7 +80,7 @@ HARSH_TEMPLATES = frozenset({"final_notice"})
 TOP_LEVEL_KEYS = (
     "version", "description", "segments", "delay_reasons", "journeys", "fallback", "satisfaction", "payment_terms",
     "portal", "charges", "credits", "plans", "on_broken_plan", "on_broken_promise", "hold_while_open_deal", "owners",
-    "credit_hold",
+    "credit_hold", "credit_information",
     "tell_salesperson",
 )
 SEGMENT_KEYS = ("key", "label", "description", "when")
@@ -96,6 +96,7 @@ PAYMENT_TERM_KEYS = ("when", "suggest", "reason", "intent")
 PORTAL_KEYS = ("max_promise_days", "max_instalments")
 CHARGES_KEYS = ("post", "waive_segments", "interest_margin_consumer", "interest_margin_business")
 CREDITS_KEYS = ("hold_when_covered", "owner")
+CREDIT_INFORMATION_KEYS = ("rating_valid_days",)
 
 # Whom a step's email or SMS goes to: the customer's invoice contacts (child contacts of type invoice with an
 # email, else the customer itself, as Odoo's invoice sending does), the customer itself, or its contacts with a
@@ -126,6 +127,7 @@ NUMBER_BOUNDS = {
     "plans.remind_days_before": (0, 60),
     "charges.interest_margin_consumer": (0, 100),
     "charges.interest_margin_business": (0, 100),
+    "credit_information.rating_valid_days": (1, 3650),
     **SALES_NUMBER_BOUNDS,
 }
 # The magnitude a number compared in a condition (``[fact, op, value]``) may have.
@@ -267,6 +269,23 @@ class CreditSettings:
     owner: str = "finance"  # who is asked, once, to apply the credit or reconcile the payment (one of OWNERS)
 
 
+# A credit rating older than this many days counts as unknown, unless the policy says otherwise.
+RATING_VALID_DAYS = 365
+
+
+@dataclass(frozen=True)
+class CreditInformationSettings:
+    """How the policy reads what credit-information providers say of a customer."""
+
+    # A rating older than this many days counts as unknown (``credit_rating`` is not set). None: not written
+    # (:data:`RATING_VALID_DAYS`, or a ``customer_aware_dunning.credit_rating_valid_days`` parameter left by 19.0.1.3).
+    rating_valid_days: int | None = None
+
+    def valid_days(self, unwritten=RATING_VALID_DAYS) -> int:
+        """How many days a rating counts: the policy's ``rating_valid_days``, else ``unwritten``."""
+        return unwritten if self.rating_valid_days is None else self.rating_valid_days
+
+
 # What a payment-term suggestion stands for, so a document's term is flagged only in the direction that matters:
 # protect = at most this generous (our risk), reward = at least this generous (earned), match = exactly this term.
 TERM_INTENTS = (
@@ -329,6 +348,7 @@ class PolicySpec:
     hold_while_open_deal: DealHoldSettings | None = None  # see sales_schema
     owners: tuple = ()  # OwnerRule, first match wins
     credit_hold: tuple | None = None  # CreditHoldRule (see credit_hold); None: the built-in rules
+    credit_information: CreditInformationSettings = CreditInformationSettings()
     tell_salesperson: SalespersonNotices = field(default_factory=SalespersonNotices)  # see sales_schema
 
     def journey(self, key) -> Journey | None:

@@ -10,6 +10,7 @@ from . import (
     test_credit,
     test_credit_hold_policy,
     test_credit_import,
+    test_credit_validity,
     test_credit_web,
     test_credits_per_currency,
     test_customer_settings,

@@ -152,6 +152,18 @@ class TestCreditInformation(DunningCommon):
         self.assertEqual(found.term, self.env.ref("account.account_payment_term_immediate"))
         self.assertIn("trade register: In liquidation", found.reason)
 
+    def test_a_customer_at_risk_for_its_bankruptcy_is_offered_immediate_payment(self):
+        # Before: the at-risk rules came first, and a bankrupt customer with history was offered 30 % in advance
+        # and the balance in 60 days.
+        self.make_invoice(self.customer, date(2026, 5, 1), date(2026, 6, 1), 500.0)
+        self.register.companies[BUSINESS_ID] = company(BUSINESS_ID, situation="KONK")
+        self.look_up(TODAY)
+        self.env["dunning.run"]._run_company(self.company, TODAY)
+        self.assertEqual(self.customer.with_company(self.company).dunning_segment_id.key, "at_risk")
+        found = self.suggestion(self.customer)
+        self.assertEqual(found.term, self.env.ref("account.account_payment_term_immediate"))
+        self.assertIn("trade register: In bankruptcy", found.reason)
+
     # ------------------------------------------------------------------ privacy
 
     def test_only_collections_managers_see_credit_information(self):

@@ -42,7 +42,9 @@ class DunningPolicyDryRun(models.TransientModel):
         if not 0 <= self.days <= 366:
             raise UserError(_("Look between 0 and 366 days ahead."))
         partners = self.partner_ids or None
-        simulations = self.env["dunning.run"]._simulate(self.company_id, spec, self.date, partners, self.days)
+        # the facts read this version's settings (the rating validity), not the active version's
+        run = self.env["dunning.run"].with_context(dunning_policy_id=self.policy_id.id)
+        simulations = run._simulate(self.company_id, spec, self.date, partners, self.days)
         self.line_ids.unlink()
         self.upcoming_line_ids.unlink()
         amounts = {invoice.id: invoice.amount_residual for sim in simulations for invoice in sim.case.invoices}

@@ -202,3 +202,23 @@ def test_an_overdue_invoice_with_facts_is_never_predicted_in_the_past():
     prediction = predict(due, [], TODAY, facts=CreditFacts(credit_rating=5))
     assert prediction.predicted >= TODAY
     assert prediction.basis == "facts"
+
+
+def test_backtest_reads_the_credit_facts_known_on_the_day():
+    # A new customer rated 1 (poor) before the cut-off day pays 45 days late; one rated only later counts unrated.
+    cutoff = date(2026, 6, 1)
+    ledger = [
+        ("poor", date(2026, 5, 1), date(2026, 5, 31), date(2026, 7, 15)),
+        ("later", date(2026, 5, 1), date(2026, 5, 31), date(2026, 7, 15)),
+    ]
+    rated = {"poor": date(2026, 5, 1), "later": date(2026, 6, 15)}
+
+    def facts_on(partner, day):
+        return CreditFacts(credit_rating=1) if rated[partner] <= day else None
+
+    [plain] = backtest(ledger, [cutoff])
+    [row] = backtest(ledger, [cutoff], facts=facts_on)
+    assert (plain.with_facts, row.with_facts) == (0, 1)
+    assert row.invoices == 2
+    assert row.mae_model < plain.mae_model, "the poor rating expects the lateness the history could not"
+    assert row.mae_due_date == plain.mae_due_date

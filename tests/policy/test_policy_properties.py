@@ -129,6 +129,8 @@ def comparisons(draw, facts, known):
         values = st.sampled_from(known[name])
     elif fact.type == "list of strings":
         values = TEXT
+    elif name in fact_vocabulary.FACT_RANGES:  # a number outside the fact's range is refused
+        values = st.integers(*fact_vocabulary.FACT_RANGES[name])
     else:
         values = VALUES[fact.type]
     value = draw(st.lists(values, min_size=1, max_size=3)) if op in MEMBERSHIP else draw(values)

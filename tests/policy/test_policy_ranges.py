@@ -28,10 +28,12 @@ charges: {interest_margin_consumer: %(consumer)s, interest_margin_business: %(bu
 plans: {max_instalments: %(plan_count)s, max_months: %(plan_months)s, min_instalment: %(plan_min)s,
         first_within_days: %(plan_first)s, broken_after_days: %(plan_broken)s, remind_days_before: %(plan_note)s}
 hold_while_open_deal: {min_amount: %(deal_amount)s, max_days: %(deal_days)s}
+credit_information: {rating_valid_days: %(rating_days)s}
 """
 VALID = {"day": 7, "fee": 5, "compensation": 0, "pause_days": 10, "ask": 2, "window": 90, "promise": 30,
          "instalments": 6, "consumer": 7, "business": 8, "plan_count": 6, "plan_months": 6, "plan_min": 50,
-         "plan_first": 14, "plan_broken": 7, "plan_note": 3, "deal_amount": 1000, "deal_days": 14}
+         "plan_first": 14, "plan_broken": 7, "plan_note": 3, "deal_amount": 1000, "deal_days": 14,
+         "rating_days": 365}
 # Which placeholder of STEP each bound is written at, and its path in the errors.
 WRITTEN_AT = {
     "step.day": ("day", "journeys.standard.steps[0].day"),
@@ -52,6 +54,7 @@ WRITTEN_AT = {
     "plans.remind_days_before": ("plan_note", "plans.remind_days_before"),
     "hold_while_open_deal.min_amount": ("deal_amount", "hold_while_open_deal.min_amount"),
     "hold_while_open_deal.max_days": ("deal_days", "hold_while_open_deal.max_days"),
+    "credit_information.rating_valid_days": ("rating_days", "credit_information.rating_valid_days"),
 }
 
 

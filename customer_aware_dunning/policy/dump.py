@@ -36,6 +36,7 @@ def spec_to_data(spec) -> dict:
             "max_instalments": spec.portal.max_instalments,
         },
         "charges": _charges(spec.charges),
+        "credits": {"hold_when_covered": spec.credits.hold_when_covered, "owner": spec.credits.owner},
         "plans": _plans(spec.plans),
         **{key: _reaction(step) for key, step in (("on_broken_plan", spec.on_broken_plan),
                                                   ("on_broken_promise", spec.on_broken_promise)) if step},

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from dunning_policy.dump import dump_policy
 from dunning_policy.engine import CaseInput, InvoiceInput, decide
 from dunning_policy.facts import FACTS, STEP_FACTS
 
@@ -77,3 +78,9 @@ def test_an_unknown_owner_is_an_error():
 
     result = load_policy(POLICY + "credits: {owner: nobody}\n")
     assert result.errors and "credits" in str(result.errors[0])
+
+
+def test_credit_settings_survive_a_dump_and_load(spec_of):
+    spec = spec_of(POLICY + "credits: {hold_when_covered: false, owner: salesperson}\n")
+    assert (spec.credits.hold_when_covered, spec.credits.owner) == (False, "salesperson")
+    assert spec_of(dump_policy(spec)).credits == spec.credits

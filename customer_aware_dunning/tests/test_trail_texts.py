@@ -51,6 +51,14 @@ class TestTrailTexts(TrailCommon):
                          "Sähköposti ”Ystävällinen maksumuistutus”")
         self.assertEqual(self.step.description_data["v"]["template"], "gentle_reminder", "the key stays in the data")
 
+    def test_the_case_names_its_journey_by_the_policy_label_in_each_language(self):
+        self.assertEqual(self.case.journey, "standard")
+        self.case.sudo().journey = "limit_damage"
+        self.assertEqual(self.read_as("en_US", self.case, ["journey_label"])["journey_label"], "Limit the damage")
+        self.assertEqual(self.read_as("fi_FI", self.case, ["journey_label"])["journey_label"], "Rajataan riskiä")
+        self.case.sudo().journey = "retired_journey"  # a key the active version no longer has: shown as it is
+        self.assertEqual(self.read_as("en_US", self.case, ["journey_label"])["journey_label"], "retired_journey")
+
     def test_the_pause_reads_in_each_language_with_names_dates_and_no_new_pause_in_another_language(self):
         self.invoice.dunning_delay_reason_id = self.env.ref("customer_aware_dunning.delay_reason_dispute")
         self.env["dunning.run"]._run_company(self.company, day(6))

@@ -44,6 +44,9 @@ class ResPartner(models.Model):
         groups=MANAGER)
     dunning_credit_rating = fields.Selection(
         RATING_SELECTION, compute="_compute_dunning_credit", string="Credit rating", groups=MANAGER)
+    dunning_rating_label = fields.Char(
+        compute="_compute_dunning_credit", string="Rating as delivered", groups=MANAGER,
+        help="The rating as the bureau wrote it (AA+, 7/10...), before it was mapped to the policy's scale.")
     dunning_rating_source = fields.Char(
         compute="_compute_dunning_credit", string="Rating source", groups=MANAGER)
     dunning_rating_date = fields.Date(
@@ -71,6 +74,7 @@ class ResPartner(models.Model):
             partner.dunning_business_line = register.business_line
             partner.dunning_rating_observation_id = rating
             partner.dunning_credit_rating = rating.rating
+            partner.dunning_rating_label = rating.rating_label
             partner.dunning_rating_source = rating.source
             partner.dunning_rating_date = rating.observed_on
             partner.dunning_payment_defaults = rating.payment_defaults

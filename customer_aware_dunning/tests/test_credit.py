@@ -178,6 +178,7 @@ class TestCreditInformation(DunningCommon):
         manager = self.customer.with_user(self.collections_manager).with_company(self.company)
         self.assertEqual(manager.dunning_credit_rating, "4")
         self.assertEqual(manager.dunning_rating_source, "Test Bureau")
+        self.assertEqual(manager.dunning_rating_label, "4", "the rating as the bureau wrote it, beside the scale's")
 
     def test_consumers_credit_data_needs_a_legal_basis(self):
         person = self.env["res.partner"].create({"name": "Maija Meikäläinen"})

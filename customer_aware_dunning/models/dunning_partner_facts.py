@@ -299,18 +299,44 @@ class DunningPartnerFacts(models.Model):
     def _as_policy_facts(self):
         """The facts in the policy engine's vocabulary (``None`` where nothing is known yet)."""
         self.ensure_one()
-        return {
-            "lifetime_revenue": self.lifetime_revenue,
-            "revenue_12m": self.revenue_12m,
-            "customer_since_days": (self.computed_on - self.customer_since).days if self.customer_since else None,
-            "on_time_ratio": self.on_time_ratio if self.invoices_due_24m else None,
-            "avg_days_late": self.avg_days_late if self.invoices_due_24m else None,
-            "open_balance": self.open_balance,
-            "overdue_balance": self.overdue_balance,
-            "oldest_overdue_days": self.oldest_overdue_days if self.overdue_balance > 0 else 0,
-            "open_credits": self.open_credits,
-            "net_overdue": self.net_overdue,
-            "last_satisfaction": self.last_satisfaction if self.satisfaction_count else None,
-            "avg_satisfaction": self.avg_satisfaction if self.satisfaction_count else None,
-            "credit_limit_use": self.credit_limit_use if self.credit_limit else None,
-        }
+        return engine_facts({name: self[name] for name in FACT_FIELDS})
+
+    @api.model
+    def _rows(self, domain):
+        """``[{field: value}]`` of the facts matching ``domain`` (``partner_id`` an id), in the model's order, read
+        in one statement; values as the records give them (``0`` for an empty number, ``False`` for an empty
+        date): what the run reads of every customer twice a day, without the ORM's per-record cost."""
+        query = self._search(domain)
+        columns = ("partner_id", *FACT_FIELDS)
+        numbers = {name for name in columns if self._fields[name].type in ("integer", "float", "monetary")}
+        rows = self.env.execute_query(query.select(*(self._field_to_sql(self._table, name, query)
+                                                     for name in columns)))
+        return [{name: (0 if name in numbers else False) if value is None else value
+                 for name, value in zip(columns, row, strict=True)} for row in rows]
+
+
+# What engine_facts reads of a customer's facts.
+FACT_FIELDS = ("computed_on", "lifetime_revenue", "revenue_12m", "customer_since", "invoices_due_24m",
+               "on_time_ratio", "avg_days_late", "open_balance", "overdue_balance", "oldest_overdue_days",
+               "open_credits", "net_overdue", "satisfaction_count", "last_satisfaction", "avg_satisfaction",
+               "credit_limit", "credit_limit_use")
+
+
+def engine_facts(row):
+    """The facts of ``row`` (``{field: value}`` of :data:`FACT_FIELDS`) in the policy engine's vocabulary (``None``
+    where nothing is known yet)."""
+    return {
+        "lifetime_revenue": row["lifetime_revenue"],
+        "revenue_12m": row["revenue_12m"],
+        "customer_since_days": (row["computed_on"] - row["customer_since"]).days if row["customer_since"] else None,
+        "on_time_ratio": row["on_time_ratio"] if row["invoices_due_24m"] else None,
+        "avg_days_late": row["avg_days_late"] if row["invoices_due_24m"] else None,
+        "open_balance": row["open_balance"],
+        "overdue_balance": row["overdue_balance"],
+        "oldest_overdue_days": row["oldest_overdue_days"] if row["overdue_balance"] > 0 else 0,
+        "open_credits": row["open_credits"],
+        "net_overdue": row["net_overdue"],
+        "last_satisfaction": row["last_satisfaction"] if row["satisfaction_count"] else None,
+        "avg_satisfaction": row["avg_satisfaction"] if row["satisfaction_count"] else None,
+        "credit_limit_use": row["credit_limit_use"] if row["credit_limit"] else None,
+    }

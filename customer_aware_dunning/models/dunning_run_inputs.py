@@ -11,7 +11,12 @@ from odoo.tools import split_every
 
 from ..policy.engine import CaseInput, DealAnswer, Decision, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
+from .dunning_partner_facts import engine_facts
 
+# The open invoices' fields the engine reads (dunning.run._open_invoice_rows): stored columns of account_move.
+INVOICE_FIELDS = ("commercial_partner_id", "invoice_date_due", "amount_residual_signed", "dunning_excluded",
+                  "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date", "name",
+                  "currency_id", "amount_residual")
 # Customers segmented per chunk of the daily run's segment assignment (each chunk leaves the ORM cache).
 SEGMENT_CHUNK = 1000
 
@@ -63,30 +68,34 @@ class DunningRun(models.AbstractModel):
         domain = [("company_id", "=", company.id)]
         if partners is not None:
             domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
-        rows = self.env["dunning.partner.facts"].sudo().search(domain)
-        customers = rows.partner_id.with_context(lang="en_US", prefetch_fields=False)
+        # plain rows, not records: the ORM's reading of every customer's facts was a fifth of a steady day
+        rows = self.env["dunning.partner.facts"].sudo()._rows(domain)
+        owners = self.env["res.partner"].sudo().browse([row["partner_id"] for row in rows])
+        customers = owners.with_context(lang="en_US", prefetch_fields=False)
         # every field read below, in one query: a field left out is read customer by customer
         customers.fetch(["country_id", "category_id", "user_id", "is_company", "dunning_customer_type"])
         customers.category_id.fetch(["name"])
         customers.country_id.fetch(["code"])
-        today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)
-        promises = self.env["dunning.promise"].sudo()._policy_facts(company, rows.partner_id, today)
+        today = max((row["computed_on"] for row in rows if row["computed_on"]), default=None) \
+            or fields.Date.context_today(self)
+        promises = self.env["dunning.promise"].sudo()._policy_facts(company, owners, today)
         facts = {}
         for row in rows:
-            partner = customers.browse(row.partner_id.id)
-            facts[row.partner_id] = {
-                **row._as_policy_facts(),
-                "credit_limit": row.credit_limit or None,
+            partner = customers.browse(row["partner_id"])
+            owner = owners.browse(row["partner_id"])
+            facts[owner] = {
+                **engine_facts(row),
+                "credit_limit": row["credit_limit"] or None,
                 "country_code": partner.country_id.code or None,
                 "tags": partner.category_id.mapped("name"),
                 "has_salesperson": bool(partner.user_id),
                 "is_company": partner.is_company,
                 "customer_type": partner.dunning_customer_type,
-                **promises.get(row.partner_id, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
+                **promises.get(owner, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
             }
         # the run's day (a simulation's too), as the SQL facts were computed
-        today = rows[:1].computed_on or fields.Date.context_today(self)
-        credit = self.env["dunning.credit.observation"]._policy_facts(company, rows.partner_id, today)
+        today = (rows[0]["computed_on"] if rows else False) or fields.Date.context_today(self)
+        credit = self.env["dunning.credit.observation"]._policy_facts(company, owners, today)
         for partner, values in credit.items():
             facts[partner].update(values)
         return facts
@@ -130,11 +139,7 @@ class DunningRun(models.AbstractModel):
         domain = self._open_invoices_domain(company)
         if partners is not None:
             domain.append(("commercial_partner_id", "in", partners.commercial_partner_id.ids))
-        invoices = Move.search_read(domain, [
-            "commercial_partner_id", "invoice_date_due", "amount_residual_signed", "dunning_excluded",
-            "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date", "name",
-            "currency_id", "amount_residual",
-        ], order="invoice_date_due, id", load=None)
+        invoices = self._open_invoice_rows(domain)
         # The invoices a closed case's outcome keeps (a payment plan, a hand-over, a write-off) are not followed up.
         held = set(Move.search([*domain, ("dunning_held_by_outcome", "=", True)]).ids)
         customers = self.env["res.partner"].browse({row["commercial_partner_id"] for row in invoices})
@@ -182,6 +187,20 @@ class DunningRun(models.AbstractModel):
                 deal_answer=_deal_answer(case),
             )
         return result
+
+    @api.model
+    def _open_invoice_rows(self, domain):
+        """What ``search_read(domain, INVOICE_FIELDS, order="invoice_date_due, id", load=None)`` gives on the
+        invoices, as dicts, read in one statement: the ORM's reading and formatting of every open invoice's
+        fields was the biggest cost of a steady day (15 s of 148 in its profile at 10,000 customers)."""
+        Move = self.env["account.move"].sudo()
+        query = Move._search(domain, order="invoice_date_due, id")
+        columns = ("id", *INVOICE_FIELDS)
+        rows = self.env.execute_query(query.select(*(Move._field_to_sql(Move._table, name, query)
+                                                     for name in columns)))
+        # as search_read: False where the column is NULL
+        return [{name: False if value is None else value for name, value in zip(columns, row, strict=True)}
+                for row in rows]
 
     @api.model
     def _open_cases_by_partner(self, company, customers):

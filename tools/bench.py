@@ -426,6 +426,9 @@ def print_ours(result):
     print(f"{'ours: whole daily run':<44} {result['ours']['s']:>9.2f} {result['ours']['queries']:>9}; "
           f"cpu {result['ours']['cpu_s']:.2f} s + db {result['ours']['db_cpu_s'] or 0:.2f} s; "
           f"peak RSS {result['ours']['peak_rss_mib']:.0f} MiB; load {result['machine']['load_1_5_15']}")
+    print(f"ours: {result['ours']['steps']} steps {result['ours']['steps_by_channel']}, "
+          f"{result['ours']['emails_per_s'] or 0:.1f} emails/s rendered and queued "
+          f"({result['ours']['phases']['messages: emails']['cpu_s']:.2f} s CPU)")
 
 
 def print_table(size, result):

@@ -152,6 +152,8 @@ def measure_days(env, company, first_day, days, seed, batch_size, measure_ours, 
             "emails_queued": ours["emails_queued"], "activities_created": ours["activities_created"],
             "cases_opened": ours["cases_opened"], "cases_closed": ours["cases_closed"],
             "phases": {name: round(values["s"], 3) for name, values in ours["phases"].items()},
+            "phases_cpu_s": {name: round(values["cpu_s"], 3) for name, values in ours["phases"].items()},
+            "emails_per_s": ours["emails_per_s"],
             "peak_rss_mib": ours["peak_rss_mib"], "rss_after_mib": current_rss_mib(),
         }
         results.append(entry)
@@ -160,7 +162,9 @@ def measure_days(env, company, first_day, days, seed, batch_size, measure_ours, 
               f"{entry['queries']:>6} queries, "
               f"{entry['steps']:>5} steps, {entry['emails_queued']:>4} emails, "
               f"{entry['cases_opened']:>5} opened, {entry['cases_closed']:>4} closed, customers {acted}, "
-              f"RSS {entry['rss_after_mib']:.0f} MiB (peak {entry['peak_rss_mib']:.0f})", flush=True)
+              f"RSS {entry['rss_after_mib']:.0f} MiB (peak {entry['peak_rss_mib']:.0f}); "
+              f"emails {entry['emails_per_s'] or 0:.1f}/s ({entry['phases_cpu_s']['messages: emails']:.2f} s CPU)",
+              flush=True)
     steady = [entry["s"] for entry in results[2:]] or [entry["s"] for entry in results[1:]]
     steady_cpu = [entry["cpu_s"] + (entry["db_cpu_s"] or 0) for entry in results[2:] or results[1:]]
     return {

@@ -60,6 +60,7 @@ from . import (
     dunning_sales_pipeline,
     dunning_segment,
     dunning_statement_actions,
+    ir_qweb,
     mail_mail,
     mail_message,
     mail_template,

@@ -9,6 +9,7 @@ from odoo.tools.misc import format_date
 from ..mail_batch import post_comments
 from ..payment_values import credits_per_currency, open_invoices, payment_values
 from ..policy.schema import TAG_PREFIX
+from .ir_qweb import COMPILED_KEY
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
 INVOICE_REPORT = "account.account_invoices"
@@ -123,8 +124,8 @@ class DunningChannel(models.AbstractModel):
         for key, group in by_template.items():
             cases = self.env["dunning.case"].union(*(case for case, _step, _invoices in group))
             template = self._mail_template(key)
-            subjects = template._render_field("subject", cases.ids, compute_lang=True)
-            bodies = template._render_field("body_html", cases.ids, compute_lang=True)
+            subjects = self._render_template_field(template, "subject", cases)
+            bodies = self._render_template_field(template, "body_html", cases)
             steps = [(case, invoices) for case, _step, invoices in group]
             credits = self._credit_blocks(steps)
             offers = self._offer_blocks({case: mails[case.id]["offer"] for case in cases if mails[case.id]["offer"]})
@@ -147,6 +148,12 @@ class DunningChannel(models.AbstractModel):
                     "message_id": self._message_id(case, mail["step_key"]) if mail["step_key"] else None,
                 }))
             post_comments(posts)  # one batch, as message_post would one by one (mail_batch.py)
+
+    @api.model
+    def _render_template_field(self, template, field, cases):
+        """``{case id: rendered}``: ``field`` of ``template`` for ``cases``, each in its customer's language, as
+        ``_render_field`` renders it, its QWeb source compiled once per language for all (``ir_qweb.py``)."""
+        return template.with_context(**{COMPILED_KEY: {}})._render_field(field, cases.ids, compute_lang=True)
 
     @api.model
     def _message_id(self, case, step_key):

@@ -8,6 +8,11 @@ REVENUE_WINDOW = 365
 PUNCTUALITY_WINDOW = 730
 # Where the facts statement keeps the transaction's jit setting while it runs without JIT (see _refresh).
 JIT_SAVED = "customer_aware_dunning.jit_before_facts"
+# What _engine_facts reads of a customer's facts.
+FACT_FIELDS = ("computed_on", "lifetime_revenue", "revenue_12m", "customer_since", "invoices_due_24m",
+               "on_time_ratio", "avg_days_late", "open_balance", "overdue_balance", "oldest_overdue_days",
+               "open_credits", "net_overdue", "satisfaction_count", "last_satisfaction", "avg_satisfaction",
+               "credit_limit", "credit_limit_use")
 
 
 class DunningPartnerFacts(models.Model):
@@ -306,30 +311,34 @@ class DunningPartnerFacts(models.Model):
         domain = [("company_id", "=", company.id)]
         if partners is not None:
             domain.append(("partner_id", "in", partners.commercial_partner_id.ids))
-        rows = self.env["dunning.partner.facts"].sudo().search(domain)
-        customers = rows.partner_id.with_context(lang="en_US", prefetch_fields=False)
+        # plain rows, not records: the ORM's reading of every customer's facts was a fifth of a steady day
+        rows = self.sudo()._rows(domain)
+        owners = self.env["res.partner"].sudo().browse([row["partner_id"] for row in rows])
+        customers = owners.with_context(lang="en_US", prefetch_fields=False)
         # every field read below, in one query: a field left out is read customer by customer
         customers.fetch(["country_id", "category_id", "user_id", "is_company", "dunning_customer_type"])
         customers.category_id.fetch(["name"])
         customers.country_id.fetch(["code"])
-        today = max(rows.mapped("computed_on"), default=None) or fields.Date.context_today(self)
-        promises = self.env["dunning.promise"].sudo()._policy_facts(company, rows.partner_id, today)
+        today = max((row["computed_on"] for row in rows if row["computed_on"]), default=None) \
+            or fields.Date.context_today(self)
+        promises = self.env["dunning.promise"].sudo()._policy_facts(company, owners, today)
         facts = {}
         for row in rows:
-            partner = customers.browse(row.partner_id.id)
-            facts[row.partner_id] = {
-                **row._as_policy_facts(),
-                "credit_limit": row.credit_limit or None,
+            partner = customers.browse(row["partner_id"])
+            owner = owners.browse(row["partner_id"])
+            facts[owner] = {
+                **self._engine_facts(row),
+                "credit_limit": row["credit_limit"] or None,
                 "country_code": partner.country_id.code or None,
                 "tags": partner.category_id.mapped("name"),
                 "has_salesperson": bool(partner.user_id),
                 "is_company": partner.is_company,
                 "customer_type": partner.dunning_customer_type,
-                **promises.get(row.partner_id, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
+                **promises.get(owner, {"promises_kept_ratio": None, "broken_promises_12m": 0}),
             }
         # the run's day (a simulation's too), as the SQL facts were computed
-        today = rows[:1].computed_on or fields.Date.context_today(self)
-        credit = self.env["dunning.credit.observation"]._policy_facts(company, rows.partner_id, today)
+        today = (rows[0]["computed_on"] if rows else False) or fields.Date.context_today(self)
+        credit = self.env["dunning.credit.observation"]._policy_facts(company, owners, today)
         for partner, values in credit.items():
             facts[partner].update(values)
         return facts
@@ -337,18 +346,37 @@ class DunningPartnerFacts(models.Model):
     def _as_policy_facts(self):
         """The facts in the policy engine's vocabulary (``None`` where nothing is known yet)."""
         self.ensure_one()
+        return self._engine_facts({name: self[name] for name in FACT_FIELDS})
+
+    @api.model
+    def _rows(self, domain):
+        """``[{field: value}]`` of the facts matching ``domain`` (``partner_id`` an id), in the model's order, read
+        in one statement; values as the records give them (``0`` for an empty number, ``False`` for an empty
+        date): what the run reads of every customer twice a day, without the ORM's per-record cost."""
+        query = self._search(domain)
+        columns = ("partner_id", *FACT_FIELDS)
+        numbers = {name for name in columns if self._fields[name].type in ("integer", "float", "monetary")}
+        rows = self.env.execute_query(query.select(*(self._field_to_sql(self._table, name, query)
+                                                     for name in columns)))
+        return [{name: (0 if name in numbers else False) if value is None else value
+                 for name, value in zip(columns, row, strict=True)} for row in rows]
+
+    @api.model
+    def _engine_facts(self, row):
+        """The facts of ``row`` (``{field: value}`` of :data:`FACT_FIELDS`) in the policy engine's vocabulary (``None``
+        where nothing is known yet)."""
         return {
-            "lifetime_revenue": self.lifetime_revenue,
-            "revenue_12m": self.revenue_12m,
-            "customer_since_days": (self.computed_on - self.customer_since).days if self.customer_since else None,
-            "on_time_ratio": self.on_time_ratio if self.invoices_due_24m else None,
-            "avg_days_late": self.avg_days_late if self.invoices_due_24m else None,
-            "open_balance": self.open_balance,
-            "overdue_balance": self.overdue_balance,
-            "oldest_overdue_days": self.oldest_overdue_days if self.overdue_balance > 0 else 0,
-            "open_credits": self.open_credits,
-            "net_overdue": self.net_overdue,
-            "last_satisfaction": self.last_satisfaction if self.satisfaction_count else None,
-            "avg_satisfaction": self.avg_satisfaction if self.satisfaction_count else None,
-            "credit_limit_use": self.credit_limit_use if self.credit_limit else None,
+            "lifetime_revenue": row["lifetime_revenue"],
+            "revenue_12m": row["revenue_12m"],
+            "customer_since_days": (row["computed_on"] - row["customer_since"]).days if row["customer_since"] else None,
+            "on_time_ratio": row["on_time_ratio"] if row["invoices_due_24m"] else None,
+            "avg_days_late": row["avg_days_late"] if row["invoices_due_24m"] else None,
+            "open_balance": row["open_balance"],
+            "overdue_balance": row["overdue_balance"],
+            "oldest_overdue_days": row["oldest_overdue_days"] if row["overdue_balance"] > 0 else 0,
+            "open_credits": row["open_credits"],
+            "net_overdue": row["net_overdue"],
+            "last_satisfaction": row["last_satisfaction"] if row["satisfaction_count"] else None,
+            "avg_satisfaction": row["avg_satisfaction"] if row["satisfaction_count"] else None,
+            "credit_limit_use": row["credit_limit_use"] if row["credit_limit"] else None,
         }

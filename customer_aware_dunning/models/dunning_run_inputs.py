@@ -12,6 +12,10 @@ from ..policy.engine import CaseInput, InvoiceInput, assign_segment, decide
 from ..policy.preview import preview
 from ..run_values import Rollback, Simulation, deal_answer
 
+# The open invoices' fields the engine reads (dunning.run._open_invoice_rows): stored columns of account_move.
+INVOICE_FIELDS = ("commercial_partner_id", "invoice_date_due", "amount_residual_signed", "dunning_excluded",
+                  "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date", "name",
+                  "currency_id", "amount_residual")
 # Customers segmented per chunk of the daily run's segment assignment (each chunk leaves the ORM cache).
 SEGMENT_CHUNK = 1000
 
@@ -70,11 +74,7 @@ class DunningRun(models.AbstractModel):
         domain = self._open_invoices_domain(company)
         if partners is not None:
             domain.append(("commercial_partner_id", "in", partners.commercial_partner_id.ids))
-        invoices = Move.search_read(domain, [
-            "commercial_partner_id", "invoice_date_due", "amount_residual_signed", "dunning_excluded",
-            "dunning_delay_reason_id", "dunning_delay_reason_date", "dunning_promise_date", "name",
-            "currency_id", "amount_residual",
-        ], order="invoice_date_due, id", load=None)
+        invoices = self._open_invoice_rows(domain)
         # The invoices a closed case's outcome keeps (a payment plan, a hand-over, a write-off) are not followed up.
         held = set(Move.search([*domain, ("dunning_held_by_outcome", "=", True)]).ids)
         customers = self.env["res.partner"].browse({row["commercial_partner_id"] for row in invoices})
@@ -122,6 +122,20 @@ class DunningRun(models.AbstractModel):
                 deal_answer=deal_answer(case),
             )
         return result
+
+    @api.model
+    def _open_invoice_rows(self, domain):
+        """What ``search_read(domain, INVOICE_FIELDS, order="invoice_date_due, id", load=None)`` gives on the
+        invoices, as dicts, read in one statement: the ORM's reading and formatting of every open invoice's
+        fields was the biggest cost of a steady day (15 s of 148 in its profile at 10,000 customers)."""
+        Move = self.env["account.move"].sudo()
+        query = Move._search(domain, order="invoice_date_due, id")
+        columns = ("id", *INVOICE_FIELDS)
+        rows = self.env.execute_query(query.select(*(Move._field_to_sql(Move._table, name, query)
+                                                     for name in columns)))
+        # as search_read: False where the column is NULL
+        return [{name: False if value is None else value for name, value in zip(columns, row, strict=True)}
+                for row in rows]
 
     @api.model
     def _open_cases_by_partner(self, company, customers):

@@ -129,6 +129,24 @@ ANSWER_PLAN_CHOSEN = _("Chose a payment plan for a person to approve: %(lines)s.
 PROMISE_BROKEN = _("The promise to pay %(amount)s by %(date)s is broken: %(paid)s paid.")
 DEAL_HELD = _("%(user)s holds %(step)s for the deal until %(date)s.")
 DEAL_APPROVED = _("%(user)s approved %(step)s: it goes on despite the open deal.")
+RESUMED_BY = _("Resumed by %(user)s.")
+# What the run charged less than a step asks, and why (models/dunning_charge.py); amounts are nested money().
+FEE_CAPPED = _("The step asks a reminder fee of %(asked)s; %(profile)s allows at most %(limit)s, so %(limit)s is "
+               "charged.")
+FEE_TOO_EARLY = _("No reminder fee is charged: the oldest invoice is only %(days)s days overdue and %(profile)s "
+                  "allows the first charged reminder %(limit)s days after the due date.")
+FEE_TOO_SOON = _("No reminder fee is charged: the previous one was charged %(days)s days ago and %(profile)s asks "
+                 "for at least %(limit)s days between charged reminders.")
+COMPENSATION_CAPPED = _("The step asks a recovery compensation of %(asked)s; %(profile)s allows at most %(limit)s, "
+                        "so %(limit)s is charged.")
+COMPENSATION_NOT_FOR_CONSUMERS = _("No recovery compensation is charged: %(profile)s allows none from consumers.")
+MARGIN_CAPPED = _("The policy's interest margin of %(asked)s points is above the %(limit)s points %(profile)s "
+                  "allows; %(limit)s points are used.")
+NO_MARGIN = _("No interest is charged: neither the policy nor a legal profile gives an interest margin.")
+NO_REFERENCE_RATE = _("Some days of interest on invoice %(invoice)s are not charged: the reference rate table has no "
+                      "current rate for them. Add the rate under Collections > Configuration > Reference rates.")
+CHARGES_NOT_POSTED = _("The charges are recorded but not posted: the company has no sales journal with an income "
+                       "account.")
 # An email the mail server refused (models/mail_mail.py), a step not sent (models/dunning_case_steps.py).
 MAIL_FAILED = _("The email “%(subject)s” could not be sent: %(error)s")
 MAIL_NOT_RETRIED = _("It may have reached the mail server all the same, so it is not queued again: check with the "

@@ -3,7 +3,8 @@
 The credit register's news, a channel's fallback, a letter ready to post, the run
 failing for one customer and recovering, a payment plan and its end, the
 customer's plan chosen on the portal, a broken promise, an email the server
-refused, a deal's answer: each is stored as a template and its values (not an
+refused, a fee clamped to the law, a case resumed by hand (a deal's answer:
+test_deal_answers.py): each is stored as a template and its values (not an
 English sentence) and read in the reader's language, on the case form's events
 and in the chatter.
 """
@@ -14,17 +15,20 @@ from odoo.tests import tagged
 from odoo.tools import format_date
 
 from ..credit.observation import BANKRUPTCY, REGISTER, Observation
+from ..policy import charges as rules
 from ..texts import (
     ANSWER_PLAN_AGREED,
     ANSWER_PLAN_CHOSEN,
     ANSWERED_ONLINE,
     CHANNEL_FALLBACK,
     CREDIT_REGISTER,
+    FEE_CAPPED,
     LETTER_READY,
     MAIL_FAILED,
     PLAN_BROKEN,
     PLAN_DESCRIBED,
     PROMISE_BROKEN,
+    RESUMED_BY,
     RUN_FAILED,
     RUN_RECOVERED,
 )
@@ -173,3 +177,26 @@ class TestTextsAsDataRound4(TrailCommon):
         self.assertTrue(finnish.startswith(f"Sähköpostia ”{mail.subject}” ei voitu lähettää: 550 mailbox "
                                            "unavailable "), finnish)
         self.assertNotIn("It may have reached", finnish)
+
+    def test_a_fee_clamped_to_the_law_reads_in_each_language(self):
+        profile = self.env.ref("customer_aware_dunning.legal_profile_fi")
+        notes = self.env["dunning.charge"].with_context(lang="en_US")._notes(
+            self.case, [rules.Note(rules.FEE_CAPPED, value=20.0, limit=5.0)], profile)
+        self.env["dunning.case"]._log_notes(notes, "note")
+        note = self.events("note")
+        self.assertEqual(note.description_data["t"], FEE_CAPPED)
+        self.assertEqual(note.description_data["v"]["asked"]["v"], {"amount": 20.0}, "the amounts stay numbers")
+        self.assertEqual(self.described(note, "en_US"), (
+            f"The step asks a reminder fee of {self.money(20, 'en_US')}; {profile.name} allows at most "
+            f"{self.money(5, 'en_US')}, so {self.money(5, 'en_US')} is charged."))
+        self.assertTrue(self.described(note, "fi_FI").startswith("Vaihe pyytää"), self.described(note, "fi_FI"))
+        self.assertIn(self.money(20), self.described(note, "fi_FI"))
+
+    def test_a_case_resumed_by_hand_reads_in_each_language(self):
+        self.case.state = "paused"
+        self.case.with_user(self.collections_manager).with_context(lang="en_US").action_dunning_resume()
+        resumed = self.events("resumed")
+        self.assertEqual(resumed.description_data, {"t": RESUMED_BY, "v": {"user": self.collections_manager.name}})
+        self.assertTrue(self.described(resumed, "fi_FI").endswith(f"{self.collections_manager.name}."),
+                        self.described(resumed, "fi_FI"))
+        self.assertNotIn("Resumed", self.described(resumed, "fi_FI"))

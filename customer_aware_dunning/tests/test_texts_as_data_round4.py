@@ -3,7 +3,7 @@
 The credit register's news, a channel's fallback, a letter ready to post, the run
 failing for one customer and recovering, a payment plan and its end, the
 customer's plan chosen on the portal, a broken promise, an email the server
-refused, a fee clamped to the law, a case resumed by hand (a deal's answer:
+refused, a step refused for sales promotion, a fee clamped to the law, a case resumed by hand (a deal's answer:
 test_deal_answers.py): each is stored as a template and its values (not an
 English sentence) and read in the reader's language, on the case form's events
 and in the chatter.
@@ -28,6 +28,7 @@ from ..texts import (
     PLAN_BROKEN,
     PLAN_DESCRIBED,
     PROMISE_BROKEN,
+    PROMOTION_REFUSED,
     RESUMED_BY,
     RUN_FAILED,
     RUN_RECOVERED,
@@ -200,3 +201,19 @@ class TestTextsAsDataRound4(TrailCommon):
         self.assertTrue(self.described(resumed, "fi_FI").endswith(f"{self.collections_manager.name}."),
                         self.described(resumed, "fi_FI"))
         self.assertNotIn("Resumed", self.described(resumed, "fi_FI"))
+
+    def test_a_step_refused_for_sales_promotion_reads_in_each_language(self):
+        self.company.dunning_legal_profile_id = self.env.ref("customer_aware_dunning.legal_profile_fi")
+        self.env.ref("customer_aware_dunning.mail_template_gentle_reminder").dunning_promotion = True
+        consumer = self.env["res.partner"].create({"name": "Maija Meikäläinen", "email": "maija@example.com",
+                                                   "lang": "en_US"})
+        self.assertEqual(consumer.dunning_customer_type, "consumer")
+        self.make_invoice(consumer, day(-30), day(0), 300)
+        self.env["dunning.run"].with_context(lang="en_US")._run_company(self.company, day(6))
+        refused = self.events("note", self.case_of(consumer)).filtered(
+            lambda event: (event.description_data or {}).get("t") == PROMOTION_REFUSED)
+        self.assertEqual(len(refused), 1)
+        self.assertEqual(refused.description_data["v"]["template"], "gentle_reminder", "the key stays in the data")
+        self.assertIn("its template Gentle reminder contains sales promotion", self.described(refused, "en_US"))
+        self.assertIn("Ystävällinen maksumuistutus", self.described(refused, "fi_FI"))
+        self.assertNotIn("sales promotion", self.described(refused, "fi_FI"))

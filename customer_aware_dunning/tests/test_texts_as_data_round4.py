@@ -3,7 +3,8 @@
 The credit register's news, a channel's fallback, a letter ready to post, the run
 failing for one customer and recovering, a payment plan and its end, the
 customer's plan chosen on the portal, a broken promise, an email the server
-refused, a step refused for sales promotion, a fee clamped to the law, a case resumed by hand (a deal's answer:
+refused, a step refused for sales promotion, a fee clamped to the law, a case
+resumed by hand, the agency's file on the chatter (a deal's answer:
 test_deal_answers.py): each is stored as a template and its values (not an
 English sentence) and read in the reader's language, on the case form's events
 and in the chatter.
@@ -23,6 +24,7 @@ from ..texts import (
     CHANNEL_FALLBACK,
     CREDIT_REGISTER,
     FEE_CAPPED,
+    HANDOVER_FILE,
     LETTER_READY,
     MAIL_FAILED,
     PLAN_BROKEN,
@@ -217,3 +219,11 @@ class TestTextsAsDataRound4(TrailCommon):
         self.assertIn("its template Gentle reminder contains sales promotion", self.described(refused, "en_US"))
         self.assertIn("Ystävällinen maksumuistutus", self.described(refused, "fi_FI"))
         self.assertNotIn("sales promotion", self.described(refused, "fi_FI"))
+
+    def test_the_agency_file_line_reads_in_each_language_without_a_label(self):
+        self.case.with_user(self.collections_manager).with_context(lang="en_US").action_dunning_hand_over()
+        line = self.case.message_ids.filtered(lambda message: message.attachment_ids and message.dunning_text)
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.dunning_text, {"kind": None, "text": {"t": HANDOVER_FILE, "v": {}}})
+        self.assertEqual(self.chatter_body(line, "en_US"), "Hand-over file for the collection agency.")
+        self.assertEqual(self.chatter_body(line, "fi_FI"), "Perintätoimiston siirtotiedosto.")

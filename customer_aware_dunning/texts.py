@@ -153,6 +153,9 @@ MAIL_NOT_RETRIED = _("It may have reached the mail server all the same, so it is
                      "customer before sending it again by hand.")
 PROMOTION_REFUSED = _("The step was not sent: its template %(template)s contains sales promotion, and %(profile)s "
                       "forbids sales promotion in collection messages to consumers.")
+# The salesperson's note of their customer's portal answer or broken promise (models/dunning_sales_answers.py).
+SALESPERSON_ANSWERED = _("Your customer %(customer)s answered online.")
+SALESPERSON_PROMISE_BROKEN = _("Your customer %(customer)s broke a promise to pay.")
 
 
 def to_data(text):

@@ -4,8 +4,8 @@ The credit register's news, a channel's fallback, a letter ready to post, the ru
 failing for one customer and recovering, a payment plan and its end, the
 customer's plan chosen on the portal, a broken promise, an email the server
 refused, a step refused for sales promotion, a fee clamped to the law, a case
-resumed by hand, the agency's file on the chatter (a deal's answer:
-test_deal_answers.py): each is stored as a template and its values (not an
+resumed by hand, the salesperson's note of a portal answer, the agency's file on
+the chatter (a deal's answer: test_deal_answers.py): each is stored as a template and its values (not an
 English sentence) and read in the reader's language, on the case form's events
 and in the chatter.
 """
@@ -34,6 +34,7 @@ from ..texts import (
     RESUMED_BY,
     RUN_FAILED,
     RUN_RECOVERED,
+    SALESPERSON_ANSWERED,
 )
 from .test_trail_texts import TrailCommon, body_text
 from .test_translations import day
@@ -227,3 +228,26 @@ class TestTextsAsDataRound4(TrailCommon):
         self.assertEqual(line.dunning_text, {"kind": None, "text": {"t": HANDOVER_FILE, "v": {}}})
         self.assertEqual(self.chatter_body(line, "en_US"), "Hand-over file for the collection agency.")
         self.assertEqual(self.chatter_body(line, "fi_FI"), "Perintätoimiston siirtotiedosto.")
+
+    def test_the_salespersons_note_of_a_portal_answer_reads_in_each_language(self):
+        self.salesperson.lang = "fi_FI"
+        self.case.user_id = self.salesperson
+        problem = self.case.with_context(lang="en_US")._portal_answer(
+            "question", {"message": "Which invoice?"}, day(6), fields.Datetime.now())
+        self.assertEqual(problem, "")
+        note = self.case.message_ids.filtered(lambda message: self.salesperson.partner_id in message.partner_ids)
+        self.assertEqual(len(note), 1)
+        self.assertIsNone(note.dunning_text["kind"], "the sentence alone, no label")
+        headline, answer = note.dunning_text["text"]["l"]
+        self.assertEqual(headline, {"t": SALESPERSON_ANSWERED, "v": {"customer": "Aalto Ltd"}})
+        self.assertEqual(answer["t"], ANSWERED_ONLINE)
+        self.assertEqual(self.chatter_body(note, "en_US"), "Your customer Aalto Ltd answered online. "
+                         "The customer answered online. Asks a question. Message: Which invoice?")
+        finnish = self.chatter_body(note, "fi_FI")
+        self.assertTrue(finnish.startswith("Asiakkaasi Aalto Ltd vastasi verkossa. Asiakas vastasi verkossa. "),
+                        finnish)
+        self.assertIn("Which invoice?", finnish, "the customer's words stay as written")
+        todo = self.case.activity_ids.filtered(lambda activity: activity.user_id == self.salesperson)
+        self.assertEqual(len(todo), 1, "the answer's own To-Do is the salesperson's: no second one")
+        self.assertEqual(todo.summary, "Asiakas vastasi: Aalto Ltd", "the To-Do in its assignee's language")
+        self.assertIn("Asiakas vastasi verkossa.", str(todo.note))

@@ -156,6 +156,10 @@ PROMOTION_REFUSED = _("The step was not sent: its template %(template)s contains
 # The salesperson's note of their customer's portal answer or broken promise (models/dunning_sales_answers.py).
 SALESPERSON_ANSWERED = _("Your customer %(customer)s answered online.")
 SALESPERSON_PROMISE_BROKEN = _("Your customer %(customer)s broke a promise to pay.")
+# A credit hold's approval asked, given, refused, on the quotation or invoice (models/credit_hold.py).
+CREDIT_APPROVAL_REQUESTED = _("Credit approval requested: %(reason)s")
+CREDIT_APPROVED_BY = _("Credit approved by %(user)s.")
+CREDIT_REFUSED_BY = _("Credit refused by %(user)s.")
 
 
 def to_data(text):

@@ -4,8 +4,9 @@ The credit register's news, a channel's fallback, a letter ready to post, the ru
 failing for one customer and recovering, a payment plan and its end, the
 customer's plan chosen on the portal, a broken promise, an email the server
 refused, a step refused for sales promotion, a fee clamped to the law, a case
-resumed by hand, the salesperson's note of a portal answer, the agency's file on
-the chatter (a deal's answer: test_deal_answers.py): each is stored as a template and its values (not an
+resumed by hand, the salesperson's note of a portal answer, a credit approval
+asked and given, the agency's file on the chatter (a deal's answer:
+test_deal_answers.py): each is stored as a template and its values (not an
 English sentence) and read in the reader's language, on the case form's events
 and in the chatter.
 """
@@ -22,6 +23,9 @@ from ..texts import (
     ANSWER_PLAN_CHOSEN,
     ANSWERED_ONLINE,
     CHANNEL_FALLBACK,
+    CREDIT_APPROVAL_REQUESTED,
+    CREDIT_APPROVED_BY,
+    CREDIT_REFUSED_BY,
     CREDIT_REGISTER,
     FEE_CAPPED,
     HANDOVER_FILE,
@@ -251,3 +255,18 @@ class TestTextsAsDataRound4(TrailCommon):
         self.assertEqual(len(todo), 1, "the answer's own To-Do is the salesperson's: no second one")
         self.assertEqual(todo.summary, "Asiakas vastasi: Aalto Ltd", "the To-Do in its assignee's language")
         self.assertIn("Asiakas vastasi verkossa.", str(todo.note))
+
+    def test_a_credit_approval_asked_refused_and_given_reads_in_each_language(self):
+        self.invoice.with_context(lang="en_US").action_dunning_request_credit_approval()
+        manager = self.invoice.with_user(self.collections_manager).with_context(lang="en_US")
+        manager.action_dunning_refuse_credit()
+        manager.action_dunning_approve_credit()
+        notes = self.invoice.message_ids.filtered("dunning_text").sorted("id")
+        self.assertEqual([note.dunning_text["text"]["t"] for note in notes],
+                         [CREDIT_APPROVAL_REQUESTED, CREDIT_REFUSED_BY, CREDIT_APPROVED_BY])
+        name = self.collections_manager.name
+        self.assertEqual(notes[-1].dunning_text, {"kind": None, "text": {"t": CREDIT_APPROVED_BY, "v": {"user": name}}})
+        self.assertEqual(self.chatter_body(notes[-1], "en_US"), f"Credit approved by {name}.")
+        self.assertEqual(self.chatter_body(notes[-1], "fi_FI"), f"Luoton hyväksyi {name}.")
+        self.assertEqual(self.chatter_body(notes[1], "fi_FI"), f"Luoton hylkäsi {name}.")
+        self.assertTrue(self.chatter_body(notes[0], "fi_FI").startswith("Luottohyväksyntää pyydetty: "))

@@ -10,6 +10,8 @@ Stored shape (JSON):
 - ``{"t": template, "v": {name: value}}``: a Text; a value is a number, a string,
   ``{"d": "2026-07-15"}`` (a date) or a Text of its own;
 - ``{"j": [part, ...]}``: sentences one after the other (``Joined``);
+- ``{"l": [part, ...]}``: items of one sentence, a comma between them (``Listed``), or
+  ``"sep"`` when it is another (``" "``: sentences of one line);
 - ``{"s": "..."}``: words as a person wrote them (a hold's reason), shown as written.
 
 A value's name says what it is, the same names the engine uses: ``segment``,
@@ -29,14 +31,15 @@ from markupsafe import Markup
 from odoo.tools import format_date, formatLang
 
 from .policy.schema import GROUP_PREFIX
-from .policy.text import Joined, Text, _
+from .policy.text import Joined, Listed, Text, _
 from .translate import policy_text
 
 TEMPLATE_XMLID = "customer_aware_dunning.mail_template_%s"
 
 LABELLED = {"segment": "segment", "reason": "reason", "journey": "journey", "template": "template",
             "channel": "channel", "owner": "actor", "to": "actor", "approver": "actor", "outcome": "outcome",
-            "customer_reason": "customer_reason", "agency_status": "agency_status"}
+            "customer_reason": "customer_reason", "agency_status": "agency_status",
+            "registry_status": "registry_status", "failure_type": "failure_type"}
 AMOUNTS = ("credits", "overdue", "amount")
 
 CHANNELS = {"email": _("email"), "letter": _("letter"), "activity": _("activity"), "sms": _("text message")}
@@ -95,15 +98,77 @@ INVOICES_SETTLED = _("its invoices are paid or credited")
 # A case handed over to a collection agency, and what the agency reports on it.
 HANDED_OVER = _("Handed over to the collection agency by %(user)s: no more reminders or charges from us; "
                 "the agency's file is attached.")
+HANDOVER_FILE = _("Hand-over file for the collection agency.")
 AGENCY_PAID = _("The agency reports: %(agency_status)s. The case stays closed.")
 AGENCY_PARTLY = _("The agency reports: %(agency_status)s. The rest stays with the agency.")
 AGENCY_RETURNED = _("The agency reports: %(agency_status)s. The next run follows the invoices up again in a new case.")
+# What a credit-information provider said that collections must act on (models/credit_observation.py).
+CREDIT_REGISTER = _("The trade register now says: %(registry_status)s (source %(source)s, %(date)s).")
+CREDIT_RATING = _("The credit rating dropped from %(before)s to %(after)s (source %(source)s, %(date)s).")
+# A customer the step's channel cannot reach (models/dunning_channel.py, dunning_channel_letter.py).
+CHANNEL_FALLBACK = _("%(channel)s not possible (%(missing)s): %(fallback)s instead.")
+NO_EMAIL = _("no email address")
+NO_MOBILE = _("no mobile number")
+NO_SMS_APP = _("the SMS app is not installed")
+NO_FALLBACK = _("nothing")
+LETTER_NOT_POSTED = _("The letter is not posted: Odoo's snailmail app is not installed. Print the attached letter.")
+LETTER_READY = _("Collection letter %(template)s ready to post to %(customer)s.")
+# The daily run and one customer (models/dunning_case_needs_attention.py).
+RUN_FAILED = _("The daily run failed for this customer and went on with the others: %(error)s. Nothing is sent to "
+               "it until the cause is fixed; the run tries it again alone every day.")
+RUN_RECOVERED = _("The daily run works again for this customer.")
+# A payment plan (models/dunning_payment_plan*.py, dunning_case_portal_plan.py); an instalment is "date: amount".
+PLAN_DESCRIBED = _("%(count)s instalments, %(amount)s (%(lines)s).")
+PLAN_COMPLETED = _("The payment plan is completed.")
+PLAN_ALL_PAID = _("Every instalment of the payment plan is paid: %(plan)s")
+PLAN_BROKEN = _("An instalment of the payment plan is late: the plan is broken. %(plan)s")
+ANSWER_PLAN_OUTSIDE = _("Asks a person for a payment plan outside the limits (%(problems)s): %(lines)s.")
+ANSWER_PLAN_AGREED = _("Agreed to a payment plan: %(lines)s.")
+ANSWER_PLAN_CHOSEN = _("Chose a payment plan for a person to approve: %(lines)s.")
+# A promise broken (models/dunning_promise.py), a deal's answer (models/dunning_sales_deal.py).
+PROMISE_BROKEN = _("The promise to pay %(amount)s by %(date)s is broken: %(paid)s paid.")
+DEAL_HELD = _("%(user)s holds %(step)s for the deal until %(date)s.")
+DEAL_APPROVED = _("%(user)s approved %(step)s: it goes on despite the open deal.")
+RESUMED_BY = _("Resumed by %(user)s.")
+# What the run charged less than a step asks, and why (models/dunning_charge.py); amounts are nested money().
+FEE_CAPPED = _("The step asks a reminder fee of %(asked)s; %(profile)s allows at most %(limit)s, so %(limit)s is "
+               "charged.")
+FEE_TOO_EARLY = _("No reminder fee is charged: the oldest invoice is only %(days)s days overdue and %(profile)s "
+                  "allows the first charged reminder %(limit)s days after the due date.")
+FEE_TOO_SOON = _("No reminder fee is charged: the previous one was charged %(days)s days ago and %(profile)s asks "
+                 "for at least %(limit)s days between charged reminders.")
+COMPENSATION_CAPPED = _("The step asks a recovery compensation of %(asked)s; %(profile)s allows at most %(limit)s, "
+                        "so %(limit)s is charged.")
+COMPENSATION_NOT_FOR_CONSUMERS = _("No recovery compensation is charged: %(profile)s allows none from consumers.")
+MARGIN_CAPPED = _("The policy's interest margin of %(asked)s points is above the %(limit)s points %(profile)s "
+                  "allows; %(limit)s points are used.")
+NO_MARGIN = _("No interest is charged: neither the policy nor a legal profile gives an interest margin.")
+NO_REFERENCE_RATE = _("Some days of interest on invoice %(invoice)s are not charged: the reference rate table has no "
+                      "current rate for them. Add the rate under Collections > Configuration > Reference rates.")
+CHARGES_NOT_POSTED = _("The charges are recorded but not posted: the company has no sales journal with an income "
+                       "account.")
+# An email the mail server refused (models/mail_mail.py), a step not sent (models/dunning_case_steps.py).
+MAIL_FAILED = _("The email “%(subject)s” could not be sent: %(error)s")
+MAIL_NOT_RETRIED = _("It may have reached the mail server all the same, so it is not queued again: check with the "
+                     "customer before sending it again by hand.")
+PROMOTION_REFUSED = _("The step was not sent: its template %(template)s contains sales promotion, and %(profile)s "
+                      "forbids sales promotion in collection messages to consumers.")
+# The salesperson's note of their customer's portal answer or broken promise (models/dunning_sales_answers.py).
+SALESPERSON_ANSWERED = _("Your customer %(customer)s answered online.")
+SALESPERSON_PROMISE_BROKEN = _("Your customer %(customer)s broke a promise to pay.")
+# A credit hold's approval asked, given, refused, on the quotation or invoice (models/credit_hold.py).
+CREDIT_APPROVAL_REQUESTED = _("Credit approval requested: %(reason)s")
+CREDIT_APPROVED_BY = _("Credit approved by %(user)s.")
+CREDIT_REFUSED_BY = _("Credit refused by %(user)s.")
 
 
 def to_data(text):
     """``text`` (a Text, a person's words or nothing) as the JSON value the models store."""
     if text is None or text is False:
         return None
+    if isinstance(text, Listed):
+        listed = {"l": [to_data(part) for part in text.parts]}
+        return listed if text.sep == ", " else {**listed, "sep": text.sep}
     if isinstance(text, Joined):
         return {"j": [to_data(part) for part in text.parts]}
     if isinstance(text, Text):
@@ -119,6 +184,16 @@ def _value_data(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def money(amount):
+    """``amount`` in the company's currency, as a value of a sentence whose own value names are not amounts."""
+    return Text("%(amount)s", amount=amount)
+
+
+def instalments(pairs):
+    """``(date, amount)`` pairs as a sentence's list: ``15/07/2026: 100,00 €, 15/08/2026: 100,00 €``."""
+    return Listed(*(Text("%(date)s: %(amount)s", date=day, amount=amount) for day, amount in pairs))
 
 
 def is_written(data):
@@ -159,6 +234,8 @@ class Reader:
             return data["s"] or ""
         if "j" in data:
             return "; ".join(filter(None, (self.render(part) for part in data["j"])))
+        if "l" in data:
+            return data.get("sep", ", ").join(filter(None, (self.render(part) for part in data["l"])))
         template = data.get("t") or ""
         if not template:
             return ""
@@ -196,7 +273,8 @@ class Reader:
             finders = {"segment": self._label_segment, "reason": self._label_reason, "journey": self._label_journey,
                        "template": self._label_template, "channel": self._label_channel, "actor": self._label_actor,
                        "outcome": self._label_outcome, "customer_reason": self._label_customer_reason,
-                       "agency_status": self._label_agency_status}
+                       "agency_status": self._label_agency_status, "registry_status": self._label_registry_status,
+                       "failure_type": self._label_failure_type}
             self._labels[kind, key] = finders[kind](key) or key
         return self._labels[kind, key]
 
@@ -244,3 +322,10 @@ class Reader:
 
     def _label_agency_status(self, key):
         return dict(self.env["dunning.case"]._fields["agency_status"]._description_selection(self.env)).get(key)
+
+    def _label_registry_status(self, key):
+        return dict(self.env["dunning.credit.observation"]._fields["registry_status"]._description_selection(
+            self.env)).get(key)
+
+    def _label_failure_type(self, key):
+        return dict(self.env["mail.mail"]._fields["failure_type"]._description_selection(self.env)).get(key)

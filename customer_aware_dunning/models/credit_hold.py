@@ -12,6 +12,8 @@ from odoo.exceptions import UserError
 
 from ..access import MANAGER_GROUP, check_collections_manager
 from ..policy.credit_hold import credit_hold_reasons
+from ..policy.text import Text
+from ..texts import CREDIT_APPROVAL_REQUESTED, CREDIT_APPROVED_BY, CREDIT_REFUSED_BY, Reader, to_data
 
 HOLD_STATES = [("none", "No approval asked"), ("requested", "Approval requested"), ("approved", "Approved"),
                ("refused", "Refused")]
@@ -90,21 +92,29 @@ class DunningCreditHold(models.AbstractModel):
             record.sudo().activity_schedule(
                 activity_type_id=todo.id, user_id=(approver or self.env.user).id,
                 summary=_("Credit approval"), note=record.dunning_hold_reason)
-            record.message_post(body=_("Credit approval requested: %s", record.dunning_hold_reason),
-                                message_type="comment", subtype_xmlid="mail.mt_note")
+            # the reason as the requester reads it (computed in their language), the sentence as data
+            record._dunning_note(Text(CREDIT_APPROVAL_REQUESTED, reason=record.dunning_hold_reason or ""))
 
-    def _dunning_decide(self, state, message):
+    def _dunning_decide(self, state, text):
         check_collections_manager(self.env, _("Only Collections managers approve or refuse a credit hold."))
+        feedback = Reader(self.env).render(to_data(text))
         for record in self:
             record.dunning_hold_state = state
-            record.activity_ids.filtered(lambda a: a.summary == _("Credit approval")).action_feedback(message)
-            record.message_post(body=message, message_type="comment", subtype_xmlid="mail.mt_note")
+            record.activity_ids.filtered(lambda a: a.summary == _("Credit approval")).action_feedback(feedback)
+            record._dunning_note(text)
+
+    def _dunning_note(self, text):
+        """Post ``text`` (a Text, see ``texts.py``) as a note kept as data: each reader reads it in their language."""
+        data = to_data(text)
+        message = self.message_post(body=Reader(self.env, self.company_id).render(data), message_type="comment",
+                                    subtype_xmlid="mail.mt_note")
+        message._dunning_keep_texts({message.id: {"kind": None, "text": data}})
 
     def action_dunning_approve_credit(self):
-        self._dunning_decide("approved", _("Credit approved by %s.", self.env.user.name))
+        self._dunning_decide("approved", Text(CREDIT_APPROVED_BY, user=self.env.user.name))
 
     def action_dunning_refuse_credit(self):
-        self._dunning_decide("refused", _("Credit refused by %s.", self.env.user.name))
+        self._dunning_decide("refused", Text(CREDIT_REFUSED_BY, user=self.env.user.name))
 
 
 class ResCompany(models.Model):

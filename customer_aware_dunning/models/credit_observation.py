@@ -7,12 +7,15 @@ matters → :meth:`_policy_facts` hands the latest valid row of each kind to the
 policy's facts. Only Collections managers read these rows (credit data).
 """
 
-from markupsafe import Markup
+from markupsafe import escape
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..credit.observation import INSOLVENT_STATUSES, KINDS, RATING, RATING_SCALE, REGISTER, REGISTRY_STATUSES
 from ..policy.schema import RATING_VALID_DAYS
+from ..policy.text import Text
+from ..texts import CREDIT_RATING, CREDIT_REGISTER, Reader, to_data
+from .mail_message import CREDIT_LABEL
 
 # 19.0.1.3 kept the rating validity in this parameter; the policy's credit_information.rating_valid_days took
 # its place. A database that has it still reads it where its policy does not write the key.
@@ -110,24 +113,26 @@ class DunningCreditObservation(models.Model):
         }
 
     def _change_that_matters(self, before):
-        """A sentence when this row differs from ``before`` in a way collections must act on, else ``None``."""
+        """A sentence (a Text, see ``texts.py``) when this row differs from ``before`` in a way collections must act
+        on, else ``None``: the register's status stays a key, read as its label in the reader's language."""
         self.ensure_one()
         newly_insolvent = self.registry_status in INSOLVENT_STATUSES and (
             not before or before.registry_status != self.registry_status)
         if self.kind == REGISTER and newly_insolvent:
-            status = dict(self._fields["registry_status"]._description_selection(self.env))[self.registry_status]
-            return _("The trade register now says: %(status)s (source %(source)s, %(date)s).",
-                     status=status, source=self.source, date=self.observed_on)
+            return Text(CREDIT_REGISTER, registry_status=self.registry_status, source=self.source,
+                        date=self.observed_on)
         dropped = before and before.rating and self.rating and int(before.rating) - int(self.rating) >= 2
         if self.kind == RATING and dropped:
-            return _("The credit rating dropped from %(before)s to %(after)s (source %(source)s, %(date)s).",
-                     before=before.rating_label or before.rating, after=self.rating_label or self.rating,
-                     source=self.source, date=self.observed_on)
+            return Text(CREDIT_RATING, before=before.rating_label or before.rating,
+                        after=self.rating_label or self.rating, source=self.source, date=self.observed_on)
         return None
 
     @api.model
     def _announce(self, company, changes):
-        """Post each change on the customer and its open case, with an activity for the salesperson and collector."""
+        """Post each change on the customer and its open case, with an activity for the salesperson and collector.
+
+        The change is kept as data on both chatter lines and on the case's event, read in each reader's
+        language; each activity is written in the language of the user it is for."""
         cases = self.env["dunning.case"].sudo().search([
             ("company_id", "=", company.id),
             ("partner_id", "in", [partner.id for partner in changes]),
@@ -135,18 +140,23 @@ class DunningCreditObservation(models.Model):
         ])
         by_partner = {case.partner_id: case for case in cases}
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        writer, readers = Reader(self.env, company), {}
         for partner, message in changes.items():
-            partner.sudo().message_post(body=Markup("<b>%s</b>: %s") % (_("Credit information"), message),
-                                        message_type="comment", subtype_xmlid="mail.mt_note")
+            text = to_data(message)
+            posted = partner.sudo().message_post(
+                body=writer.line(self.env._("Credit information"), text),
+                message_type="comment", subtype_xmlid="mail.mt_note")
+            posted._dunning_keep_texts({posted.id: {"kind": CREDIT_LABEL, "text": text}})
             case = by_partner.get(partner)
             if case:
                 case._log_events("credit_change", {case.id: message})
             users = partner.user_id | (case.user_id | case.collector_id if case else partner.user_id)
             for user in users.filtered(lambda u: not u.share):
                 record = case or partner
+                reader = self.env["dunning.case"]._reader(readers, user, company)
                 record.sudo().activity_schedule(
                     activity_type_id=todo.id if todo else False, user_id=user.id,
-                    summary=_("Credit information changed"), note=message,
+                    summary=reader.env._("Credit information changed"), note=escape(reader.render(text)),
                 )
         return cases
 

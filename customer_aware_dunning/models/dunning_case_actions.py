@@ -7,7 +7,7 @@ from ..access import check_collections_manager, is_collections_manager
 from ..policy.engine import approved, parse_step_key, resolve_step
 from ..policy.schema import OUTCOMES
 from ..policy.text import Text
-from ..texts import APPROVED, APPROVED_BY, APPROVED_NOT_DONE, HELD_BY, Reader, step_title, to_data
+from ..texts import APPROVED, APPROVED_BY, APPROVED_NOT_DONE, HELD_BY, RESUMED_BY, Reader, step_title, to_data
 
 
 class DunningCase(models.Model):
@@ -77,7 +77,7 @@ class DunningCase(models.Model):
         """Resume cases paused by hand: the next run decides again."""
         check_collections_manager(self.env, _("Only Collections managers can resume a collection case by hand."))
         paused = self.sudo().filtered(lambda case: case.state == "paused")
-        paused._resume(_("Resumed by %(user)s.", user=self.env.user.name))
+        paused._resume(Text(RESUMED_BY, user=self.env.user.name))
         return True
 
     def action_dunning_run_now(self):

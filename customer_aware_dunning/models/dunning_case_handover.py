@@ -6,7 +6,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..policy.text import Text
-from ..texts import AGENCY_PAID, AGENCY_PARTLY, AGENCY_RETURNED, HANDED_OVER
+from ..texts import AGENCY_PAID, AGENCY_PARTLY, AGENCY_RETURNED, HANDED_OVER, HANDOVER_FILE, Reader, to_data
 from .dunning_case_outcome import AGENCY_STATUSES
 
 # The columns Finnish and EU collection agencies take in a hand-over file, one line per invoice.
@@ -93,8 +93,9 @@ class DunningCaseHandover(models.Model):
             "res_model": self._name,
             "res_id": self.id,
         })
-        self.message_post(body=self.env._("Hand-over file for the collection agency."),
-                          attachment_ids=attachment.ids)
+        text = to_data(Text(HANDOVER_FILE))
+        message = self.message_post(body=Reader(self.env).render(text), attachment_ids=attachment.ids)
+        message._dunning_keep_texts({message.id: {"kind": None, "text": text}})  # read in the reader's language
         return attachment
 
 

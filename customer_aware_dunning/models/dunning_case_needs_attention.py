@@ -2,6 +2,9 @@
 
 from odoo import fields, models
 
+from ..policy.text import Text
+from ..texts import RUN_FAILED, RUN_RECOVERED
+
 # The customers named in the administrators' message; the rest are counted.
 MAX_LISTED = 20
 
@@ -40,17 +43,19 @@ class DunningCaseAttention(models.Model):
             case.write({"needs_attention": True, "run_error": errors[case.id], "run_failed_since": today})
         if not new:
             return new
-        new._log_events("run_failed", {case.id: self.env._(
-            "The daily run failed for this customer and went on with the others: %(error)s. Nothing is sent to "
-            "it until the cause is fixed; the run tries it again alone every day.", error=errors[case.id],
-        ) for case in new})
-        channel = self.env["dunning.channel"]
-        new._schedule_activities({case: {
-            "summary": self.env._("Collections run failed for this customer"),
-            "note": self.env._("The daily run could not follow up %(customer)s: %(error)s",
-                               customer=case.partner_id.display_name, error=errors[case.id]),
-            "user_id": channel._actor(case, "finance").id,
-        } for case in new})
+        # kept as data, read in each reader's language; the error stays as the run wrote it
+        new._log_events("run_failed", {case.id: Text(RUN_FAILED, error=errors[case.id]) for case in new})
+        users = self.env["dunning.channel"]._actors([(case, "finance") for case in new])
+        activities = {}
+        for case, user in zip(new, users, strict=True):
+            env = self.with_context(lang=user.lang or self.env.lang).env  # in the words of who acts
+            activities[case] = {
+                "summary": env._("Collections run failed for this customer"),
+                "note": env._("The daily run could not follow up %(customer)s: %(error)s",
+                              customer=case.partner_id.display_name, error=errors[case.id]),
+                "user_id": user.id,
+            }
+        new._schedule_activities(activities)
         listed = new.sorted(lambda case: (case.partner_id.display_name or "", case.id))[:MAX_LISTED]
         lines = [f"{case.partner_id.display_name} ({case.name}): {errors[case.id]}" for case in listed]
         if len(new) > MAX_LISTED:
@@ -69,6 +74,5 @@ class DunningCaseAttention(models.Model):
         if not flagged:
             return flagged
         flagged.write({"needs_attention": False, "run_error": False, "run_failed_since": False})
-        flagged._log_events("run_recovered", dict.fromkeys(
-            flagged.ids, self.env._("The daily run works again for this customer.")))
+        flagged._log_events("run_recovered", dict.fromkeys(flagged.ids, Text(RUN_RECOVERED)))
         return flagged

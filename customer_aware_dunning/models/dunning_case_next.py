@@ -31,7 +31,7 @@ class DunningCase(models.Model):
     )
 
     journey_label = fields.Char(
-        "Journey", compute="_compute_journey_label",
+        "Journey name", compute="_compute_journey_label",
         help="The journey the case follows, by the name the company's active policy gives it.",
     )
 

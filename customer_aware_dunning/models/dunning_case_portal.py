@@ -120,12 +120,12 @@ class DunningCase(models.Model):
         owner = reason.owner if reason else False
         user = self.env["dunning.channel"]._actor(case, owner) if owner else (
             case.user_id or case.collector_id or self.env["dunning.channel"]._finance_user(case.company_id))
+        env = self.with_context(lang=user.lang or self.env.lang).env  # the To-Do in the words of who acts
         case.activity_schedule(
             "mail.mail_activity_data_todo",
             date_deadline=today,
-            summary=self.env._("Customer answered: %(customer)s", customer=case.partner_id.display_name),
-            note=escape(Reader(self.with_context(lang=user.lang or self.env.lang).env, case.company_id).render(
-                to_data(description))),
+            summary=env._("Customer answered: %(customer)s", customer=case.partner_id.display_name),
+            note=escape(Reader(env, case.company_id).render(to_data(description))),
             user_id=user.id,
         )
         case._hold_now(today)  # the customer sees the case paused now, not after the next run

@@ -16,7 +16,16 @@ from markupsafe import escape
 from odoo import Command, models
 
 from ..policy.payment_plans import bounds_for, propose_schedule
-from ..texts import Reader, to_data
+from ..policy.text import Listed, Text
+from ..texts import (
+    ANSWER_PLAN_AGREED,
+    ANSWER_PLAN_CHOSEN,
+    ANSWER_PLAN_OUTSIDE,
+    ANSWERED_ONLINE,
+    Reader,
+    instalments,
+    to_data,
+)
 
 PLAN_COUNT_LIMIT = 120  # instalments a customer may even ask a person for
 PLAN_FIRST_DATE_LIMIT_DAYS = 365
@@ -32,14 +41,19 @@ class DunningCase(models.Model):
 
     def _plan_preview(self, answer, today):
         """``(schedule, problems)`` for the customer's choice: ``(date, amount)`` pairs and texts in their language."""
+        schedule, problems = self._plan_schedule(answer, today)
+        reader = Reader(self.env)
+        return schedule, [reader.render(to_data(text)) for text in problems]
+
+    def _plan_schedule(self, answer, today):
+        """``(schedule, problems)`` for the customer's choice: ``(date, amount)`` pairs and the engine's Texts."""
         self.ensure_one()
         owed = sum(self._collectable_invoices().mapped("amount_residual_signed"))
         instalments, problems = propose_schedule(
             owed, answer.get("instalments"), answer.get("first_date"), today, self._plan_bounds(),
             self.currency_id.rounding or 0.01,
         )
-        reader = Reader(self.env)
-        return [(item.date, item.amount) for item in instalments], [reader.render(to_data(text)) for text in problems]
+        return [(item.date, item.amount) for item in instalments], problems
 
     def _portal_check(self, kind, answer, today, now):
         if kind != "plan":
@@ -67,29 +81,29 @@ class DunningCase(models.Model):
         problem = case._portal_check(kind, answer, today, now)
         if problem:
             return problem
-        schedule, problems = case._plan_preview(answer, today)
+        schedule, problems = case._plan_schedule(answer, today)
         if not schedule:
-            return problems[0]
+            return Reader(self.env).render(to_data(problems[0]))
         bounds = case._plan_bounds()
-        lines = ", ".join(f"{day}: {case._format_amount(amount)}" for day, amount in schedule)
+        lines = instalments(schedule)  # dates and amounts as data: each reader reads them in their language
         if problems:
-            text = self.env._("Asks a person for a payment plan outside the limits (%(problems)s): %(lines)s.",
-                              problems=" ".join(problems), lines=lines)
+            text = Text(ANSWER_PLAN_OUTSIDE, problems=Listed(*problems, sep=" "), lines=lines)
             plan = self.env["dunning.payment.plan"]
         elif bounds.self_serve:
             plan = self.env["dunning.payment.plan"]._create_plans(case, schedule, "portal", agreed_on=today)
-            text = self.env._("Agreed to a payment plan: %(lines)s.", lines=lines)
+            text = Text(ANSWER_PLAN_AGREED, lines=lines)
         else:
             plan = self.env["dunning.payment.plan"]._create_plans(case, schedule, "portal")
-            text = self.env._("Chose a payment plan for a person to approve: %(lines)s.", lines=lines)
-        description = self.env._("The customer answered online. %(text)s", text=text)
+            text = Text(ANSWER_PLAN_CHOSEN, lines=lines)
+        description = Text(ANSWERED_ONLINE, text=text)
         case._log_events("customer_answer", {case.id: description},
                          invoice_ids=[Command.set(case._collectable_invoices().ids)])
         if not plan or plan.state == "proposed":
             user = case.collector_id or case.user_id or self.env["dunning.channel"]._finance_user(case.company_id)
+            env = self.with_context(lang=user.lang or self.env.lang).env  # in the words of who acts
             case.activity_schedule(
                 "mail.mail_activity_data_todo", date_deadline=today,
-                summary=self.env._("Payment plan to decide: %(customer)s", customer=case.partner_id.display_name),
-                note=escape(description), user_id=user.id,
+                summary=env._("Payment plan to decide: %(customer)s", customer=case.partner_id.display_name),
+                note=escape(Reader(env, case.company_id).render(to_data(description))), user_id=user.id,
             )
         return ""

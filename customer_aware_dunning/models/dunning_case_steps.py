@@ -3,7 +3,7 @@
 import logging
 from collections import defaultdict
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL
 
 from ..policy.engine import CLOSE, HOLD, NEED_APPROVAL, SEND_STEP
@@ -12,6 +12,7 @@ from ..texts import (
     MAILS_REQUEUED,
     NOTHING_LEFT,
     PAUSE_GONE,
+    PROMOTION_REFUSED,
     WAITS_FOR_APPROVAL,
     Reader,
     is_written,
@@ -339,11 +340,8 @@ class DunningCase(models.Model):
         refused = [(case, decision) for case, decision in items
                    if decision.step.template in promotional and case.partner_id.dunning_customer_type == "consumer"]
         for case, decision in refused:
-            case._log_events("note", {case.id: _(
-                "The step was not sent: its template %(template)s contains sales promotion, and %(profile)s "
-                "forbids sales promotion in collection messages to consumers.",
-                template=decision.step.template, profile=profile.name,
-            )})
+            case._log_events("note", {case.id: Text(PROMOTION_REFUSED, template=decision.step.template,
+                                                    profile=profile.name)})
             _logger.warning("Collections: %s not sent to consumer %s (promotional template %s)",
                             decision.step_key, case.partner_id.id, decision.step.template)
         return [item for item in items if item not in refused]

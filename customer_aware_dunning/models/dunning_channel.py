@@ -9,6 +9,8 @@ from odoo.tools.misc import format_date
 from ..mail_batch import post_comments
 from ..payment_values import credits_per_currency, open_invoices, payment_values
 from ..policy.schema import TAG_PREFIX
+from ..policy.text import Listed, Text
+from ..texts import CHANNEL_FALLBACK, NO_EMAIL, NO_FALLBACK, NO_MOBILE, NO_SMS_APP
 from .ir_qweb import COMPILED_KEY
 
 LETTER_REPORT = "customer_aware_dunning.action_report_dunning_letter"
@@ -95,18 +97,17 @@ class DunningChannel(models.AbstractModel):
         customer cannot be reached by it."""
         partner = case.partner_id
         if step.send == "email" and not self._recipients(case, step):
-            missing, fallback = _("no email address"), spec.fallback.no_email
+            missing, fallback = NO_EMAIL, spec.fallback.no_email
         elif step.send == "sms" and not (partner.mobile or partner.phone):
-            missing, fallback = _("no mobile number"), spec.fallback.no_mobile
+            missing, fallback = NO_MOBILE, spec.fallback.no_mobile
         elif step.send == "sms" and "sms.sms" not in self.env:
-            missing, fallback = _("the SMS app is not installed"), spec.fallback.no_mobile
+            missing, fallback = NO_SMS_APP, spec.fallback.no_mobile
         else:
             return [step.send], None
         channels = [channel for channel in fallback if channel != step.send]
-        return channels, _(
-            "%(channel)s not possible (%(missing)s): %(fallback)s instead.",
-            channel=step.send, missing=missing, fallback=", ".join(channels) or _("nothing"),
-        )
+        # channels stay keys (read as their labels), the note a Text read in the reader's language (texts.py)
+        instead = Listed(*(Text("%(channel)s", channel=channel) for channel in channels)) or Text(NO_FALLBACK)
+        return channels, Text(CHANNEL_FALLBACK, channel=step.send, missing=Text(missing), fallback=instead)
 
     # ------------------------------------------------------------------ email
 

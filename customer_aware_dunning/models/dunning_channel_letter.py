@@ -5,6 +5,8 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 
+from ..policy.text import Text
+from ..texts import LETTER_NOT_POSTED, LETTER_READY, Reader, to_data
 from .dunning_channel import LETTER_REPORT
 
 
@@ -32,14 +34,17 @@ class DunningChannelLetter(models.AbstractModel):
             ])
             notes.extend(self._post_letters([(case, attachment) for case, attachment
                                              in zip(cases, attachments, strict=True) if by_post[case.id]]))
+            reader, kept = Reader(self.env), {}
             for case, attachment in zip(cases, attachments, strict=True):
-                case.message_post(
-                    body=_("Collection letter %(template)s ready to post to %(customer)s.",
-                           template=key, customer=case.partner_id.display_name),
+                text = to_data(Text(LETTER_READY, template=key, customer=case.partner_id.display_name))
+                message = case.message_post(
+                    body=reader.render(text),
                     attachment_ids=attachment.ids,
                     message_type="comment",
                     subtype_xmlid="mail.mt_note",
                 )
+                kept[message.id] = {"kind": None, "text": text}  # read in the reader's language, as it is
+            self.env["mail.message"]._dunning_keep_texts(kept)
         return {"notes": notes}
 
     def _post_letters(self, letters):
@@ -51,7 +56,7 @@ class DunningChannelLetter(models.AbstractModel):
         if not letters:
             return []
         if "snailmail.letter" not in self.env:
-            why = _("The letter is not posted: Odoo's snailmail app is not installed. Print the attached letter.")
+            why = Text(LETTER_NOT_POSTED)
             return [(case, why, "letter") for case, _attachment in letters]
         self.env["snailmail.letter"].create([
             {

@@ -10,6 +10,21 @@ from odoo.tools import SQL, format_date, formatLang
 from ..policy import charges as rules
 from ..policy.charges import ChargeContext, ChargeInvoice, plan_charges
 from ..policy.schema import CHARGE_KINDS, CUSTOMER_TYPES
+from ..policy.text import Listed, Text
+from ..texts import (
+    CHARGES_NOT_POSTED,
+    COMPENSATION_CAPPED,
+    COMPENSATION_NOT_FOR_CONSUMERS,
+    FEE_CAPPED,
+    FEE_TOO_EARLY,
+    FEE_TOO_SOON,
+    MARGIN_CAPPED,
+    NO_MARGIN,
+    NO_REFERENCE_RATE,
+    Reader,
+    money,
+    to_data,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -162,46 +177,34 @@ class DunningCharge(models.Model):
     @api.model
     def _notes(self, case, notes, profile):
         """``[(case, description)]``: what the run clamped or did not charge, and why, for the case to say
-        (and in the server log)."""
+        (and in the server log); the description is a Text, read in the reader's language (``texts.py``)."""
         if not notes:
             return []
-        messages = [(note.code, self._note_message(note, profile, case)) for note in notes]
+        messages = [(note.code, self._note_message(note, profile)) for note in notes]
+        reader = Reader(self.env, case.company_id)
         for _code, message in messages:
-            _logger.warning("Collections charges of %s: %s", case.name, message)
+            _logger.warning("Collections charges of %s: %s", case.name, reader.render(to_data(message)))
         # Without a legal profile or margin interest is simply not charged: the server log says it, not every case.
         shown = [message for code, message in messages if code != rules.NO_MARGIN]
-        return [(case, " ".join(shown))] if shown else []
+        return [(case, shown[0] if len(shown) == 1 else Listed(*shown, sep=" "))] if shown else []
 
     @api.model
-    def _note_message(self, note, profile, case):
-        fmt = case._format_amount
+    def _note_message(self, note, profile):
+        """The Text of one note: amounts as numbers (read as money), the legal profile by its name."""
         name = profile.name or ""
         messages = {
-            rules.FEE_CAPPED: lambda: self.env._(
-                "The step asks a reminder fee of %(asked)s; %(profile)s allows at most %(limit)s, so %(limit)s is "
-                "charged.", asked=fmt(note.value), limit=fmt(note.limit), profile=name),
-            rules.FEE_TOO_EARLY: lambda: self.env._(
-                "No reminder fee is charged: the oldest invoice is only %(days)s days overdue and %(profile)s "
-                "allows the first charged reminder %(limit)s days after the due date.",
-                days=int(note.value), limit=int(note.limit), profile=name),
-            rules.FEE_TOO_SOON: lambda: self.env._(
-                "No reminder fee is charged: the previous one was charged %(days)s days ago and %(profile)s asks "
-                "for at least %(limit)s days between charged reminders.",
-                days=int(note.value), limit=int(note.limit), profile=name),
-            rules.COMPENSATION_CAPPED: lambda: self.env._(
-                "The step asks a recovery compensation of %(asked)s; %(profile)s allows at most %(limit)s, so "
-                "%(limit)s is charged.", asked=fmt(note.value), limit=fmt(note.limit), profile=name),
-            rules.COMPENSATION_NOT_FOR_CONSUMERS: lambda: self.env._(
-                "No recovery compensation is charged: %(profile)s allows none from consumers.", profile=name),
-            rules.MARGIN_CAPPED: lambda: self.env._(
-                "The policy's interest margin of %(asked)s points is above the %(limit)s points %(profile)s "
-                "allows; %(limit)s points are used.", asked=note.value, limit=note.limit, profile=name),
-            rules.NO_MARGIN: lambda: self.env._(
-                "No interest is charged: neither the policy nor a legal profile gives an interest margin."),
-            rules.NO_REFERENCE_RATE: lambda: self.env._(
-                "Some days of interest on invoice %(invoice)s are not charged: the reference rate table has no "
-                "current rate for them. Add the rate under Collections > Configuration > Reference rates.",
-                invoice=note.invoice_label),
+            rules.FEE_CAPPED: lambda: Text(FEE_CAPPED, asked=money(note.value), limit=money(note.limit),
+                                           profile=name),
+            rules.FEE_TOO_EARLY: lambda: Text(FEE_TOO_EARLY, days=int(note.value), limit=int(note.limit),
+                                              profile=name),
+            rules.FEE_TOO_SOON: lambda: Text(FEE_TOO_SOON, days=int(note.value), limit=int(note.limit),
+                                             profile=name),
+            rules.COMPENSATION_CAPPED: lambda: Text(COMPENSATION_CAPPED, asked=money(note.value),
+                                                    limit=money(note.limit), profile=name),
+            rules.COMPENSATION_NOT_FOR_CONSUMERS: lambda: Text(COMPENSATION_NOT_FOR_CONSUMERS, profile=name),
+            rules.MARGIN_CAPPED: lambda: Text(MARGIN_CAPPED, asked=note.value, limit=note.limit, profile=name),
+            rules.NO_MARGIN: lambda: Text(NO_MARGIN),
+            rules.NO_REFERENCE_RATE: lambda: Text(NO_REFERENCE_RATE, invoice=note.invoice_label),
         }
         return messages[note.code]()
 
@@ -218,7 +221,7 @@ class DunningCharge(models.Model):
         for charge in self.filtered(lambda charge: not charge.waived and charge.amount > 0):
             by_event[charge.event_id] |= charge
         if by_event and not self._income_journal().default_account_id:
-            why = _("The charges are recorded but not posted: the company has no sales journal with an income account.")
+            why = Text(CHARGES_NOT_POSTED)
             return [(case, why) for case in self.case_id]
         if not by_event:
             return []

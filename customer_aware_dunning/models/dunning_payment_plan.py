@@ -15,6 +15,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..policy.payment_plans import INSTALMENT_STATES, LIVE_PLAN_STATES, PLAN_STATES, instalment_states, plan_state
+from ..policy.text import Text
+from ..texts import PLAN_DESCRIBED, instalments
 
 PLAN_SOURCES = [("portal", "Customer portal"), ("staff", "Staff")]
 
@@ -85,11 +87,10 @@ class DunningPaymentPlan(models.Model):
         return plan
 
     def _describe(self):
+        """The plan as a Text (``texts.py``): its dates and amounts stay data, read in the reader's language."""
         self.ensure_one()
-        lines = ", ".join(f"{instalment.date}: {self.case_id._format_amount(instalment.amount)}"
-                          for instalment in self.instalment_ids)
-        return self.env._("%(count)s instalments, %(total)s (%(lines)s).", count=len(self.instalment_ids),
-                          total=self.case_id._format_amount(self.amount_total), lines=lines)
+        lines = instalments((instalment.date, instalment.amount) for instalment in self.instalment_ids)
+        return Text(PLAN_DESCRIBED, count=len(self.instalment_ids), amount=self.amount_total, lines=lines)
 
     def _log_on_case(self, kind):
         for plan in self:

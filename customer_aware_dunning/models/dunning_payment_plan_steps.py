@@ -17,6 +17,8 @@ from markupsafe import escape
 from odoo import api, models
 
 from ..policy.schema import PlanSettings
+from ..policy.text import Text
+from ..texts import PLAN_ALL_PAID, PLAN_BROKEN, PLAN_COMPLETED, to_data
 
 NOTE_TEMPLATE = "customer_aware_dunning.plan_instalment_note_mail_template"
 THANKS_TEMPLATE = "customer_aware_dunning.plan_instalment_paid_mail_template"
@@ -50,7 +52,7 @@ class DunningCase(models.Model):
             plan.case_id._log_on_plan_end("plan_completed", plan)
         # The daily sync closes a case once its invoices are paid (see _close); a plan can also complete first.
         closing = completed.case_id.filtered(lambda case: case.state != "closed")
-        closing._close("payment_plan", today, self.env._("The payment plan is completed."))
+        closing._close("payment_plan", today, Text(PLAN_COMPLETED))
         closing.write({"plan_paid_on": today})
         return paid, broken, completed
 
@@ -61,16 +63,13 @@ class DunningCase(models.Model):
         super(DunningCase, self - planned)._close(outcome, today, reason)
         planned = planned.filtered(lambda case: not case._collectable_invoices())
         if planned:
-            super(DunningCase, planned)._close("payment_plan", today, self.env._("The payment plan is completed."))
+            super(DunningCase, planned)._close("payment_plan", today, Text(PLAN_COMPLETED))
             planned.write({"plan_paid_on": today})
 
     def _log_on_plan_end(self, kind, plan):
-        description = {
-            "plan_completed": self.env._("Every instalment of the payment plan is paid: %(plan)s",
-                                         plan=plan._describe()),
-            "plan_broken": self.env._("An instalment of the payment plan is late: the plan is broken. %(plan)s",
-                                      plan=plan._describe()),
-        }[kind]
+        """Record the plan's end on the case; returns the event's Text (read in the reader's language)."""
+        template = {"plan_completed": PLAN_ALL_PAID, "plan_broken": PLAN_BROKEN}[kind]
+        description = Text(template, plan=plan._describe())
         self._log_events(kind, {self.id: description})
         return description
 
@@ -98,18 +97,19 @@ class DunningCase(models.Model):
     def _plan_broken(self, plans, spec):
         """Each broken plan: an event, a To-Do for the owner, and the policy's ``on_broken_plan`` step."""
         step = spec.on_broken_plan if spec else None
-        descriptions = {plan: plan.case_id._log_on_plan_end("plan_broken", plan) for plan in plans}
+        descriptions = {plan: to_data(plan.case_id._log_on_plan_end("plan_broken", plan)) for plan in plans}
         owners = [(plan.case_id, plan.case_id.delay_reason_id.owner or "finance") for plan in plans]
         users = self.env["dunning.channel"]._actors(owners)  # one lookup per kind of owner, not per plan
-        self._schedule_activities({
-            plan.case_id: {
-                "summary": self.env._("Broken payment plan: %(customer)s",
-                                      customer=plan.case_id.partner_id.display_name),
-                "note": escape(descriptions[plan]),
+        activities, readers = {}, {}
+        for plan, user in zip(plans, users, strict=True):
+            reader = self._reader(readers, user, plan.company_id)  # in the words of who acts
+            activities[plan.case_id] = {
+                "summary": reader.env._("Broken payment plan: %(customer)s",
+                                        customer=plan.case_id.partner_id.display_name),
+                "note": escape(reader.render(descriptions[plan])),
                 "user_id": user.id,
             }
-            for plan, user in zip(plans, users, strict=True)
-        })
+        self._schedule_activities(activities)
         reacting = [plan for plan in plans if step and plan.case_id.state != "closed"]
         if reacting:
             self.env["dunning.case"]._send_steps(spec, [

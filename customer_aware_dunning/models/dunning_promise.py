@@ -5,6 +5,9 @@ from markupsafe import escape
 from odoo import Command, api, fields, models
 from odoo.tools import float_compare
 
+from ..policy.text import Text
+from ..texts import PROMISE_BROKEN, Reader, money, to_data
+
 PROMISE_SOURCES = [("invoice", "Invoice form"), ("staff", "Staff"), ("portal", "Customer portal")]
 PROMISE_STATES = [("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken"), ("replaced", "Replaced")]
 
@@ -102,16 +105,15 @@ class DunningPromise(models.Model):
 
     def _tell_broken(self):
         case = self.case_id
-        description = self.env._(
-            "The promise to pay %(amount)s by %(date)s is broken: %(paid)s paid.",
-            amount=case._format_amount(self.amount or self.owed_at_promise), date=self.date,
-            paid=case._format_amount(max(self._paid_so_far(), 0)),
-        )
+        # kept as data (texts.py): the amounts and the date read in each reader's language
+        description = Text(PROMISE_BROKEN, amount=self.amount or self.owed_at_promise, date=self.date,
+                           paid=money(max(self._paid_so_far(), 0)))
         case._log_events("promise_broken", {case.id: description}, invoice_ids=[Command.set(self.invoice_ids.ids)])
         user = self.env["dunning.channel"]._actor(case, case.delay_reason_id.owner or "finance")
+        reader = Reader(self.with_context(lang=user.lang or self.env.lang).env, case.company_id)  # who acts
         case._schedule_activities({case: {
-            "summary": self.env._("Broken promise: %(customer)s", customer=case.partner_id.display_name),
-            "note": escape(description),
+            "summary": reader.env._("Broken promise: %(customer)s", customer=case.partner_id.display_name),
+            "note": escape(reader.render(to_data(description))),
             "user_id": user.id,
         }})
 

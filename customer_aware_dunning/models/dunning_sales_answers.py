@@ -12,6 +12,8 @@ from markupsafe import Markup, escape
 from odoo import models
 
 from ..policy.sales_schema import SalespersonNotices
+from ..policy.text import Text
+from ..texts import SALESPERSON_ANSWERED, SALESPERSON_PROMISE_BROKEN, Reader, to_data
 
 
 class DunningCase(models.Model):
@@ -25,14 +27,16 @@ class DunningCase(models.Model):
             told = case.event_ids.filtered(lambda event: event.kind == "customer_answer").sorted("id")[-1:]
             new = case.activity_ids - before
             # A plan the customer agreed alone asks nobody for anything: the salesperson reads of it, no To-Do.
-            case._tell_salesperson("customer_answer", told.description or "", asked=new.user_id,
+            case._tell_salesperson("customer_answer", told.description_data, asked=new.user_id,
                                            to_do=bool(new) or kind != "plan")
         return problem
 
     def _tell_salesperson(self, moment, description, asked=None, to_do=True):
         """Tell the salesperson of this case of ``moment`` (``customer_answer`` or ``broken_promise``) as the
-        active policy's ``tell_salesperson`` says; ``asked``: users the moment already gave a To-Do;
-        ``to_do=False``: a note at most (nothing is asked of anyone)."""
+        active policy's ``tell_salesperson`` says; ``description``: the moment's event text as data (texts.py);
+        ``asked``: users the moment already gave a To-Do; ``to_do=False``: a note at most (nothing is asked of
+        anyone). The note keeps its sentence as data (each reader reads it in their language); the To-Do is
+        written in the salesperson's."""
         self.ensure_one()
         case = self.sudo()
         user = case.user_id
@@ -40,17 +44,16 @@ class DunningCase(models.Model):
         how = getattr(spec.tell_salesperson if spec else SalespersonNotices(), moment)
         if how == "none" or not user or user.share or not user.active:
             return
-        env = case.with_context(lang=user.lang or self.env.lang).env
-        customer = case.partner_id.display_name
-        headline = (env._("Your customer %(customer)s answered online.", customer=customer)
-                    if moment == "customer_answer" else
-                    env._("Your customer %(customer)s broke a promise to pay.", customer=customer))
-        case.message_post(body=Markup("<p>%s</p><p>%s</p>") % (headline, description), message_type="comment",
-                          subtype_xmlid="mail.mt_note", partner_ids=user.partner_id.ids)
+        reader = Reader(case.with_context(lang=user.lang or self.env.lang).env, case.company_id)
+        headline = Text(SALESPERSON_ANSWERED if moment == "customer_answer" else SALESPERSON_PROMISE_BROKEN,
+                        customer=case.partner_id.display_name)
+        said, told = reader.render(to_data(headline)), reader.render(description)
+        message = case.message_post(body=Markup("<p>%s</p><p>%s</p>") % (said, told), message_type="comment",
+                                    subtype_xmlid="mail.mt_note", partner_ids=user.partner_id.ids)
+        message._dunning_keep_texts({message.id: {
+            "kind": None, "text": {"l": [to_data(headline), description or None], "sep": " "}}})
         if how == "activity" and to_do and user not in (asked or self.env["res.users"]):
-            case._schedule_activities({case: {
-                "summary": headline, "note": escape(description), "user_id": user.id,
-            }})
+            case._schedule_activities({case: {"summary": said, "note": escape(told), "user_id": user.id}})
 
 
 class DunningPromise(models.Model):
@@ -68,5 +71,5 @@ class DunningPromise(models.Model):
         reaction = spec.on_broken_promise if spec else None
         if reaction and reaction.send == "activity" and reaction.to == "salesperson":
             asked |= case.user_id
-        case._tell_salesperson("broken_promise", told.description or "", asked=asked)
+        case._tell_salesperson("broken_promise", told.description_data, asked=asked)
         return result

@@ -18,7 +18,8 @@ from odoo.exceptions import AccessError, UserError
 from ..access import is_collections_manager
 from ..policy.engine import resolve_step
 from ..policy.sales import OPEN_DEAL
-from ..texts import Reader, step_title, to_data
+from ..policy.text import Text
+from ..texts import DEAL_APPROVED, DEAL_HELD, Reader, step_title, to_data
 from .dunning_deal_hold import HOLD_AGAIN_DAYS
 
 
@@ -161,14 +162,16 @@ class DunningCase(models.Model):
             until = fields.Date.add(today, days=days) if days else False
             hold.write({"outcome": outcome, "answered_by": user.id, "answered_on": today, "held_until": until,
                         "ended_on": False if until else today})
+            # the step by its title from the policy (read in each reader's language), else as it was written
+            resolved = hold.step_key and resolve_step(
+                self.env["dunning.policy"].sudo()._active_spec(case.company_id), hold.step_key)
+            step = step_title(resolved[1]) if resolved else hold.step
             if until:
-                text = _("%(user)s holds %(step)s for the deal until %(date)s.",
-                         user=user.name, step=hold.step, date=case._format_date(until))
+                text = Text(DEAL_HELD, user=user.name, step=step, date=until)
             else:
-                text = _("%(user)s approved %(step)s: it goes on despite the open deal.",
-                         user=user.name, step=hold.step)
+                text = Text(DEAL_APPROVED, user=user.name, step=step)
             case._log_events("deal_answer", {case.id: text})
-            hold.activity_id.action_feedback(feedback=text)
+            hold.activity_id.action_feedback(feedback=Reader(self.env, case.company_id).render(to_data(text)))
         self.env["dunning.run"]._decide_now(cases)
 
 

@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import models
 
+from ..policy.text import Listed, Text
+from ..texts import MAIL_FAILED, MAIL_NOT_RETRIED
 from .dunning_case_steps import RETRIED_MAIL_FAILURES
 
 
@@ -35,15 +37,12 @@ class MailMail(models.Model):
         cases = self.env["dunning.case"].sudo().browse(by_case)
         if not cases:
             return
-        types = dict(self._fields["failure_type"]._description_selection(self.env))
         retried = failure_type in RETRIED_MAIL_FAILURES
-        cases._log_events("mail_failed", {
-            case.id: self.env._(
-                "The email “%(subject)s” could not be sent: %(reason)s",
-                subject=by_case[case.id][0].subject or "",
-                reason=failure_reason or by_case[case.id][0].failure_reason or types.get(failure_type, failure_type),
-            ) + ("" if retried else " " + self.env._(
-                "It may have reached the mail server all the same, so it is not queued again: check with the "
-                "customer before sending it again by hand."))
-            for case in cases
-        })
+        texts = {}
+        for case in cases:
+            # the server's words as it wrote them, else the failure's kind (read as its label)
+            reason = failure_reason or by_case[case.id][0].failure_reason or Text(
+                "%(failure_type)s", failure_type=failure_type)
+            failed = Text(MAIL_FAILED, subject=by_case[case.id][0].subject or "", error=reason)
+            texts[case.id] = failed if retried else Listed(failed, Text(MAIL_NOT_RETRIED), sep=" ")
+        cases._log_events("mail_failed", texts)

@@ -1,11 +1,14 @@
 """Collections' chatter lines read in the reader's language.
 
-A line the addon logs keeps its sentence as data (``dunning_text``: the event's kind
-and the Text, see ``texts.py``); the web client gets the body rendered for the user
-who reads it.  The stored body, in the writer's language, is what search and email see.
+A line the addon logs keeps its sentence as data (``dunning_text``: the event's kind,
+whose label heads the line (none: the sentence alone), and the Text, see ``texts.py``);
+the web client gets the body rendered for the user who reads it.  The stored body, in the
+writer's language, is what search and email see.
 """
 
 import json
+
+from markupsafe import escape
 
 from odoo import fields, models
 from odoo.addons.mail.tools.discuss import Store
@@ -14,6 +17,7 @@ from odoo.tools import SQL
 from ..texts import Reader
 
 COLLECTIONS_LABEL = "collections"
+CREDIT_LABEL = "credit_information"
 
 
 class MailMessage(models.Model):
@@ -33,12 +37,15 @@ class MailMessage(models.Model):
         """A function giving each message its body: a collections line rendered anew, any other as stored."""
         kinds = dict(self.env["dunning.case.event"]._fields["kind"]._description_selection(self.env))
         kinds[COLLECTIONS_LABEL] = self.env._("Collections")
+        kinds[CREDIT_LABEL] = self.env._("Credit information")
         reader = Reader(self.env)
 
         def render(message):
             data = message.dunning_text
             if not data:
                 return message.body
+            if not data.get("kind"):  # a line with no label: the sentence alone
+                return escape(reader.render(data.get("text")))
             return reader.line(kinds.get(data.get("kind"), ""), data.get("text"))
         return render
 

@@ -68,3 +68,19 @@ class Joined(Text):
 
     def __bool__(self):
         return bool(self.parts)
+
+
+class Listed(Joined):
+    """Items of one sentence, ``sep`` between them (``2026-07-15: 100.00, 2026-08-15: 100.00``)."""
+
+    __slots__ = ("sep",)
+
+    def __init__(self, *parts, sep=", "):
+        super().__init__(*parts)
+        self.sep = sep
+
+    def render(self, translate=None):
+        return self.sep.join(part.render(translate) if isinstance(part, Text) else str(part) for part in self.parts)
+
+    def _key(self):
+        return ("listed", self.sep, *self.parts)

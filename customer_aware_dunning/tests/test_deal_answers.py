@@ -9,7 +9,9 @@ from datetime import timedelta
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools import format_date
 
+from ..texts import DEAL_HELD
 from .common import DunningCommon
 
 
@@ -73,6 +75,22 @@ class TestDealAnswers(DunningCommon, HttpCase):
         answer = case.event_ids.filtered(lambda event: event.kind == "deal_answer")
         self.assertIn("Sally Sales approved", answer.description)
         self.assertTrue(case.message_ids.filtered(lambda message: "Sally Sales approved" in (message.body or "")))
+
+    def test_the_answer_is_kept_as_data_and_reads_in_finnish(self):
+        """The answer names the step by its title and the date as data: a Finnish reader reads it in Finnish."""
+        case = self.held()
+        self.click(case, "action_dunning_deal_hold", self.salesperson)
+        answer = case.event_ids.filtered(lambda event: event.kind == "deal_answer")
+        until = self.today + timedelta(days=14)
+        self.assertEqual(answer.description_data["t"], DEAL_HELD)
+        self.assertEqual(answer.description_data["v"]["date"], {"d": until.isoformat()})
+        self.assertEqual(answer.description_data["v"]["step"]["v"], {"template": "final_notice"})
+        self.env["res.lang"]._activate_lang("fi_FI")
+        self.env["ir.module.module"].search([("name", "=", "customer_aware_dunning")])._update_translations(["fi_FI"])
+        finnish = answer.with_context(lang="fi_FI").read(["description"])[0]["description"]
+        self.assertTrue(finnish.startswith("Sally Sales "), finnish)
+        self.assertIn("Kirje ”", finnish)
+        self.assertIn(format_date(self.env(context={"lang": "fi_FI"}), until), finnish)
 
     def test_the_salesperson_holds_14_days_and_is_not_asked_again(self):
         case = self.held()

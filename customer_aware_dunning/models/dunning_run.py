@@ -202,13 +202,29 @@ class DunningRun(models.AbstractModel):
 
     @api.model
     def _run_now_limit(self):
+        """How many customers "Run now" follows up in the request; beyond, it starts the scheduled job.
+
+        The system parameter's value (default 2,000), capped by what the server's
+        lock table holds: the request takes one advisory lock per customer and
+        keeps them all until it ends (:meth:`_customer_locks_cap`).
+        """
         value = self.env["ir.config_parameter"].sudo().get_param(RUN_NOW_PARAMETER)
         try:
-            return int(value) if value else RUN_NOW_MAX_CUSTOMERS
+            limit = int(value) if value else RUN_NOW_MAX_CUSTOMERS
         except ValueError:
             _logger.warning("System parameter %s is not a number (%r): %d is used",
                             RUN_NOW_PARAMETER, value, RUN_NOW_MAX_CUSTOMERS)
-            return RUN_NOW_MAX_CUSTOMERS
+            limit = RUN_NOW_MAX_CUSTOMERS
+        cap, settings = self._customer_locks_cap()
+        if limit > cap:
+            _logger.warning(
+                "System parameter %s asks for %d customers in one transaction, more than PostgreSQL's lock table "
+                "can hold beside the other sessions (%s): Run now follows up at most %d customers itself and starts "
+                "the scheduled job for more. Raise max_locks_per_transaction on the server to allow more.",
+                RUN_NOW_PARAMETER, limit, settings, cap,
+            )
+            return cap
+        return limit
 
     @api.model
     def _batches_as_jobs(self):

@@ -177,10 +177,11 @@ class DunningRun(models.AbstractModel):
             return 0
         _logger.info("Collections run for %s: %d batch(es) done by this process", company.name, len(batches))
         decided = 0
+        suspects = set()  # the kinds of decision whose acting failed in a batch: the next batches try them apart
         for partner_ids in batches:
             try:
                 with self.env.cr.savepoint():
-                    decided += len(self._follow_up_isolated(company, policy, spec, today, partner_ids))
+                    decided += len(self._follow_up_isolated(company, policy, spec, today, partner_ids, suspects))
             except Exception:
                 _logger.exception(
                     "Collections run for %s: a batch of %d customer(s) failed; the next run does it again",

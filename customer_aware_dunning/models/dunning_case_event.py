@@ -39,10 +39,8 @@ class DunningCaseEvent(models.Model):
     _order = "date desc, id desc"
 
     case_id = fields.Many2one("dunning.case", required=True, ondelete="cascade", index=True, readonly=True)
-    # Computed before the INSERT (precompute): the run records events by the hundred, and each create would
-    # otherwise be followed by an UPDATE writing these two.
-    company_id = fields.Many2one(related="case_id.company_id", store=True, index=True, precompute=True)
-    partner_id = fields.Many2one(related="case_id.partner_id", store=True, index=True, precompute=True)
+    company_id = fields.Many2one(related="case_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="case_id.partner_id", store=True, index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     kind = fields.Selection(EVENT_KINDS, required=True, readonly=True)
     description_data = fields.Json(readonly=True, help="What happened, as data (a Text): see texts.py.")

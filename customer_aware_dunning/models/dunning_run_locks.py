@@ -67,14 +67,14 @@ class DunningRunLocks(models.AbstractModel):
     @api.model
     def _customer_locks_cap(self):
         """``(customers, settings)``: how many customer locks one transaction may hold, from the size of
-        PostgreSQL's lock table (``max_locks_per_transaction`` × (``max_connections`` +
+        PostgreSQL's lock table (``max_locks_per_transaction`` x (``max_connections`` +
         ``max_prepared_transactions``) objects, for all sessions together), keeping a margin
         (:data:`LOCK_TABLE_SHARE`); ``settings`` says so in words, for the log."""
         [(per_transaction, connections, prepared)] = self.env.execute_query(SQL(
             "SELECT current_setting('max_locks_per_transaction')::int, current_setting('max_connections')::int, "
             "current_setting('max_prepared_transactions')::int"))
         size = per_transaction * (connections + prepared)
-        settings = (f"max_locks_per_transaction {per_transaction} × (max_connections {connections} + "
+        settings = (f"max_locks_per_transaction {per_transaction} x (max_connections {connections} + "
                     f"max_prepared_transactions {prepared}) = {size} locks")
         return int(size * LOCK_TABLE_SHARE), settings
 

@@ -252,9 +252,11 @@ def measure_oca(env, company, today, sample):
     return result
 
 
-def measure_poison(env, company, today, batch_size, percent):
+def measure_poison(env, company, today, batch_size, percent, profile=None):
     """Our run clean, then with ``percent`` % of the customers poisoned, on the same data: every other customer
-    must get the same steps, and the time is compared.
+    must get the same steps, and the time and the queries are compared.
+
+    ``profile``: a path; the poisoned runs are profiled (cProfile) to ``<profile>.day1`` and ``<profile>.day2``.
 
     The poison is a real database error, as in ``test_run_isolation.py``: a
     trigger refuses the step of every chosen customer, so its batch fails and
@@ -282,12 +284,12 @@ def measure_poison(env, company, today, batch_size, percent):
            END $$;
            CREATE TRIGGER bench_poison BEFORE INSERT ON dunning_case_event
                FOR EACH ROW EXECUTE FUNCTION pg_temp.bench_poison()""", poisoned))
-    poison = measure_ours(env, company, today, batch_size)
+    poison = profiled(profile and f"{profile}.day1", measure_ours, env, company, today, batch_size)
     poison_steps = dict(env.execute_query(steps_query))
     isolated = count(env, "SELECT count(*) FROM dunning_case WHERE company_id = %s AND needs_attention", company.id)
     told = count(env, "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND kind = 'run_failed'",
                  company.id)
-    poison_next = measure_ours(env, company, next_day, batch_size)
+    poison_next = profiled(profile and f"{profile}.day2", measure_ours, env, company, next_day, batch_size)
     isolated_next = count(env, "SELECT count(*) FROM dunning_case WHERE company_id = %s AND needs_attention",
                           company.id)
     told_next = count(env, "SELECT count(*) FROM dunning_case_event WHERE company_id = %s AND kind = 'run_failed'",
@@ -313,6 +315,13 @@ def measure_poison(env, company, today, batch_size, percent):
         "next_day_poison_cpu_s": poison_next["cpu_s"] + (poison_next["db_cpu_s"] or 0),
         "next_day_cpu_ratio": (poison_next["cpu_s"] + (poison_next["db_cpu_s"] or 0))
         / (clean_next["cpu_s"] + (clean_next["db_cpu_s"] or 0)),
+        # SQL statements: unlike time, the same on a loaded machine and an idle one
+        "clean_queries": clean["queries"],
+        "poison_queries": poison["queries"],
+        "queries_ratio": poison["queries"] / clean["queries"],
+        "next_day_clean_queries": clean_next["queries"],
+        "next_day_poison_queries": poison_next["queries"],
+        "next_day_queries_ratio": poison_next["queries"] / clean_next["queries"],
         "isolated_next_day": isolated_next,
         "told_first_day": told,
         "told_again_next_day": told_next - told,
@@ -323,6 +332,21 @@ def measure_poison(env, company, today, batch_size, percent):
                                     for partner, steps in expected.items()),
         "machine": machine(),
     }
+
+
+def profiled(path, function, *args):
+    """``function(*args)``, profiled (cProfile) to ``path`` when there is one."""
+    if not path:
+        return function(*args)
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        return function(*args)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(path)
 
 
 def copy_template(template, database, jit=True):
@@ -600,19 +624,22 @@ def poison_main(args, registry):
         today = date.fromisoformat(env["ir.config_parameter"].get_param(DATE_PARAMETER))
         company = env.ref("base.main_company")
         env = env(context={"allowed_company_ids": [company.id]})
-        result = measure_poison(env, company, today, args.batch_size, args.poison)
+        result = measure_poison(env, company, today, args.batch_size, args.poison, args.profile)
     Registry.delete(args.database)
     sql_db.close_db(args.database)
     result["date"] = today.isoformat()
     print(f"Poison bench {args.size}: {result['poisoned']} of {result['customers']} customers poisoned "
           f"({result['percent']}%), {result['isolated']} isolated; load {result['machine']['load_1_5_15']}")
     print(f"clean run    {result['clean_s']:>9.2f} s  {result['clean_cpu_s']:>8.2f} CPU s  "
-          f"{result['clean_steps']} steps")
+          f"{result['clean_steps']} steps, {result['clean_queries']} queries")
     print(f"poisoned run {result['poison_s']:>9.2f} s  {result['poison_cpu_s']:>8.2f} CPU s  "
-          f"{result['poison_steps']} steps ({result['time_ratio']:.2f}x the clean run, CPU {result['cpu_ratio']:.2f}x)")
+          f"{result['poison_steps']} steps, {result['poison_queries']} queries ({result['time_ratio']:.2f}x the clean "
+          f"run, CPU {result['cpu_ratio']:.2f}x, queries {result['queries_ratio']:.2f}x)")
     print(f"next day: clean {result['next_day_clean_s']:.2f} s ({result['next_day_clean_cpu_s']:.2f} CPU s), "
           f"poisoned {result['next_day_poison_s']:.2f} s ({result['next_day_poison_cpu_s']:.2f} CPU s): "
-          f"{result['next_day_time_ratio']:.2f}x, CPU {result['next_day_cpu_ratio']:.2f}x; "
+          f"{result['next_day_time_ratio']:.2f}x, CPU {result['next_day_cpu_ratio']:.2f}x, queries "
+          f"{result['next_day_poison_queries']} / {result['next_day_clean_queries']} "
+          f"({result['next_day_queries_ratio']:.2f}x); "
           f"{result['isolated_next_day']} isolated; {result['told_first_day']} case(s) told on the first day, "
           f"{result['told_again_next_day']} told again the next day")
     print(f"every other customer followed up as in the clean run: {result['others_followed_up']} "

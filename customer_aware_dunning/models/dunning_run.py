@@ -173,10 +173,11 @@ class DunningRun(models.AbstractModel):
             return 0
         _logger.info("Collections run for %s: %d batch(es) done by this process", company.name, len(batches))
         decided = 0
+        suspects = set()  # the kinds of decision whose acting failed in a batch: the next batches try them apart
         for partner_ids in batches:
             try:
                 with self.env.cr.savepoint():
-                    decided += len(self._follow_up_isolated(company, policy, spec, today, partner_ids))
+                    decided += len(self._follow_up_isolated(company, policy, spec, today, partner_ids, suspects))
             except Exception:
                 _logger.exception(
                     "Collections run for %s: a batch of %d customer(s) failed; the next run does it again",
@@ -198,13 +199,29 @@ class DunningRun(models.AbstractModel):
 
     @api.model
     def _run_now_limit(self):
+        """How many customers "Run now" follows up in the request; beyond, it starts the scheduled job.
+
+        The system parameter's value (default 2,000), capped by what the server's
+        lock table holds: the request takes one advisory lock per customer and
+        keeps them all until it ends (:meth:`_customer_locks_cap`).
+        """
         value = self.env["ir.config_parameter"].sudo().get_param(RUN_NOW_PARAMETER)
         try:
-            return int(value) if value else RUN_NOW_MAX_CUSTOMERS
+            limit = int(value) if value else RUN_NOW_MAX_CUSTOMERS
         except ValueError:
             _logger.warning("System parameter %s is not a number (%r): %d is used",
                             RUN_NOW_PARAMETER, value, RUN_NOW_MAX_CUSTOMERS)
-            return RUN_NOW_MAX_CUSTOMERS
+            limit = RUN_NOW_MAX_CUSTOMERS
+        cap, settings = self._customer_locks_cap()
+        if limit > cap:
+            _logger.warning(
+                "System parameter %s asks for %d customers in one transaction, more than PostgreSQL's lock table "
+                "can hold beside the other sessions (%s): Run now follows up at most %d customers itself and starts "
+                "the scheduled job for more. Raise max_locks_per_transaction on the server to allow more.",
+                RUN_NOW_PARAMETER, limit, settings, cap,
+            )
+            return cap
+        return limit
 
     @api.model
     def _batches_as_jobs(self):

@@ -28,13 +28,20 @@ class DunningRunIsolation(models.AbstractModel):
     _inherit = "dunning.run"
 
     @api.model
-    def _follow_up_isolated(self, company, policy, spec, today, partner_ids):
-        """:meth:`_follow_up_batch` for ``partner_ids``, leaving out (and recording) the customers that fail."""
+    def _follow_up_isolated(self, company, policy, spec, today, partner_ids, suspects=None):
+        """:meth:`_follow_up_batch` for ``partner_ids``, leaving out (and recording) the customers that fail.
+
+        ``suspects``: the kinds of decision (send a step, ask an approval, hold...)
+        whose acting failed in an earlier batch of the run; the run keeps the set
+        from batch to batch, and this call adds the kinds that fail in it. A batch
+        acts on the suspect kinds apart from the others from its first try.
+        """
+        suspects = set() if suspects is None else suspects
         flagged = self._flagged_customers(company, partner_ids)
         healthy = [partner_id for partner_id in partner_ids if partner_id not in flagged]
         decided, errors, tally = {}, {}, Counter()
         if healthy:
-            self._follow_up_parts(company, policy, spec, today, healthy, decided, errors, tally)
+            self._follow_up_parts(company, policy, spec, today, healthy, decided, errors, tally, suspects=suspects)
         if flagged:  # their own small batch, each acted on alone: they never hold the batch back again
             self._follow_up_parts(company, policy, spec, today, list(flagged), decided, errors, tally, alone=True)
         if errors or tally["failed"]:
@@ -48,16 +55,22 @@ class DunningRunIsolation(models.AbstractModel):
         return decided
 
     @api.model
-    def _follow_up_parts(self, company, policy, spec, today, partner_ids, decided, errors, tally, alone=False):
+    def _follow_up_parts(self, company, policy, spec, today, partner_ids, decided, errors, tally, alone=False,
+                         suspects=None):
         """Decide for ``partner_ids`` and act on the decisions, leaving out the customers that fail
         (``errors``: ``{partner id: line}``); ``decided`` gets the decisions acted on, ``tally`` counts the reads
         and the attempts to act (and the failed ones).
 
         ``alone``: act on each customer in a savepoint of its own at once (the
         customers that failed before), instead of trying them together first.
+        ``suspects``: the kinds of decision that failed before in the run (see
+        :meth:`_act_by_kind`); when there are some, the decisions are made first
+        and the acting is done kind by kind.
         """
+        suspects = set() if suspects is None else suspects
         prepared = {}
-        if not alone:
+        failure = None
+        if not alone and not suspects:
             tally["reads"] += 1
             tally["acts"] += 1
             try:
@@ -86,16 +99,17 @@ class DunningRunIsolation(models.AbstractModel):
                     prepared = self._decide_batch(company, spec, today, partner_ids, errors)
             except Exception as error:
                 self._read_in_halves(company, policy, spec, today, partner_ids, error, decided, errors, tally,
-                                     alone=True)
+                                     alone=alone, suspects=suspects)
                 return
         items = list(prepared.items())
         if alone:
             self._act_in_parts(company, policy, spec, today, items, decided, errors, tally, alone=True)
-        else:  # the batch failed as a whole: go on with its halves at once
-            self._act_in_halves(company, policy, spec, today, items, failure, decided, errors, tally)
+        else:  # the suspect kinds apart from the others; when the batch failed as a whole, each kind apart
+            self._act_by_kind(company, policy, spec, today, items, decided, errors, tally, suspects, failure)
 
     @api.model
-    def _read_in_halves(self, company, policy, spec, today, partner_ids, error, decided, errors, tally, alone=False):
+    def _read_in_halves(self, company, policy, spec, today, partner_ids, error, decided, errors, tally, alone=False,
+                        suspects=None):
         """Reading or deciding for ``partner_ids`` raised ``error``: each half again, down to the single customer
         that fails alone."""
         if len(partner_ids) == 1:
@@ -103,7 +117,57 @@ class DunningRunIsolation(models.AbstractModel):
             return
         half = len(partner_ids) // 2
         for part in (partner_ids[:half], partner_ids[half:]):
-            self._follow_up_parts(company, policy, spec, today, part, decided, errors, tally, alone)
+            self._follow_up_parts(company, policy, spec, today, part, decided, errors, tally, alone, suspects)
+
+    @api.model
+    def _act_by_kind(self, company, policy, spec, today, items, decided, errors, tally, suspects, failure=None):
+        """Act on ``items`` (``(partner, Decision)``) kind of decision by kind: the kinds in ``suspects`` (they
+        failed before in the run) each apart, the others together; with ``failure`` (acting on ``items``
+        together raised it), every kind apart. A part of one kind that fails joins ``suspects`` and is acted
+        on again in halves, down to the single customer that fails alone.
+
+        A customer's decision has one kind, and :meth:`_act_on_decisions` acts
+        on each kind apart anyway, so a part of one kind does what the batch
+        did for those customers. What this saves: when one customer's step
+        fails, the approvals, holds and closings of its batch are done once, not
+        again in every half; and once a kind failed in a run, the next batches
+        try it apart at once, so their first try fails for that kind only.
+        """
+        by_kind = {}
+        for item in items:
+            by_kind.setdefault(item[1].kind, []).append(item)
+        if failure is not None:
+            groups = list(by_kind.values())
+        else:
+            rest = [item for item in items if item[1].kind not in suspects]
+            groups = [group for kind, group in by_kind.items() if kind in suspects] + ([rest] if rest else [])
+        for group in groups:
+            if failure is not None and len(group) == len(items):
+                error = failure  # the very part that failed: no need to try it again
+            else:
+                error = self._try_acting(company, policy, spec, today, group, decided, tally)
+                if error is None:
+                    continue
+            kinds = {decision.kind for _partner, decision in group}
+            if len(kinds) > 1:
+                self._act_by_kind(company, policy, spec, today, group, decided, errors, tally, suspects, error)
+            else:
+                suspects.update(kinds)
+                self._act_in_halves(company, policy, spec, today, group, error, decided, errors, tally)
+
+    @api.model
+    def _try_acting(self, company, policy, spec, today, items, decided, tally):
+        """Act on ``items`` in a savepoint: ``None`` when it went through (``decided`` gets them), else the error
+        (the savepoint is rolled back)."""
+        tally["acts"] += 1
+        try:
+            with self.env.cr.savepoint():
+                self._act_on_decisions(company, policy, spec, today, dict(items))
+        except Exception as error:
+            tally["failed"] += 1
+            return error
+        decided.update(items)
+        return None
 
     @api.model
     def _act_in_parts(self, company, policy, spec, today, items, decided, errors, tally, alone=False):
@@ -120,15 +184,9 @@ class DunningRunIsolation(models.AbstractModel):
             return
         if not items:
             return
-        tally["acts"] += 1
-        try:
-            with self.env.cr.savepoint():
-                self._act_on_decisions(company, policy, spec, today, dict(items))
-        except Exception as error:
-            tally["failed"] += 1
+        error = self._try_acting(company, policy, spec, today, items, decided, tally)
+        if error is not None:
             self._act_in_halves(company, policy, spec, today, items, error, decided, errors, tally)
-        else:
-            decided.update(items)
 
     @api.model
     def _act_in_halves(self, company, policy, spec, today, items, error, decided, errors, tally):

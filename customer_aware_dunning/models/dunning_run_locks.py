@@ -12,6 +12,12 @@ from .dunning_run import COMPANY_RUN_LOCK, RUN_LOCK
 
 _logger = logging.getLogger(__name__)
 
+# The share of the server's lock table one transaction's customer locks may take: the rest stays for that
+# transaction's own table and index locks and for every other session (PostgreSQL's lock table is shared, and a
+# transaction that finds it full fails with "out of shared memory", whichever session filled it).
+LOCK_TABLE_SHARE = 0.5
+
+
 class DunningRunLocks(models.AbstractModel):
     _inherit = "dunning.run"
 
@@ -57,6 +63,20 @@ class DunningRunLocks(models.AbstractModel):
         for (held_thread, held_db, _company_id), lock in list(HELD.items()):
             if held_thread == thread and held_db == dbname:
                 lock.keep()
+
+    @api.model
+    def _customer_locks_cap(self):
+        """``(customers, settings)``: how many customer locks one transaction may hold, from the size of
+        PostgreSQL's lock table (``max_locks_per_transaction`` x (``max_connections`` +
+        ``max_prepared_transactions``) objects, for all sessions together), keeping a margin
+        (:data:`LOCK_TABLE_SHARE`); ``settings`` says so in words, for the log."""
+        [(per_transaction, connections, prepared)] = self.env.execute_query(SQL(
+            "SELECT current_setting('max_locks_per_transaction')::int, current_setting('max_connections')::int, "
+            "current_setting('max_prepared_transactions')::int"))
+        size = per_transaction * (connections + prepared)
+        settings = (f"max_locks_per_transaction {per_transaction} x (max_connections {connections} + "
+                    f"max_prepared_transactions {prepared}) = {size} locks")
+        return int(size * LOCK_TABLE_SHARE), settings
 
     @api.model
     def _lock_customers(self, company, partner_ids):

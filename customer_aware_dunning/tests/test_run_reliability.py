@@ -38,6 +38,25 @@ class TestRunReliability(DunningCommon):
         opened, _closed = self.env["dunning.run"]._run_company(self.company, DAY_5)
         self.assertEqual(opened, self.cases(), "once the other run is over, the company's run goes through")
 
+    def test_run_now_never_takes_more_customer_locks_than_the_servers_lock_table_holds(self):
+        # "Run now" holds one advisory lock per customer until the request ends; PostgreSQL's lock table is
+        # shared by every session, and a transaction that fills it fails with "out of shared memory".
+        settings = dict(self.env.execute_query(SQL(
+            "SELECT name, setting::int FROM pg_settings WHERE name IN "
+            "('max_locks_per_transaction', 'max_connections', 'max_prepared_transactions')")))
+        lock_table = settings["max_locks_per_transaction"] * (
+            settings["max_connections"] + settings["max_prepared_transactions"])
+        run = self.env["dunning.run"]
+        self.env["ir.config_parameter"].set_param("customer_aware_dunning.run_now_max_customers", "3")
+        self.assertEqual(run._run_now_limit(), 3, "a limit the lock table holds is kept as set")
+        self.env["ir.config_parameter"].set_param("customer_aware_dunning.run_now_max_customers",
+                                                  str(10 * lock_table))
+        with self.assertLogs("odoo.addons.customer_aware_dunning.models.dunning_run", "WARNING") as logged:
+            limit = run._run_now_limit()
+        self.assertEqual(limit, lock_table // 2, "half the lock table at most: the rest is the other sessions'")
+        self.assertIn(f"max_locks_per_transaction {settings['max_locks_per_transaction']}", logged.output[0])
+        self.assertIn(f"at most {lock_table // 2} customers", logged.output[0])
+
     def test_failed_emails_are_recorded_and_queued_again_for_open_cases_only(self):
         self.env["dunning.run"]._run_company(self.company, DAY_5)
         first, second = self.cases()

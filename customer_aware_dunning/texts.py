@@ -260,7 +260,7 @@ class Reader:
         if isinstance(value, dict):
             return self.render(value)
         if name in LABELLED and isinstance(value, str):
-            return self._label(LABELLED[name], value)
+            return self.label(LABELLED[name], value)
         if name in AMOUNTS and isinstance(value, int | float) and not isinstance(value, bool):
             if in_currency:
                 return formatLang(self.env, value)
@@ -268,7 +268,9 @@ class Reader:
             return currency.format(value) if currency else f"{value:.2f}"
         return value
 
-    def _label(self, kind, key):
+    def label(self, kind, key):
+        """The label of ``key``, a key of ``kind`` (segment, reason, journey, template, channel...), in the
+        reader's language; the key itself when nothing names it."""
         if (kind, key) not in self._labels:
             finders = {"segment": self._label_segment, "reason": self._label_reason, "journey": self._label_journey,
                        "template": self._label_template, "channel": self._label_channel, "actor": self._label_actor,
@@ -297,7 +299,8 @@ class Reader:
             [("key", "=", key), ("company_id", "in", [self.company.id, False])], order="company_id", limit=1)
 
     def _label_journey(self, key):
-        spec = self.env["dunning.policy"].sudo()._active_spec(self.company)
+        # the active version as it is: reading a label never installs the default policy
+        spec = self.env["dunning.policy"].sudo()._active_policy(self.company)._get_spec()
         journey = spec.journey(key) if spec else None
         return policy_text(self.env, journey.label) if journey and journey.label else key
 

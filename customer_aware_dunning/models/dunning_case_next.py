@@ -13,7 +13,7 @@ from odoo.tools import format_date
 from ..access import is_collections_manager
 from ..policy.engine import parse_step_key, resolve_step
 from ..run_values import Rollback
-from ..translate import policy_text
+from ..texts import Reader
 
 # What a letter printed by hand says when the case has no step yet.
 DEFAULT_LETTER_TEMPLATE = "gentle_reminder"
@@ -38,12 +38,10 @@ class DunningCase(models.Model):
     @api.depends_context("lang")
     @api.depends("journey", "company_id")
     def _compute_journey_label(self):
-        for company in self.company_id:
-            spec = self.env["dunning.policy"]._active_policy(company)._get_spec()
-            labels = {journey.key: policy_text(self.env, journey.label) for journey in (spec.journeys if spec else ())}
-            for case in self.filtered(lambda case, company=company: case.company_id == company):
-                case.journey_label = labels.get(case.journey, case.journey) if case.journey else False
-        (self - self.filtered("company_id")).journey_label = False
+        readers = {company: Reader(self.env, company) for company in self.company_id}
+        for case in self:
+            reader = readers.get(case.company_id)
+            case.journey_label = reader.label("journey", case.journey) if reader and case.journey else False
 
     @api.depends_context("uid")
     @api.depends("state", "activity_ids.user_id")

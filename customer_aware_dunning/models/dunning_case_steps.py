@@ -243,7 +243,8 @@ class DunningCase(models.Model):
             }
             for case, decision in items
         }, policy_version=version)
-        joining = {case: invoices[case.id] - case.invoice_ids for case, _decision in items}
+        # only the cases an invoice joins: a write of the same amount cost every step an ORM write
+        joining = {case: moves for case, _decision in items if (moves := invoices[case.id] - case.invoice_ids)}
         for case, moves in joining.items():
             case.amount_added += sum(moves.mapped("amount_residual_signed"))
         self._link_invoices(joining)

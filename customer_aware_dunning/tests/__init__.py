@@ -58,6 +58,7 @@ from . import (
     test_run_mail_idempotency,
     test_run_query_count,
     test_run_reliability,
+    test_run_steady_writes,
     test_sales_answers,
     test_sales_collections,
     test_satisfaction,

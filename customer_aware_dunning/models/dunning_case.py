@@ -274,7 +274,8 @@ class DunningCase(models.Model):
 
     def _refresh_amounts(self):
         """What the cases' invoices still owe, and so what was recovered: one statement for all the cases
-        (a write per case would cost the daily run an ORM write for every open case, every day)."""
+        (a write per case would cost the daily run an ORM write for every open case, every day), which
+        rewrites only the rows whose amounts change (on a steady day, the few cases paid or joined)."""
         if not self:
             return
         self.env["account.move"].flush_model(["dunning_case_id", "amount_residual_signed"])
@@ -282,14 +283,18 @@ class DunningCase(models.Model):
         self.env.cr.execute(SQL(
             """
             UPDATE dunning_case AS c
-               SET amount_overdue = COALESCE(owed.amount, 0),
-                   amount_recovered = COALESCE(c.amount_at_open, 0) + COALESCE(c.amount_added, 0)
-                                      - COALESCE(owed.amount, 0)
-              FROM unnest(%s::int[]) AS ids(id)
-              LEFT JOIN (SELECT dunning_case_id, sum(amount_residual_signed) AS amount
-                           FROM account_move WHERE dunning_case_id = ANY(%s) GROUP BY dunning_case_id
-                        ) AS owed ON owed.dunning_case_id = ids.id
-             WHERE c.id = ids.id
+               SET amount_overdue = amounts.overdue, amount_recovered = amounts.recovered
+              FROM (SELECT c.id, COALESCE(owed.amount, 0) AS overdue,
+                           COALESCE(c.amount_at_open, 0) + COALESCE(c.amount_added, 0) - COALESCE(owed.amount, 0)
+                               AS recovered
+                      FROM unnest(%s::int[]) AS ids(id)
+                      JOIN dunning_case c ON c.id = ids.id
+                      LEFT JOIN (SELECT dunning_case_id, sum(amount_residual_signed) AS amount
+                                   FROM account_move WHERE dunning_case_id = ANY(%s) GROUP BY dunning_case_id
+                                ) AS owed ON owed.dunning_case_id = ids.id
+                   ) AS amounts
+             WHERE c.id = amounts.id
+               AND (c.amount_overdue, c.amount_recovered) IS DISTINCT FROM (amounts.overdue, amounts.recovered)
             """, self.ids, self.ids,
         ))
         self.invalidate_recordset(["amount_overdue", "amount_recovered"])

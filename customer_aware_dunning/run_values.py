@@ -10,6 +10,9 @@ import pytz
 
 from .policy.engine import CaseInput, DealAnswer, Decision
 
+# Context key of the daily run's batches: how many days a credit rating counts, read once for the run.
+RATING_DAYS_KEY = "dunning_rating_valid_days"
+
 
 class Rollback(Exception):
     """Undoes the savepoint of a preview or a simulation: what it wrote to find its answer is not kept."""

@@ -14,6 +14,7 @@ from odoo import api, fields, models
 from ..credit.observation import INSOLVENT_STATUSES, KINDS, RATING, RATING_SCALE, REGISTER, REGISTRY_STATUSES
 from ..policy.schema import RATING_VALID_DAYS
 from ..policy.text import Text
+from ..run_values import RATING_DAYS_KEY
 from ..texts import CREDIT_RATING, CREDIT_REGISTER, Reader, to_data
 from .mail_message import CREDIT_LABEL
 
@@ -177,7 +178,10 @@ class DunningCreditObservation(models.Model):
     def _rating_valid_days(self, company):
         """How many days a rating counts in ``company``: ``credit_information.rating_valid_days`` of the policy
         the context names (``dunning_policy_id``: a dry run's version), else of the active one (never installed
-        here); where the policy does not write it, the parameter 19.0.1.3 kept, else 365."""
+        here); where the policy does not write it, the parameter 19.0.1.3 kept, else 365. The daily run reads it
+        once and hands it to its batches in the context (``RATING_DAYS_KEY``)."""
+        if self.env.context.get(RATING_DAYS_KEY) is not None:
+            return self.env.context[RATING_DAYS_KEY]
         kept = self.env["ir.config_parameter"].sudo().get_param(RATING_VALID_DAYS_PARAM) or ""
         unwritten = int(kept) if kept.strip().isdigit() and int(kept) > 0 else RATING_VALID_DAYS
         Policy = self.env["dunning.policy"].sudo()

@@ -8,7 +8,7 @@ from odoo.modules import module as odoo_module
 from odoo.tools import split_every
 
 from ..policy.engine import decide
-from ..run_values import first_line
+from ..run_values import RATING_DAYS_KEY, first_line
 
 _logger = logging.getLogger(__name__)
 
@@ -174,10 +174,14 @@ class DunningRun(models.AbstractModel):
         _logger.info("Collections run for %s: %d batch(es) done by this process", company.name, len(batches))
         decided = 0
         suspects = set()  # the kinds of decision whose acting failed in a batch: the next batches try them apart
+        # Read once for the run, not once per batch: which customers are flagged (a batch flags or clears only
+        # its own customers, each in one batch) and how long a credit rating counts under the run's policy.
+        run = self.with_context(**{RATING_DAYS_KEY: self.env["dunning.credit.observation"]._rating_valid_days(company)})
         for partner_ids in batches:
             try:
                 with self.env.cr.savepoint():
-                    decided += len(self._follow_up_isolated(company, policy, spec, today, partner_ids, suspects))
+                    decided += len(run._follow_up_isolated(company, policy, spec, today, partner_ids, suspects,
+                                                           flagged=flagged))
             except Exception:
                 _logger.exception(
                     "Collections run for %s: a batch of %d customer(s) failed; the next run does it again",

@@ -28,16 +28,20 @@ class DunningRunIsolation(models.AbstractModel):
     _inherit = "dunning.run"
 
     @api.model
-    def _follow_up_isolated(self, company, policy, spec, today, partner_ids, suspects=None):
+    def _follow_up_isolated(self, company, policy, spec, today, partner_ids, suspects=None, flagged=None):
         """:meth:`_follow_up_batch` for ``partner_ids``, leaving out (and recording) the customers that fail.
 
         ``suspects``: the kinds of decision (send a step, ask an approval, hold...)
         whose acting failed in an earlier batch of the run; the run keeps the set
         from batch to batch, and this call adds the kinds that fail in it. A batch
         acts on the suspect kinds apart from the others from its first try.
+        ``flagged``: :meth:`_flagged_customers` of the run's customers when the run read it (else it is read).
         """
         suspects = set() if suspects is None else suspects
-        flagged = self._flagged_customers(company, partner_ids)
+        if flagged is None:
+            flagged = self._flagged_customers(company, partner_ids)
+        else:
+            flagged = {partner_id: flagged[partner_id] for partner_id in partner_ids if partner_id in flagged}
         healthy = [partner_id for partner_id in partner_ids if partner_id not in flagged]
         decided, errors, tally = {}, {}, Counter()
         if healthy:

@@ -7,6 +7,9 @@ from .common import DunningCommon
 
 DUE = date(2026, 6, 1)
 FEW, MANY = 10, 100
+# What a steady batch (every customer waits) costs in queries beyond the run's own: 29 when each batch read the
+# flagged customers and the active policy's rating validity again (the run reads them once now).
+STEADY_BATCH_QUERIES = 27
 
 
 @tagged("post_install", "-at_install")
@@ -132,3 +135,30 @@ class TestRunQueryCount(DunningCommon):
             invoices.write({"dunning_excluded": True, "dunning_exclusion_reason": "Settled outside the ledger"})
 
         self.assert_day_after_constant(DUE + timedelta(days=2), DUE + timedelta(days=3), excluded, ["closed"])
+
+    def queries_of_a_steady_day_in_batches(self, batch_size):
+        """The queries of the steady day after the To-Dos (nothing due: every customer waits), in batches of
+        ``batch_size``; both runs rolled back."""
+        first, second = DUE + timedelta(days=25), DUE + timedelta(days=26)
+        self.env.invalidate_all()
+        with self.env.cr.savepoint() as savepoint:
+            self.env["dunning.run"]._run_company(self.company, first)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.env["dunning.run"]._run_company(self.company, second, batch_size=batch_size)
+            self.env.flush_all()
+            count = self.env.cr.sql_log_count - before
+            savepoint.close(rollback=True)
+        self.env.invalidate_all()
+        return count
+
+    def test_a_steady_batch_costs_a_few_queries(self):
+        # the same customers in one batch and in five: what each batch more costs is the batch's fixed cost
+        self.invoices[:FEW].action_post()
+        self.queries_of_a_steady_day_in_batches(FEW)  # warm the registry's caches
+        one = self.queries_of_a_steady_day_in_batches(FEW)
+        five = self.queries_of_a_steady_day_in_batches(FEW // 5)
+        per_batch = (five - one) / 4
+        self.assertLessEqual(per_batch, STEADY_BATCH_QUERIES,
+                             f"a steady batch costs {per_batch} queries ({one} in one batch, {five} in five)")

@@ -7,6 +7,9 @@ from ..run_values import first_line
 
 _logger = logging.getLogger(__name__)
 
+# The share of a part holding a failing customer that is tried next (:meth:`DunningRunIsolation._find_failing`).
+TRIED_SHARE = 2 / 3
+
 
 class DunningRunIsolation(models.AbstractModel):
     """One customer that fails never silences its batch, and costs the batch little.
@@ -15,11 +18,13 @@ class DunningRunIsolation(models.AbstractModel):
     asked per customer) and acted on in a savepoint. A customer whose decision
     raises is left out there and then, at no cost to the others. When acting
     raises, the decisions already made are kept: the savepoint is rolled back
-    and only the acting is done again, in halves down to single customers, each
-    in a savepoint of its own, so that only the customer that fails alone is
-    left out. Reading and deciding are done again only when the reading itself
-    failed. The failing customer's case is flagged ("needs attention"), and the
-    administrators and its collector are told once. On later days the flagged
+    and only the acting is done again, each part in a savepoint of its own: the
+    failing customer is looked for in ever smaller parts (the larger share of a
+    failing part tried first, the rest waiting untried), down to the single
+    customer that fails alone, which is left out; what waited is then acted on
+    together, once. Reading and deciding are done again only when the reading
+    itself failed. The failing customer's case is flagged ("needs attention"),
+    and the administrators and its collector are told once. On later days the flagged
     customers of a batch are kept out of it: they are decided together, after
     it, and each is acted on alone, so the batch goes through at its first try;
     when a flagged customer goes through, its flag is cleared.
@@ -105,9 +110,9 @@ class DunningRunIsolation(models.AbstractModel):
                 self._read_in_halves(company, policy, spec, today, partner_ids, error, decided, errors, tally,
                                      alone=alone, suspects=suspects)
                 return
-        items = list(prepared.items())
+        items = sorted(prepared.items(), key=lambda item: item[0].id)  # the same parts from run to run
         if alone:
-            self._act_in_parts(company, policy, spec, today, items, decided, errors, tally, alone=True)
+            self._act_alone(company, policy, spec, today, items, decided, errors, tally)
         else:  # the suspect kinds apart from the others; when the batch failed as a whole, each kind apart
             self._act_by_kind(company, policy, spec, today, items, decided, errors, tally, suspects, failure)
 
@@ -125,39 +130,72 @@ class DunningRunIsolation(models.AbstractModel):
 
     @api.model
     def _act_by_kind(self, company, policy, spec, today, items, decided, errors, tally, suspects, failure=None):
-        """Act on ``items`` (``(partner, Decision)``) kind of decision by kind: the kinds in ``suspects`` (they
-        failed before in the run) each apart, the others together; with ``failure`` (acting on ``items``
-        together raised it), every kind apart. A part of one kind that fails joins ``suspects`` and is acted
-        on again in halves, down to the single customer that fails alone.
+        """Act on ``items`` (``(partner, Decision)``), leaving out the customers that fail alone: the kinds of
+        decision in ``suspects`` (they failed before in the run) are tried apart, the others wait; with
+        ``failure`` (acting on ``items`` together raised it) and no suspect kind among them, every kind is tried
+        apart. A part of one kind that fails joins ``suspects`` and its failing customer is looked for
+        (:meth:`_find_failing`); what is left waiting is acted on together at the end, once.
 
         A customer's decision has one kind, and :meth:`_act_on_decisions` acts
         on each kind apart anyway, so a part of one kind does what the batch
         did for those customers. What this saves: when one customer's step
         fails, the approvals, holds and closings of its batch are done once, not
-        again in every half; and once a kind failed in a run, the next batches
-        try it apart at once, so their first try fails for that kind only.
+        again with every part of the steps; and once a kind failed in a run, the
+        next batches try it apart at once, so their first try fails for that
+        kind only, and their other kinds wait for the one act at the end.
         """
         by_kind = {}
         for item in items:
             by_kind.setdefault(item[1].kind, []).append(item)
-        if failure is not None:
-            groups = list(by_kind.values())
-        else:
-            rest = [item for item in items if item[1].kind not in suspects]
-            groups = [group for kind, group in by_kind.items() if kind in suspects] + ([rest] if rest else [])
-        for group in groups:
+        apart = [group for kind, group in by_kind.items() if kind in suspects] if len(by_kind) > 1 else []
+        if failure is None and not apart:
+            failure = self._try_acting(company, policy, spec, today, items, decided, tally)
+            if failure is None:
+                return
+        if not apart:  # which kind failed is not known: each apart (or the one kind there is)
+            apart = list(by_kind.values())
+        kinds_apart = {group[0][1].kind for group in apart}
+        waiting = [item for item in items if item[1].kind not in kinds_apart]
+        for group in apart:
             if failure is not None and len(group) == len(items):
                 error = failure  # the very part that failed: no need to try it again
             else:
                 error = self._try_acting(company, policy, spec, today, group, decided, tally)
-                if error is None:
-                    continue
-            kinds = {decision.kind for _partner, decision in group}
-            if len(kinds) > 1:
-                self._act_by_kind(company, policy, spec, today, group, decided, errors, tally, suspects, error)
+            if error is not None:
+                suspects.add(group[0][1].kind)
+                self._find_failing(company, policy, spec, today, group, error, waiting, decided, errors, tally)
+        if waiting:  # the others, together: a part that fails now holds another failing customer
+            error = self._try_acting(company, policy, spec, today, waiting, decided, tally)
+            if error is not None:
+                self._act_by_kind(company, policy, spec, today, waiting, decided, errors, tally, suspects, error)
+
+    @api.model
+    def _find_failing(self, company, policy, spec, today, items, error, waiting, decided, errors, tally):
+        """Acting on ``items`` raised ``error``: find a customer among them that fails alone and leave it out.
+
+        The larger share of the part is tried (:data:`TRIED_SHARE`); when it
+        fails, the failing customer is in it and the rest is added to ``waiting``
+        untried; when it goes through, the failing customer is in the rest. Down
+        to one customer, which is left out only when it fails alone. A part that
+        fails stops at the failing statement (a few statements), while each part
+        that goes through pays every statement of acting (the emails posted, the
+        chatter logged): so the parts tried are large, and what waits is acted on
+        once, with the batch's other kinds, instead of in parts of its own.
+        """
+        tried = True
+        while len(items) > 1:
+            size = max(1, min(len(items) - 1, round(len(items) * TRIED_SHARE)))
+            first_error = self._try_acting(company, policy, spec, today, items[:size], decided, tally)
+            if first_error is None:  # the failing customer is in the rest, not tried yet
+                items, tried = items[size:], False
             else:
-                suspects.update(kinds)
-                self._act_in_halves(company, policy, spec, today, group, error, decided, errors, tally)
+                waiting.extend(items[size:])
+                items, error, tried = items[:size], first_error, True
+        if not tried:
+            error = self._try_acting(company, policy, spec, today, items, decided, tally)
+            if error is None:
+                return
+        self._isolated(company, items[0][0].id, error, errors)
 
     @api.model
     def _try_acting(self, company, policy, spec, today, items, decided, tally):
@@ -174,33 +212,13 @@ class DunningRunIsolation(models.AbstractModel):
         return None
 
     @api.model
-    def _act_in_parts(self, company, policy, spec, today, items, decided, errors, tally, alone=False):
-        """Act on ``items`` (``(partner, Decision)``) in a savepoint; when that raises, on each half again the same
-        way, down to single customers. ``alone``: each customer in its own savepoint at once.
-
-        Halving keeps the parts large around a failing customer: with one
-        customer failing in 200, about 16 smaller parts are acted on again, not
-        200 single customers, and none of them is read or decided again.
-        """
-        if alone and len(items) > 1:
-            for item in items:
-                self._act_in_parts(company, policy, spec, today, [item], decided, errors, tally)
-            return
-        if not items:
-            return
-        error = self._try_acting(company, policy, spec, today, items, decided, tally)
-        if error is not None:
-            self._act_in_halves(company, policy, spec, today, items, error, decided, errors, tally)
-
-    @api.model
-    def _act_in_halves(self, company, policy, spec, today, items, error, decided, errors, tally):
-        """Acting on ``items`` raised ``error``: each half again, down to the single customer that fails alone."""
-        if len(items) == 1:
-            self._isolated(company, items[0][0].id, error, errors)
-            return
-        half = len(items) // 2
-        self._act_in_parts(company, policy, spec, today, items[:half], decided, errors, tally)
-        self._act_in_parts(company, policy, spec, today, items[half:], decided, errors, tally)
+    def _act_alone(self, company, policy, spec, today, items, decided, errors, tally):
+        """Act on each of ``items`` (``(partner, Decision)``) in a savepoint of its own, leaving out the ones that
+        fail (the customers flagged before: one of them never holds the others back)."""
+        for item in items:
+            error = self._try_acting(company, policy, spec, today, [item], decided, tally)
+            if error is not None:
+                self._isolated(company, item[0].id, error, errors)
 
     @api.model
     def _isolated(self, company, partner_id, error, errors):

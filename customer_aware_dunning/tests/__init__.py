@@ -52,6 +52,7 @@ from . import (
     test_run_isolation,
     test_run_isolation_cost,
     test_run_isolation_kinds,
+    test_run_isolation_search,
     test_run_jobs,
     test_run_jobs_reread,
     test_run_locks_dates,

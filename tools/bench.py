@@ -252,6 +252,21 @@ def measure_oca(env, company, today, sample):
     return result
 
 
+def install_poison(env, partner_ids):
+    """A trigger (in this transaction, gone with its rollback) refusing the step events of ``partner_ids``."""
+    env.cr.execute(SQL(
+        """CREATE FUNCTION pg_temp.bench_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+               IF NEW.kind = 'step'
+                  AND (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = ANY(%s::int[]) THEN
+                   RAISE EXCEPTION 'bench poison';
+               END IF;
+               RETURN NEW;
+           END $$;
+           CREATE TRIGGER bench_poison BEFORE INSERT ON dunning_case_event
+               FOR EACH ROW EXECUTE FUNCTION pg_temp.bench_poison()""", partner_ids))
+
+
 def measure_poison(env, company, today, batch_size, percent, profile=None):
     """Our run clean, then with ``percent`` % of the customers poisoned, on the same data: every other customer
     must get the same steps, and the time and the queries are compared.
@@ -260,7 +275,8 @@ def measure_poison(env, company, today, batch_size, percent, profile=None):
 
     The poison is a real database error, as in ``test_run_isolation.py``: a
     trigger refuses the step of every chosen customer, so its batch fails and
-    is done again customer by customer. Both runs are rolled back.
+    is done again customer by customer. The clean runs have the same trigger,
+    refusing nobody, so that only the poison differs. Both runs are rolled back.
     """
     customers = [partner_id for partner_id, in env.execute_query(SQL(
         """SELECT DISTINCT commercial_partner_id FROM account_move WHERE company_id = %s AND move_type = 'out_invoice'
@@ -270,20 +286,12 @@ def measure_poison(env, company, today, batch_size, percent, profile=None):
     steps_query = SQL("""SELECT partner_id, count(*) FROM dunning_case_event
                           WHERE company_id = %s AND step_key IS NOT NULL GROUP BY partner_id""", company.id)
     next_day = today + timedelta(days=1)
+    install_poison(env, [])  # the clean runs pay the trigger too, refusing nobody: only the poison differs
     clean = measure_ours(env, company, today, batch_size)
     clean_steps = dict(env.execute_query(steps_query))
     clean_next = measure_ours(env, company, next_day, batch_size)
     env.cr.rollback()
-    env.cr.execute(SQL(
-        """CREATE FUNCTION pg_temp.bench_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-           BEGIN
-               IF NEW.kind = 'step' AND (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = ANY(%s) THEN
-                   RAISE EXCEPTION 'bench poison';
-               END IF;
-               RETURN NEW;
-           END $$;
-           CREATE TRIGGER bench_poison BEFORE INSERT ON dunning_case_event
-               FOR EACH ROW EXECUTE FUNCTION pg_temp.bench_poison()""", poisoned))
+    install_poison(env, poisoned)
     poison = profiled(profile and f"{profile}.day1", measure_ours, env, company, today, batch_size)
     poison_steps = dict(env.execute_query(steps_query))
     isolated = count(env, "SELECT count(*) FROM dunning_case WHERE company_id = %s AND needs_attention", company.id)

@@ -5,6 +5,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
+from odoo.tools import SQL
 
 TODAY = date(2026, 6, 30)
 
@@ -89,6 +90,24 @@ class DunningCommon(AccountTestInvoicingCommon):
         for partner in customers:
             cls.make_invoice(partner, due_date - timedelta(days=30), due_date, amount)
         return customers
+
+    @classmethod
+    def poison_steps(cls, partners):
+        """A real database error for ``partners``: a trigger (gone with the test's rollback) refuses their step
+        events with 'Poisoned customer data'."""
+        cls.env.cr.execute(SQL(
+            """CREATE OR REPLACE FUNCTION pg_temp.poison_steps() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                   IF NEW.kind = 'step' AND (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = ANY(%s)
+                   THEN RAISE EXCEPTION 'Poisoned customer data';
+                   END IF;
+                   RETURN NEW;
+               END $$;
+               DROP TRIGGER IF EXISTS poison_steps ON dunning_case_event;
+               CREATE TRIGGER poison_steps BEFORE INSERT ON dunning_case_event
+                   FOR EACH ROW EXECUTE FUNCTION pg_temp.poison_steps()""",
+            partners.ids,
+        ))
 
     def cases_of(self, customers):
         return self.env["dunning.case"].search([("partner_id", "in", customers.ids)], order="partner_id")

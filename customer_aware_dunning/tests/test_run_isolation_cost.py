@@ -2,7 +2,6 @@ import re
 from datetime import date, timedelta
 
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from .common import DunningCommon
 
@@ -29,18 +28,7 @@ class TestRunIsolationCost(DunningCommon):
         super().setUpClass()
         cls.customers = cls.make_overdue_customers("Costly customer", 6, DUE)
         cls.poisoned = cls.customers[1] | cls.customers[4]
-        cls.env.cr.execute(SQL(
-            """CREATE FUNCTION pg_temp.poison_cost() RETURNS trigger LANGUAGE plpgsql AS $$
-               BEGIN
-                   IF NEW.kind = 'step' AND (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = ANY(%s)
-                   THEN RAISE EXCEPTION 'Poisoned customer data';
-                   END IF;
-                   RETURN NEW;
-               END $$;
-               CREATE TRIGGER poison_cost BEFORE INSERT ON dunning_case_event
-                   FOR EACH ROW EXECUTE FUNCTION pg_temp.poison_cost()""",
-            cls.poisoned.ids,
-        ))
+        cls.poison_steps(cls.poisoned)
 
     def run_day(self, day, batch_size=10):
         """The day's run (one batch for the six); ``(reads of the batches' inputs, savepoints rolled back)``."""
@@ -74,18 +62,7 @@ class TestRunIsolationCost(DunningCommon):
                          "told once each, on the first day")
 
         # One customer's cause is fixed: it is followed up again and its flag cleared; the other stays flagged.
-        self.env.cr.execute(SQL("DROP TRIGGER poison_cost ON dunning_case_event"))
-        self.env.cr.execute(SQL(
-            """CREATE TRIGGER poison_cost BEFORE INSERT ON dunning_case_event
-                   FOR EACH ROW WHEN (NEW.kind = 'step') EXECUTE FUNCTION pg_temp.poison_cost()"""))
-        self.env.cr.execute(SQL(
-            """CREATE OR REPLACE FUNCTION pg_temp.poison_cost() RETURNS trigger LANGUAGE plpgsql AS $$
-               BEGIN
-                   IF (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = %s
-                   THEN RAISE EXCEPTION 'Poisoned customer data';
-                   END IF;
-                   RETURN NEW;
-               END $$""", self.customers[4].id))
+        self.poison_steps(self.customers[4])
         self.run_day(DAY_5 + timedelta(days=2))
         fixed, still = self.customers[1], self.customers[4]
         self.assertEqual(len(self.steps_of(fixed)), 1, "followed up again once its data is fixed")

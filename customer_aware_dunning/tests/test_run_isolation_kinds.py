@@ -1,7 +1,6 @@
 from datetime import date, timedelta
 
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from .common import DunningCommon
 
@@ -28,18 +27,7 @@ class TestRunIsolationKinds(DunningCommon):
         # 50 days late: the final letter, which waits for a manager's approval
         cls.held = cls.make_overdue_customers("Held customer", 2, DUE - timedelta(days=45), 1500)
         cls.poisoned = cls.emailed[1] | cls.emailed[4]
-        cls.env.cr.execute(SQL(
-            """CREATE FUNCTION pg_temp.poison_kinds() RETURNS trigger LANGUAGE plpgsql AS $$
-               BEGIN
-                   IF NEW.kind = 'step' AND (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = ANY(%s)
-                   THEN RAISE EXCEPTION 'Poisoned customer data';
-                   END IF;
-                   RETURN NEW;
-               END $$;
-               CREATE TRIGGER poison_kinds BEFORE INSERT ON dunning_case_event
-                   FOR EACH ROW EXECUTE FUNCTION pg_temp.poison_kinds()""",
-            cls.poisoned.ids,
-        ))
+        cls.poison_steps(cls.poisoned)
 
     def test_the_approvals_of_a_failing_batch_are_not_asked_again_in_every_half(self):
         with self.assertLogs("odoo.sql_db", "DEBUG") as logged:

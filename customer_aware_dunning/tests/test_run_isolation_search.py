@@ -1,7 +1,6 @@
 from datetime import date, timedelta
 
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from .common import DunningCommon
 
@@ -9,15 +8,6 @@ DUE = date(2026, 6, 1)
 DAY_5 = DUE + timedelta(days=5)  # the first email
 DAY_25 = DUE + timedelta(days=25)  # a To-Do for the collector: a step again, so a poisoned customer fails again
 FEW, MANY = 4, 20
-POISON = """CREATE FUNCTION pg_temp.poison_search() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.kind = 'step' AND (SELECT partner_id FROM dunning_case WHERE id = NEW.case_id) = ANY(%s)
-                THEN RAISE EXCEPTION 'Poisoned customer data';
-                END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER poison_search BEFORE INSERT ON dunning_case_event
-                FOR EACH ROW EXECUTE FUNCTION pg_temp.poison_search()"""
 
 
 @tagged("post_install", "-at_install")
@@ -31,12 +21,9 @@ class TestRunIsolationSearch(DunningCommon):
     same few statements whatever the batch's size.
     """
 
-    def poison(self, partners):
-        self.env.cr.execute(SQL(POISON, partners.ids))
-
     def test_the_others_of_a_failing_batch_are_acted_on_together(self):
         customers = self.make_overdue_customers("Searched customer", 16, DUE)
-        self.poison(customers[0])
+        self.poison_steps(customers[0])
         with self.assertLogs("odoo.sql_db", "DEBUG") as logged:
             self.env["dunning.run"]._run_company(self.company, DAY_5, batch_size=20)
         queued = [line for line in logged.output if 'query: INSERT INTO "mail_mail"' in line]
@@ -55,7 +42,7 @@ class TestRunIsolationSearch(DunningCommon):
         with self.env.cr.savepoint() as savepoint:
             customers = self.make_overdue_customers(f"Next day {count} {poisoned} customer", count, DUE)
             if poisoned:
-                self.poison(customers[1])
+                self.poison_steps(customers[1])
             self.env["dunning.run"]._run_company(self.company, DAY_5)
             self.env.flush_all()
             self.env.invalidate_all()

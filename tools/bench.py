@@ -252,6 +252,14 @@ def measure_oca(env, company, today, sample):
     return result
 
 
+def vacuum(database):
+    """``VACUUM ANALYZE`` of ``database``: a rolled-back run leaves its rows behind as dead tuples, which would slow
+    the run measured after it."""
+    with sql_db.db_connect(database).cursor() as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("VACUUM ANALYZE"))
+
+
 def install_poison(env, partner_ids):
     """A trigger (in this transaction, gone with its rollback) refusing the step events of ``partner_ids``."""
     env.cr.execute(SQL(
@@ -276,7 +284,8 @@ def measure_poison(env, company, today, batch_size, percent, profile=None):
     The poison is a real database error, as in ``test_run_isolation.py``: a
     trigger refuses the step of every chosen customer, so its batch fails and
     is done again customer by customer. The clean runs have the same trigger,
-    refusing nobody, so that only the poison differs. Both runs are rolled back.
+    refusing nobody, so that only the poison differs. Both runs are rolled back,
+    and the database vacuumed before each.
     """
     customers = [partner_id for partner_id, in env.execute_query(SQL(
         """SELECT DISTINCT commercial_partner_id FROM account_move WHERE company_id = %s AND move_type = 'out_invoice'
@@ -286,11 +295,14 @@ def measure_poison(env, company, today, batch_size, percent, profile=None):
     steps_query = SQL("""SELECT partner_id, count(*) FROM dunning_case_event
                           WHERE company_id = %s AND step_key IS NOT NULL GROUP BY partner_id""", company.id)
     next_day = today + timedelta(days=1)
+    env.cr.rollback()
+    vacuum(env.cr.dbname)
     install_poison(env, [])  # the clean runs pay the trigger too, refusing nobody: only the poison differs
     clean = measure_ours(env, company, today, batch_size)
     clean_steps = dict(env.execute_query(steps_query))
     clean_next = measure_ours(env, company, next_day, batch_size)
     env.cr.rollback()
+    vacuum(env.cr.dbname)  # the same start as the clean runs: not their dead rows on top
     install_poison(env, poisoned)
     poison = profiled(profile and f"{profile}.day1", measure_ours, env, company, today, batch_size)
     poison_steps = dict(env.execute_query(steps_query))

@@ -153,7 +153,7 @@ class DunningRun(models.AbstractModel):
     def _follow_up(self, company, policy, spec, today, batch_size=BATCH_SIZE, commit=False):
         """Decide and act for every customer with an invoice left to pay, one committed batch at a time.
 
-        A batch that fails is done again in halves down to single customers,
+        A batch that fails is done again in smaller parts down to single customers,
         and only a customer that fails alone is left out (:meth:`_follow_up_isolated`); the other
         batches go on. Returns how many customers the batches that went through decided for
         (0 when the batches were queued as jobs). Memory is bounded by the batch: what a batch

@@ -16,7 +16,7 @@ class TestRunIsolationKinds(DunningCommon):
     letter, which waits for a manager's approval; two emailed customers are
     poisoned by a trigger refusing their step (a real database error). When the
     batch fails, its approvals are asked once, apart from its steps, and only the
-    steps are split in halves. Counted in the statements PostgreSQL receives.
+    steps are split in parts. Counted in the statements PostgreSQL receives.
     """
 
     @classmethod

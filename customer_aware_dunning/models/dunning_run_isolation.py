@@ -92,7 +92,7 @@ class DunningRunIsolation(models.AbstractModel):
                 _logger.warning(
                     "Collections run for %s: a batch of %d customer(s) failed (%s); %s", company.name,
                     len(partner_ids), first_line(error),
-                    "its decisions are acted on again in parts, down to the customer that fails alone" if prepared else
+                    "its decisions are acted on again in parts, down to single customers" if prepared else
                     "it is read and decided again in halves, down to single customers",
                 )
                 if not prepared:
